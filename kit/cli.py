@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The ``kit`` command: parses arguments, renders results in French, maps errors to exit codes.
+
+Command groups live in :mod:`kit.commands`, one module each; a group appears here only once its
+issue has landed (no placeholder commands).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from kit import __version__
+from kit.clickfr import install_french_help
+from kit.console import err_console
+from kit.errors import EXIT_FAILURE, EXIT_INTERRUPTED, KitError
+from kit.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+install_french_help()
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(
+    __version__, "--version", "-V", prog_name="kit", message="%(prog)s %(version)s"
+)
+@click.option("-v", "--verbose", is_flag=True, help="Affiche le journal détaillé dans le terminal.")
+def cli(verbose: bool) -> None:
+    """atelier-kit : imprimantes 3D, robots mBot et cartes CircuitPython pour vos ateliers.
+
+    Commencez par « kit doctor » pour voir ce qui est branché.
+    """
+    setup_logging(verbose=verbose)
+
+
+def _register_commands() -> None:
+    from kit.commands import sim as sim_cmd
+
+    cli.add_command(sim_cmd.sim)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    from kit.links import register_url_handlers
+
+    register_url_handlers()
+    try:
+        cli.main(args=argv, prog_name="kit", standalone_mode=False)
+    except click.exceptions.Abort:
+        err_console.print("[yellow]Interrompu.[/yellow]")
+        sys.exit(EXIT_INTERRUPTED)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        from kit.clickfr import render_usage_error
+
+        render_usage_error(exc)
+        sys.exit(exc.exit_code)
+    except KitError as exc:
+        log.info("KitError: %s", exc.message, exc_info=exc.__cause__ is not None)
+        err_console.print(f"[bold red]Erreur :[/bold red] {exc.message}", highlight=False)
+        if exc.hint:
+            err_console.print(exc.hint, highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]Interrompu.[/yellow]")
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.exit(EXIT_FAILURE)
+    except Exception as exc:  # last resort: never show a bare traceback to a participant
+        log.exception("internal error")
+        from kit.logs import log_file_path
+
+        err_console.print(
+            "[bold red]Erreur interne du kit[/bold red] : "
+            f"{type(exc).__name__}: {exc}\nLe détail est dans le journal : {log_file_path()}",
+            highlight=False,
+        )
+        sys.exit(EXIT_FAILURE)

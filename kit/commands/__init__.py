@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One module per ``kit`` command group; each parses, calls the domain code, renders."""

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit sim serve``: a simulator opened by plain pyserial from another process."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import pytest
+import serial
+
+from tests.conftest import REPO_ROOT, kit_env, run_kit
+
+
+def start_server(*args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kit", "sim", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kit_env(),
+        cwd=str(REPO_ROOT),
+    )
+    assert proc.stdout is not None
+    first_line = proc.stdout.readline().strip()
+    return proc, first_line
+
+
+def stop_server(proc: subprocess.Popen[str]) -> int:
+    proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=10)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no pty on Windows")
+def test_echo_served_on_pty_answers_plain_pyserial() -> None:
+    proc, path = start_server("echo", "--pty", "--delay", "0.001")
+    try:
+        assert path.startswith("/dev/")
+        port = serial.Serial(path, 115200, timeout=5)
+        assert port.readline() == b"hello\n"
+        port.write(b"bonjour\n")
+        assert port.readline() == b"bonjour\n"
+        port.close()
+        # a second host gets a fresh open (banner again)
+        port = serial.Serial(path, 115200, timeout=5)
+        assert port.readline() == b"hello\n"
+        port.close()
+    finally:
+        code = stop_server(proc)
+    assert code == 0
+
+
+def test_echo_served_on_socket_answers_pyserial_url() -> None:
+    proc, url = start_server("echo", "--socket", "127.0.0.1:0", "-o", "upper=1")
+    try:
+        assert url.startswith("socket://127.0.0.1:")
+        port = serial.serial_for_url(url, timeout=5)
+        assert port.readline() == b"hello\n"
+        port.write(b"abc\n")
+        assert port.readline() == b"ABC\n"
+        port.close()
+    finally:
+        code = stop_server(proc)
+    assert code == 0
+
+
+def test_sigint_also_stops_cleanly() -> None:
+    proc, _ = start_server("echo", "--pty")
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 0
+
+
+def test_unknown_kind_is_refused_with_exit_2() -> None:
+    result = run_kit("sim", "serve", "tardis", "--pty")
+    assert result.returncode == 2
+    assert "Simulateur inconnu" in result.stderr
+
+
+def test_serve_needs_pty_or_socket() -> None:
+    result = run_kit("sim", "serve", "echo")
+    assert result.returncode == 2
+    assert "--pty ou --socket" in result.stderr
+
+
+def test_bad_socket_address() -> None:
+    result = run_kit("sim", "serve", "echo", "--socket", "127.0.0.1:port")
+    assert result.returncode == 2
+    assert "Adresse invalide" in result.stderr
+
+
+def test_bad_simulator_option_is_refused_before_serving() -> None:
+    result = run_kit("sim", "serve", "echo", "--pty", "--delay", "bientôt")
+    assert result.returncode == 2
+    assert "attend un nombre" in result.stderr
+    assert result.stdout == ""
