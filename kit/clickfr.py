@@ -10,7 +10,7 @@ import click
 from kit.console import err_console
 
 _TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"No such option: (\S+)(?:\s*Did you mean (.+)\?)?"), "Option inconnue : {0}."),
+    (re.compile(r"No such option:? '?([^'\s]+)'?"), "Option inconnue : {0}."),
     (re.compile(r"No such command '([^']+)'\."), "Commande inconnue : « {0} »."),
     (re.compile(r"Missing argument '([^']+)'\."), "Argument manquant : {0}."),
     (re.compile(r"Missing option '([^']+)'\."), "Option obligatoire manquante : {0}."),

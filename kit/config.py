@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""User configuration: ``config.toml`` in the platform's config folder, secrets apart.
+
+Settings are TOML tables addressed with dotted keys (``octoprint.url``,
+``printers.atelier.port``). Secrets (API keys, tokens, passwords) never go to
+``config.toml``: they live in ``secrets.toml`` beside it, created with 0600 permissions, and
+are shown masked. Both files are written atomically (temporary file, fsync, rename), so a crash
+never leaves half a configuration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from kit.errors import KitError
+from kit.paths import config_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILE = "config.toml"
+SECRETS_FILE = "secrets.toml"
+SECRET_FILE_MODE = 0o600
+
+#: Last key segments that always hold a secret.
+SECRET_NAMES = frozenset({"api_key", "apikey", "key", "cle", "token", "password", "mot_de_passe"})
+
+
+def is_secret_key(dotted: str) -> bool:
+    last = dotted.rsplit(".", 1)[-1].lower()
+    return last in SECRET_NAMES or last.endswith("_key") or last.endswith("_token")
+
+
+def mask_secret(value: str) -> str:
+    """Show enough of a secret to recognise it, never enough to use it."""
+    if len(value) <= 8:
+        return "••••••••"
+    return f"{value[:4]}••••••••"
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_FILE
+
+
+def secrets_path() -> Path:
+    return config_dir() / SECRETS_FILE
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError:
+        raise KitError(
+            f"Le fichier de configuration « {path} » n'est pas du texte UTF-8.",
+            hint="Corrigez-le ou supprimez-le : le kit en recréera un propre.",
+        ) from None
+    except OSError as exc:
+        raise KitError(f"Impossible de lire « {path} » : {exc.strerror or exc}.") from exc
+    try:
+        return dict(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise KitError(
+            f"Le fichier de configuration « {path} » est mal formé : {exc}.",
+            hint="Corrigez la ligne indiquée ou supprimez le fichier.",
+        ) from exc
+
+
+def _write_toml_atomically(path: Path, data: Mapping[str, Any], mode: int = 0o644) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            tomli_w.dump(dict(data), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    if mode == SECRET_FILE_MODE:
+        os.chmod(path, SECRET_FILE_MODE)
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_config() -> dict[str, Any]:
+    """The whole configuration, secrets included (for code, never for display)."""
+    return _merge(_read_toml(config_path()), _read_toml(secrets_path()))
+
+
+def _split(dotted: str) -> list[str]:
+    parts = [p.strip() for p in dotted.split(".")]
+    if not dotted or any(not p for p in parts):
+        raise KitError(f"Clé de configuration invalide : « {dotted} » (exemple : octoprint.url).")
+    return parts
+
+
+def get_value(dotted: str, default: Any = None) -> Any:
+    node: Any = load_config()
+    for part in _split(dotted):
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def parse_value(text: str) -> Any:
+    """Interpret a value typed on the command line: booleans, numbers, else text."""
+    lowered = text.strip().lower()
+    if lowered in {"true", "vrai", "oui"}:
+        return True
+    if lowered in {"false", "faux", "non"}:
+        return False
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _set_in(data: dict[str, Any], parts: list[str], value: Any) -> None:
+    node = data
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise KitError(
+                f"« {part} » contient déjà une valeur simple : impossible d'y ranger une sous-clé."
+            )
+        node = child
+    node[parts[-1]] = value
+
+
+def _remove_in(data: dict[str, Any], parts: list[str]) -> bool:
+    node = data
+    for part in parts[:-1]:
+        node = node.get(part)  # type: ignore[assignment]
+        if not isinstance(node, dict):
+            return False
+    return node.pop(parts[-1], None) is not None
+
+
+def set_value(dotted: str, value: Any) -> None:
+    """Store ``value`` under ``dotted``; secrets go to the 0600 secrets file."""
+    parts = _split(dotted)
+    secret = is_secret_key(dotted)
+    path = secrets_path() if secret else config_path()
+    data = _read_toml(path)
+    _set_in(data, parts, value)
+    _write_toml_atomically(path, data, SECRET_FILE_MODE if secret else 0o644)
+
+
+def unset_value(dotted: str) -> bool:
+    parts = _split(dotted)
+    removed = False
+    for path, mode in ((config_path(), 0o644), (secrets_path(), SECRET_FILE_MODE)):
+        data = _read_toml(path)
+        if _remove_in(data, parts):
+            _write_toml_atomically(path, data, mode)
+            removed = True
+    return removed
+
+
+def masked_config() -> dict[str, Any]:
+    """The configuration as it may be shown on screen: every secret masked."""
+
+    def mask(node: Any, prefix: str) -> Any:
+        if isinstance(node, dict):
+            return {k: mask(v, f"{prefix}.{k}" if prefix else k) for k, v in node.items()}
+        if is_secret_key(prefix) and isinstance(node, str):
+            return mask_secret(node)
+        return node
+
+    return mask(load_config(), "")  # type: ignore[no-any-return]

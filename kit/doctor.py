@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit doctor``'s findings: what is plugged in and what will not work, as data.
+
+The CLI renders :class:`DoctorReport` in French (or as JSON); nothing here prints.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from typing import Any
+
+from serial.tools.list_ports_common import ListPortInfo
+
+from kit import __version__, messages
+from kit.discovery import DriveReport, PortReport, scan_drives, scan_ports
+
+#: Packages whose versions matter when something goes wrong in an atelier.
+KEY_PACKAGES = ("pyserial", "esptool", "octorest")
+
+#: Where a serial device node usually lives on Linux, to learn which group owns them.
+_TTY_GLOBS = ("/dev/ttyUSB0", "/dev/ttyACM0", "/dev/ttyS0")
+
+
+@dataclass(frozen=True)
+class PermissionReport:
+    ok: bool
+    group: str | None
+    message: str
+    fix: str | None = None
+
+
+@dataclass
+class DoctorReport:
+    kit_version: str
+    python_version: str
+    platform: str
+    packages: dict[str, str | None]
+    ports: list[PortReport]
+    drives: list[DriveReport]
+    permission: PermissionReport | None
+    advice: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def package_versions(names: Iterable[str] = KEY_PACKAGES) -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _serial_group() -> str:
+    import grp
+
+    for node in _TTY_GLOBS:
+        try:
+            return grp.getgrgid(os.stat(node).st_gid).gr_name
+        except (OSError, KeyError):
+            continue
+    try:
+        grp.getgrnam("uucp")
+        if not _group_exists("dialout"):
+            return "uucp"
+    except KeyError:
+        pass
+    return "dialout"
+
+
+def _group_exists(name: str) -> bool:
+    import grp
+
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def check_serial_permission() -> PermissionReport | None:
+    """Linux only: may this user open serial ports? ``None`` on other systems."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import grp
+    import pwd
+
+    group = _serial_group()
+    if os.geteuid() == 0:
+        return PermissionReport(True, group, "Administrateur (root) : accès aux ports autorisé.")
+    try:
+        info = grp.getgrnam(group)
+    except KeyError:
+        return PermissionReport(
+            True, None, "Aucun groupe « dialout » ou « uucp » sur ce système : rien à régler."
+        )
+    user = pwd.getpwuid(os.getuid()).pw_name
+    if info.gr_gid in os.getgroups():
+        return PermissionReport(True, group, f"Votre compte fait partie du groupe « {group} ».")
+    if user in info.gr_mem:
+        return PermissionReport(
+            False,
+            group,
+            f"Votre compte a été ajouté au groupe « {group} », mais la session actuelle ne le "
+            "sait pas encore : fermez la session puis rouvrez-la (ou redémarrez).",
+        )
+    return PermissionReport(
+        False,
+        group,
+        f"Votre compte ne fait pas partie du groupe « {group} » : les ports série seront refusés.",
+        fix=messages.PERMISSION_FIX_LINUX.format(group=group),
+    )
+
+
+def _advice(ports: list[PortReport]) -> list[str]:
+    advice: list[str] = []
+    if not ports:
+        advice.append(
+            "Aucun port série : branchez l'appareil avec un câble de données (certains câbles "
+            "ne font que charger) ; pour s'entraîner sans matériel, utilisez les simulateurs "
+            "(--port sim://marlin, sim://mbot…)."
+        )
+    return advice
+
+
+def run_doctor(ports: Iterable[ListPortInfo] | None = None) -> DoctorReport:
+    """Collect the report. ``ports`` defaults to pyserial's view of the machine."""
+    port_reports = scan_ports(ports)
+    return DoctorReport(
+        kit_version=__version__,
+        python_version=platform.python_version(),
+        platform=f"{platform.system()} {platform.release()}",
+        packages=package_versions(),
+        ports=port_reports,
+        drives=scan_drives(),
+        permission=check_serial_permission(),
+        advice=_advice(port_reports),
+    )

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""User configuration: TOML in the config folder, secrets in a 0600 file, never shown in full."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from kit import config as cfg
+from kit.errors import KitError
+from tests.conftest import run_kit
+
+
+def test_set_then_get_round_trips_typed_values() -> None:
+    cfg.set_value("atelier.nom", "Fab lab de Brest")
+    cfg.set_value("atelier.imprimantes", 4)
+    cfg.set_value("atelier.vitesse", 2.5)
+    cfg.set_value("atelier.ouvert", True)
+    assert cfg.get_value("atelier.nom") == "Fab lab de Brest"
+    assert cfg.get_value("atelier.imprimantes") == 4
+    assert cfg.get_value("atelier.vitesse") == 2.5
+    assert cfg.get_value("atelier.ouvert") is True
+    assert cfg.get_value("atelier.absent", "défaut") == "défaut"
+
+
+def test_secrets_go_to_a_private_file() -> None:
+    cfg.set_value("octoprint.api_key", "0123456789ABCDEF")
+    assert (
+        "0123456789ABCDEF" not in cfg.config_path().read_text(encoding="utf-8")
+        if cfg.config_path().exists()
+        else True
+    )
+    mode = stat.S_IMODE(os.stat(cfg.secrets_path()).st_mode)
+    assert mode == 0o600
+    assert cfg.get_value("octoprint.api_key") == "0123456789ABCDEF"
+
+
+def test_masked_view_hides_secrets() -> None:
+    cfg.set_value("octoprint.url", "http://127.0.0.1:5000")
+    cfg.set_value("octoprint.api_key", "0123456789ABCDEF")
+    shown = cfg.masked_config()
+    assert shown["octoprint"]["url"] == "http://127.0.0.1:5000"
+    assert "0123456789ABCDEF" not in str(shown)
+    assert shown["octoprint"]["api_key"].startswith("0123")
+
+
+def test_cli_show_never_prints_the_key() -> None:
+    assert run_kit("config", "set", "octoprint.api_key", "SECRETSECRETSECRET").returncode == 0
+    assert run_kit("config", "set", "octoprint.url", "http://localhost:5000").returncode == 0
+    shown = run_kit("config", "show")
+    assert shown.returncode == 0
+    assert "SECRETSECRETSECRET" not in shown.stdout + shown.stderr
+    assert "http://localhost:5000" in shown.stdout
+    as_json = run_kit("config", "show", "--json")
+    assert "SECRETSECRETSECRET" not in as_json.stdout
+
+
+def test_unset_removes_a_key() -> None:
+    cfg.set_value("a.b", 1)
+    assert cfg.unset_value("a.b")
+    assert cfg.get_value("a.b") is None
+    result = run_kit("config", "unset", "a.b")
+    assert result.returncode == 2
+    assert "n'existe pas" in result.stderr
+
+
+def test_malformed_config_is_reported_in_french() -> None:
+    cfg.config_path().parent.mkdir(parents=True, exist_ok=True)
+    cfg.config_path().write_text("[octoprint\nurl = 3\n", encoding="utf-8")
+    with pytest.raises(KitError, match="mal formé"):
+        cfg.load_config()
+    result = run_kit("config", "show")
+    assert result.returncode == 2
+    assert "mal formé" in result.stderr
+
+
+def test_invalid_key_is_refused() -> None:
+    with pytest.raises(KitError, match="Clé de configuration invalide"):
+        cfg.set_value("octoprint..url", "x")
+
+
+def test_value_under_a_scalar_is_refused_and_file_kept() -> None:
+    cfg.set_value("atelier", "simple")
+    before = cfg.config_path().read_bytes()
+    with pytest.raises(KitError, match="valeur simple"):
+        cfg.set_value("atelier.nom", "x")
+    assert cfg.config_path().read_bytes() == before
+
+
+def test_parse_value() -> None:
+    assert cfg.parse_value("oui") is True
+    assert cfg.parse_value("42") == 42
+    assert cfg.parse_value("0.5") == 0.5
+    assert cfg.parse_value("/dev/ttyUSB0") == "/dev/ttyUSB0"
