@@ -6,10 +6,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import serial
 
+from sim import serving
 from tests.conftest import REPO_ROOT, kit_env, run_kit
 
 
@@ -42,7 +44,10 @@ def test_echo_served_on_pty_answers_plain_pyserial() -> None:
         port.write(b"bonjour\n")
         assert port.readline() == b"bonjour\n"
         port.close()
-        # a second host gets a fresh open (banner again)
+        # A second host gets a fresh open (banner again). The server notices a close by
+        # polling the pty master for POLLHUP, so a reopen within the same poll interval
+        # would look like one session: leave it a moment, as a person replugging would.
+        time.sleep(5 * serving.NO_HOST_POLL_S)
         port = serial.Serial(path, 115200, timeout=5)
         assert port.readline() == b"hello\n"
         port.close()
