@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 import serial
 
@@ -99,3 +101,22 @@ def test_sim_link_is_a_pyserial_object() -> None:
     assert link.is_open
     link.close()
     assert not link.is_open
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no pty on Windows")
+def test_busy_port_names_the_programs_to_close() -> None:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    path = os.ttyname(slave)
+    try:
+        first = open_link(path)
+        with pytest.raises(LinkError) as info:
+            open_link(path)
+        assert "déjà utilisé" in info.value.message
+        assert info.value.exit_code == 2
+        first.close()
+    finally:
+        os.close(slave)
+        os.close(master)

@@ -99,3 +99,9 @@ def test_bad_simulator_option_is_refused_before_serving() -> None:
     assert result.returncode == 2
     assert "attend un nombre" in result.stderr
     assert result.stdout == ""
+
+
+def test_socket_port_out_of_range() -> None:
+    result = run_kit("sim", "serve", "echo", "--socket", "127.0.0.1:99999")
+    assert result.returncode == 2
+    assert "hors limites" in result.stderr
