@@ -10,10 +10,7 @@ never leaves half a configuration.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from typing import Any
 import tomli_w
 
 from kit.errors import KitError
+from kit.files import atomic_write
 from kit.paths import config_dir
 
 if sys.version_info >= (3, 11):
@@ -78,21 +76,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _write_toml_atomically(path: Path, data: Mapping[str, Any], mode: int = 0o644) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            tomli_w.dump(dict(data), handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    if mode == SECRET_FILE_MODE:
-        os.chmod(path, SECRET_FILE_MODE)
+    atomic_write(
+        path, lambda handle: tomli_w.dump(dict(data), handle), mode=mode, make_parents=True
+    )
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

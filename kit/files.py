@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reading user files safely and writing files so that nothing is ever half-written.
+
+Every file the kit writes for the user (pictures, reports, exported fiches, ``code.py`` on a
+CIRCUITPY drive, the configuration) goes through :func:`atomic_write_bytes`: the content is
+written under a temporary name in the same folder, flushed and fsynced, then renamed over the
+target. A pulled cable or a crash leaves either the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from kit import messages
+from kit.errors import InputFileError, KitError
+
+
+def _write_error(path: Path, exc: OSError) -> KitError:
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return KitError(
+            f"Impossible d'écrire « {path} » : le dossier est protégé en écriture ou en "
+            "lecture seule."
+        )
+    if exc.errno == errno.ENOSPC:
+        return KitError(f"Impossible d'écrire « {path} » : le support est plein.")
+    if exc.errno == errno.ENOENT:
+        return KitError(f"Impossible d'écrire « {path} » : le dossier n'existe pas.")
+    return KitError(f"Impossible d'écrire « {path} » : {exc.strerror or exc}.")
+
+
+def atomic_write(
+    path: str | os.PathLike[str],
+    write: Callable[[BinaryIO], object],
+    *,
+    mode: int | None = None,
+    make_parents: bool = False,
+) -> Path:
+    """Write ``path`` through ``write(handle)`` under a temporary name, fsync, then rename.
+
+    ``mode`` sets the file's permissions before any byte is written (0o600 for secrets).
+    OS errors become :class:`KitError` with a French message; the target is left untouched.
+    """
+    target = Path(path)
+    try:
+        if make_parents:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _write_error(target, exc) from exc
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        if isinstance(exc, OSError):
+            raise _write_error(target, exc) from exc
+        raise
+    if mode is not None:
+        os.chmod(target, mode)
+    _fsync_folder(target.parent)
+    return target
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (matters on FAT drives pulled right after a copy)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, mode: int | None = None
+) -> Path:
+    return atomic_write(path, lambda handle: handle.write(data), mode=mode)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+def require_input_file(path: str | os.PathLike[str], *, what: str = "fichier") -> Path:
+    """Check that ``path`` names a readable, non-empty regular file, or raise in French."""
+    source = Path(path)
+    if not source.exists():
+        raise InputFileError(messages.file_not_found(str(source)))
+    if source.is_dir():
+        raise InputFileError(f"« {source} » est un dossier, pas un {what}.")
+    try:
+        size = source.stat().st_size
+        with source.open("rb"):
+            pass
+    except PermissionError as exc:
+        raise InputFileError(f"Vous n'avez pas le droit de lire « {source} ».") from exc
+    except OSError as exc:
+        raise InputFileError(f"Impossible de lire « {source} » : {exc.strerror or exc}.") from exc
+    if size == 0:
+        raise InputFileError(f"Le {what} « {source} » est vide.")
+    return source
+
+
+def looks_binary(sample: bytes) -> bool:
+    """True when ``sample`` (the first few KiB of a file) is not text: NUL bytes or mostly
+    control characters. Used to refuse an image or an archive given where text is expected."""
+    if not sample:
+        return False
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control / len(sample) > 0.1

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Atomic writes and the shared drawing surface."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from kit.drawing import Drawing, Viewport, speed_color
+from kit.errors import InputFileError, KitError
+from kit.files import atomic_write, atomic_write_text, looks_binary, require_input_file
+
+
+def test_atomic_write_replaces_the_file_whole(tmp_path: Path) -> None:
+    target = tmp_path / "code.py"
+    target.write_text("ancien")
+    atomic_write_text(target, "nouveau")
+    assert target.read_text() == "nouveau"
+    assert [p.name for p in tmp_path.iterdir()] == ["code.py"]
+
+
+def test_a_failing_writer_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "code.py"
+    target.write_text("ancien")
+
+    def boom(handle: object) -> None:
+        handle.write(b"moiti")  # type: ignore[attr-defined]
+        raise RuntimeError("câble arraché")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, boom)
+    assert target.read_text() == "ancien"
+    assert [p.name for p in tmp_path.iterdir()] == ["code.py"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_folder_gives_a_french_error(tmp_path: Path) -> None:
+    tmp_path.chmod(0o500)
+    try:
+        with pytest.raises(KitError, match="lecture seule"):
+            atomic_write_text(tmp_path / "x.txt", "x")
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_missing_folder_gives_a_french_error(tmp_path: Path) -> None:
+    with pytest.raises(KitError, match="n'existe pas"):
+        atomic_write_text(tmp_path / "absent" / "x.txt", "x")
+
+
+def test_secret_mode_is_set(tmp_path: Path) -> None:
+    target = atomic_write_text(tmp_path / "secrets.toml", "k = 1", mode=0o600)
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_require_input_file(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="introuvable"):
+        require_input_file(tmp_path / "absent.gcode")
+    (tmp_path / "vide.gcode").write_bytes(b"")
+    with pytest.raises(InputFileError, match="vide"):
+        require_input_file(tmp_path / "vide.gcode")
+    with pytest.raises(InputFileError, match="dossier"):
+        require_input_file(tmp_path)
+
+
+def test_looks_binary() -> None:
+    assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert not looks_binary("G1 X10 ; déplacement\n".encode())
+
+
+def _picture() -> Drawing:
+    view = Viewport((0.0, 0.0), (100.0, 50.0), (220, 140), margin_px=10)
+    drawing = Drawing(220, 140)
+    drawing.polyline([view.to_px((0, 0)), view.to_px((100, 50))], color=speed_color(1.0), width=3)
+    drawing.rect((5, 5), (30, 30), fill="#00aa00")
+    drawing.circle(view.to_px((50, 25)), 6, fill="#ff0000")
+    drawing.text((40, 5), "Été & <hiver>", size=12)
+    return drawing
+
+
+def test_png_is_drawn(tmp_path: Path) -> None:
+    path = _picture().save(tmp_path / "vue.png")
+    with Image.open(path) as image:
+        assert image.size == (220, 140)
+        assert image.getpixel((15, 15)) == (0, 170, 0)
+        assert image.getpixel((110, 80)) == (255, 0, 0)
+
+
+def test_svg_is_well_formed(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    path = _picture().save(tmp_path / "vue.svg")
+    root = ET.parse(path).getroot()
+    texts = [el.text for el in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == ["Été & <hiver>"]
+
+
+def test_unknown_picture_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(KitError, match=".png ou .svg"):
+        _picture().save(tmp_path / "vue.jpg")
+    assert not list(tmp_path.iterdir())
+
+
+def test_viewport_keeps_y_up() -> None:
+    view = Viewport((0.0, 0.0), (10.0, 10.0), (120, 120), margin_px=10)
+    assert view.to_px((0, 0)) == (10, 110)
+    assert view.to_px((10, 10)) == (110, 10)
