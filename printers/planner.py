@@ -1,0 +1,497 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A Marlin-style motion planner: pure functions from moves and machine limits to durations.
+
+This is the physics the time estimate, the simulated Marlin printer and the host's remaining
+time all share. It does no I/O and reads no clock.
+
+Model (the one Marlin's ``planner.cpp`` implements and PrusaSlicer's ``GCodeProcessor`` mirrors
+for its own estimate):
+
+- A move becomes a :class:`Block` (:func:`make_block`): its length is the XYZ distance, or the
+  E distance for an extruder-only move. Its nominal speed is the requested feedrate, raised to
+  the minimum feedrate (M205 S for printing, M205 T for travel) and lowered so that no axis
+  exceeds its maximum feedrate (M203).
+- Its acceleration is the print (M204 P), travel (M204 T) or retract (M204 R) acceleration,
+  lowered so that no axis exceeds its own maximum acceleration (M201). Which of the three
+  applies follows the slicer's classification: a move that extrudes is printing, a move with
+  XYZ motion and no positive extrusion is travel, an extruder-only move is a retract/unretract.
+- Speed at a junction between two blocks is limited either by **classic jerk** (M205 X/Y/Z/E:
+  the largest instantaneous per-axis speed change, with Marlin's distinction between an axis
+  coasting in the same direction and an axis reversing) or by **junction deviation**
+  (M205 J: the speed at which a virtual circle of radius set by the deviation can be taken at
+  the block's acceleration). That limit is ``Block.max_junction_speed_mm_s``.
+- :func:`plan` is the look-ahead: a backward pass (every block must be able to decelerate to
+  the next junction's speed within its length) then a forward pass (and to accelerate from the
+  previous junction's speed), then one trapezoid (accelerate, cruise, decelerate) or triangle
+  per block. This computes the same junction speeds as Marlin's ``reverse_pass`` /
+  ``forward_pass`` / ``recalculate_trapezoids`` without its caching flags.
+
+Units: millimetres, seconds, mm/s, mm/s². Axis order is always ``(x, y, z, e)``.
+
+Typical use (a simulated printer executing its 16-block queue)::
+
+    limits = MachineLimits().updated("M204", {"P": 1250.0})
+    queue: list[Block] = []
+    previous = None
+    for delta, feed in moves:
+        block = make_block(previous, delta, feed, limits)
+        if block is not None:
+            queue.append(block)
+            previous = block
+    timings = plan(queue, entry_speed_mm_s=current_speed)
+    duration_of_first = timings[0].duration_s
+
+``queue_draining=True`` in :func:`make_block` applies Marlin's minimum segment time (M205 B):
+Marlin only slows short segments down when its queue is less than half full, so a whole-file
+estimate (host keeps the queue full) leaves it off, while a simulated printer can pass it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+Axes = tuple[float, float, float, float]
+
+#: Marlin's MINIMUM_PLANNER_SPEED: the slowest junction speed the planner plans for (mm/s).
+MINIMUM_PLANNER_SPEED_MM_S = 0.05
+
+_AXIS_LETTERS = ("X", "Y", "Z", "E")
+
+
+@dataclass(frozen=True, slots=True)
+class MachineLimits:
+    """Firmware motion limits, as set by M201/M203/M204/M205 or by a printer profile.
+
+    ``junction_deviation_mm`` set (not ``None``) selects junction deviation; otherwise the
+    classic per-axis jerk ``jerk_mm_s`` limits junction speeds. Build one from a profile's
+    ``[limits]`` table with :meth:`from_mapping` (``printers.profiles`` does this for you:
+    ``profile.limits``), then apply a file's M201–M205 lines with :meth:`updated`.
+    """
+
+    max_feedrate_mm_s: Axes = (500.0, 500.0, 5.0, 25.0)
+    max_acceleration_mm_s2: Axes = (500.0, 500.0, 100.0, 5000.0)
+    print_acceleration_mm_s2: float = 500.0
+    retract_acceleration_mm_s2: float = 500.0
+    travel_acceleration_mm_s2: float = 500.0
+    jerk_mm_s: Axes = (8.0, 8.0, 0.4, 5.0)
+    junction_deviation_mm: float | None = None
+    min_segment_time_s: float = 0.0
+    min_print_feedrate_mm_s: float = 0.0
+    min_travel_feedrate_mm_s: float = 0.0
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> MachineLimits:
+        """Build limits from a profile's table; missing keys keep Marlin-like defaults.
+
+        Keys: ``max_feedrate_mm_s``, ``max_acceleration_mm_s2``, ``jerk_mm_s`` (lists of four
+        numbers x, y, z, e), ``print_acceleration_mm_s2``, ``retract_acceleration_mm_s2``,
+        ``travel_acceleration_mm_s2``, ``junction_deviation_mm``, ``min_segment_time_s``,
+        ``min_print_feedrate_mm_s``, ``min_travel_feedrate_mm_s``. Raises ``ValueError`` on
+        a key it does not know or a value that is not a finite non-negative number.
+        """
+        base = cls()
+        changes: dict[str, object] = {}
+        known = set(cls.__dataclass_fields__)
+        for key, value in data.items():
+            if key not in known:
+                raise ValueError(f"unknown machine limit {key!r}")
+            if key in ("max_feedrate_mm_s", "max_acceleration_mm_s2", "jerk_mm_s"):
+                if not isinstance(value, (list, tuple)) or len(value) != 4:
+                    raise ValueError(f"{key} needs four numbers (x, y, z, e)")
+                changes[key] = tuple(_non_negative(key, v) for v in value)
+            elif key == "junction_deviation_mm" and value is None:
+                changes[key] = None
+            else:
+                changes[key] = _non_negative(key, value)
+        return replace(base, **changes)  # type: ignore[arg-type]
+
+    def updated(self, code: str, params: Mapping[str, float]) -> MachineLimits:
+        """Return new limits after ``code`` (``"M201"``…``"M205"``) with letter ``params``.
+
+        Follows Marlin 2's meanings: M201 per-axis max acceleration; M203 per-axis max
+        feedrate (mm/s); M204 ``S`` print and travel, ``P`` print, ``R`` retract, ``T`` travel
+        acceleration; M205 ``X``/``Y``/``Z``/``E`` jerk (selects classic jerk when X, Y or Z is
+        given), ``J`` junction deviation (selects it), ``S``/``T`` minimum print/travel
+        feedrate, ``B`` minimum segment time in µs. Non-finite or negative values are ignored
+        (the firmware would refuse them too). Other codes return ``self``.
+        """
+        clean = {k.upper(): v for k, v in params.items() if math.isfinite(v) and v >= 0.0}
+        if code == "M201":
+            return replace(
+                self, max_acceleration_mm_s2=_axes_update(self.max_acceleration_mm_s2, clean)
+            )
+        if code == "M203":
+            return replace(self, max_feedrate_mm_s=_axes_update(self.max_feedrate_mm_s, clean))
+        if code == "M204":
+            print_a = self.print_acceleration_mm_s2
+            travel_a = self.travel_acceleration_mm_s2
+            retract_a = self.retract_acceleration_mm_s2
+            if "S" in clean:
+                print_a = travel_a = clean["S"]
+            print_a = clean.get("P", print_a)
+            travel_a = clean.get("T", travel_a)
+            retract_a = clean.get("R", retract_a)
+            return replace(
+                self,
+                print_acceleration_mm_s2=print_a,
+                travel_acceleration_mm_s2=travel_a,
+                retract_acceleration_mm_s2=retract_a,
+            )
+        if code == "M205":
+            limits = self
+            if any(letter in clean for letter in _AXIS_LETTERS):
+                limits = replace(limits, jerk_mm_s=_axes_update(limits.jerk_mm_s, clean))
+                if any(letter in clean for letter in "XYZ"):
+                    limits = replace(limits, junction_deviation_mm=None)
+            if "J" in clean:
+                limits = replace(limits, junction_deviation_mm=clean["J"])
+            if "S" in clean:
+                limits = replace(limits, min_print_feedrate_mm_s=clean["S"])
+            if "T" in clean:
+                limits = replace(limits, min_travel_feedrate_mm_s=clean["T"])
+            if "B" in clean:
+                limits = replace(limits, min_segment_time_s=clean["B"] / 1_000_000.0)
+            return limits
+        return self
+
+
+def _non_negative(key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{key} must be a number")
+    number = float(value)
+    if not math.isfinite(number) or number < 0.0:
+        raise ValueError(f"{key} must be a finite number >= 0")
+    return number
+
+
+def _axes_update(current: Axes, params: Mapping[str, float]) -> Axes:
+    x, y, z, e = current
+    return (
+        params.get("X", x),
+        params.get("Y", y),
+        params.get("Z", z),
+        params.get("E", e),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One move after the machine limits, ready for the look-ahead.
+
+    ``max_junction_speed_mm_s`` is the highest speed allowed at the block's start given the
+    previous block (jerk or junction deviation), ``safe_speed_mm_s`` the speed it may start or
+    stop at from standstill. ``axis_speeds_mm_s`` are the signed per-axis components of the
+    nominal speed (used for the next block's junction).
+    """
+
+    dx_mm: float
+    dy_mm: float
+    dz_mm: float
+    de_mm: float
+    length_mm: float
+    nominal_speed_mm_s: float
+    acceleration_mm_s2: float
+    max_junction_speed_mm_s: float
+    safe_speed_mm_s: float
+    axis_speeds_mm_s: Axes
+    kind: str  # "print", "travel" or "retract"
+
+    @property
+    def delta_mm(self) -> Axes:
+        return (self.dx_mm, self.dy_mm, self.dz_mm, self.de_mm)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockTiming:
+    """How one block is executed: speeds at its ends and top, and how long each phase lasts."""
+
+    entry_speed_mm_s: float
+    cruise_speed_mm_s: float
+    exit_speed_mm_s: float
+    accelerate_s: float
+    cruise_s: float
+    decelerate_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.accelerate_s + self.cruise_s + self.decelerate_s
+
+
+def move_kind(delta_xyze_mm: Axes) -> str:
+    """Classify a move as the slicers do: ``"print"``, ``"travel"`` or ``"retract"``."""
+    dx, dy, dz, de = delta_xyze_mm
+    moves_xyz = dx != 0.0 or dy != 0.0 or dz != 0.0
+    if not moves_xyz:
+        return "retract"
+    if de > 0.0 and (dx != 0.0 or dy != 0.0):
+        return "print"
+    return "travel"
+
+
+def make_block(
+    previous: Block | None,
+    delta_xyze_mm: Axes,
+    feedrate_mm_s: float,
+    limits: MachineLimits,
+    *,
+    queue_draining: bool = False,
+) -> Block | None:
+    """Turn one move into a :class:`Block`, or ``None`` for a move of zero length.
+
+    ``previous`` is the block executed just before (``None`` after a stop or at the start): it
+    sets the junction speed limit. ``feedrate_mm_s`` is the requested speed along the move
+    (G1 F divided by 60, times M220's factor). ``queue_draining`` applies the minimum segment
+    time (see the module docstring). Non-finite deltas or feedrates give ``None``.
+    """
+    dx, dy, dz, de = delta_xyze_mm
+    xyz_sq = dx * dx + dy * dy + dz * dz
+    length = math.sqrt(xyz_sq) if xyz_sq > 0.0 else abs(de)
+    if not (length > 0.0 and math.isfinite(length) and math.isfinite(feedrate_mm_s)):
+        return None
+    kind = move_kind(delta_xyze_mm)
+    inv = 1.0 / length
+
+    speed = max(feedrate_mm_s, 0.0)
+    minimum = limits.min_print_feedrate_mm_s if de != 0.0 else limits.min_travel_feedrate_mm_s
+    speed = max(speed, minimum)
+    if queue_draining and limits.min_segment_time_s > 0.0:
+        speed = min(speed, length / limits.min_segment_time_s)
+    if speed <= 0.0:
+        # F0 would never finish; Marlin clamps to its minimum feedrates. Use the planner floor.
+        speed = MINIMUM_PLANNER_SPEED_MM_S
+
+    fractions = (abs(dx) * inv, abs(dy) * inv, abs(dz) * inv, abs(de) * inv)
+    factor = 1.0
+    for fraction, axis_max in zip(fractions, limits.max_feedrate_mm_s, strict=True):
+        if fraction > 0.0 and axis_max > 0.0 and speed * fraction > axis_max:
+            factor = min(factor, axis_max / (speed * fraction))
+    speed *= factor
+
+    if kind == "print":
+        accel = limits.print_acceleration_mm_s2
+    elif kind == "travel":
+        accel = limits.travel_acceleration_mm_s2
+    else:
+        accel = limits.retract_acceleration_mm_s2
+    for fraction, axis_max in zip(fractions, limits.max_acceleration_mm_s2, strict=True):
+        if fraction > 0.0 and axis_max > 0.0 and accel * fraction > axis_max:
+            accel = axis_max / fraction
+    if accel <= 0.0:
+        accel = math.inf  # no limit given: instant speed changes
+
+    axis_speeds = (speed * dx * inv, speed * dy * inv, speed * dz * inv, speed * de * inv)
+
+    if limits.junction_deviation_mm is None:
+        # Marlin's "safe speed": the axis whose speed exceeds its jerk alone can start from 0.
+        safe = speed
+        for axis_speed, jerk in zip(axis_speeds, limits.jerk_mm_s, strict=True):
+            if abs(axis_speed) > jerk:
+                safe = min(safe, jerk)
+        junction = _jerk_junction(previous, speed, safe, axis_speeds, limits.jerk_mm_s)
+    else:
+        safe = min(speed, MINIMUM_PLANNER_SPEED_MM_S)
+        junction = _deviation_junction(
+            previous, speed, accel, (dx * inv, dy * inv, dz * inv, de * inv), limits
+        )
+    return Block(
+        dx_mm=dx,
+        dy_mm=dy,
+        dz_mm=dz,
+        de_mm=de,
+        length_mm=length,
+        nominal_speed_mm_s=speed,
+        acceleration_mm_s2=accel,
+        max_junction_speed_mm_s=junction,
+        safe_speed_mm_s=safe,
+        axis_speeds_mm_s=axis_speeds,
+        kind=kind,
+    )
+
+
+def _jerk_junction(
+    previous: Block | None, speed: float, safe: float, axis_speeds: Axes, jerks: Axes
+) -> float:
+    """Classic jerk junction speed (Marlin 1.1 / 2.x ``CLASSIC_JERK``)."""
+    if previous is None or previous.nominal_speed_mm_s <= 1e-4:
+        return safe
+    prev_speed = previous.nominal_speed_mm_s
+    prev_larger = prev_speed > speed
+    # The smaller nominal speed bounds the junction: no speed-up while coasting through it.
+    smaller_factor = speed / prev_speed if prev_larger else prev_speed / speed
+    v_junction = speed if prev_larger else prev_speed
+    v_factor = 1.0
+    limited = False
+    for v_exit, v_entry, jerk in zip(previous.axis_speeds_mm_s, axis_speeds, jerks, strict=True):
+        if prev_larger:
+            v_exit *= smaller_factor
+        if limited:
+            v_exit *= v_factor
+            v_entry *= v_factor
+        # Coasting in the same direction costs the difference; a reversal costs the larger.
+        if v_exit > v_entry:
+            change = v_exit - v_entry if (v_entry > 0.0 or v_exit < 0.0) else max(v_exit, -v_entry)
+        else:
+            change = v_entry - v_exit if (v_entry < 0.0 or v_exit > 0.0) else max(-v_exit, v_entry)
+        if change > jerk:
+            v_factor *= jerk / change
+            limited = True
+    if limited:
+        v_junction *= v_factor
+    # If both blocks could start from rest faster than the shared junction speed, the machine
+    # effectively stops and restarts: starting at the safe speed is then the better estimate.
+    threshold = v_junction * 0.99
+    if previous.safe_speed_mm_s > threshold and safe > threshold:
+        v_junction = safe
+    return v_junction
+
+
+def _deviation_junction(
+    previous: Block | None,
+    speed: float,
+    accel: float,
+    unit: Axes,
+    limits: MachineLimits,
+) -> float:
+    """Junction deviation speed (Marlin 2 ``JUNCTION_DEVIATION``)."""
+    if previous is None or previous.nominal_speed_mm_s <= 1e-4:
+        return min(speed, MINIMUM_PLANNER_SPEED_MM_S)
+    deviation = limits.junction_deviation_mm or 0.0
+    inv_prev = 1.0 / previous.length_mm
+    prev_unit = (
+        previous.dx_mm * inv_prev,
+        previous.dy_mm * inv_prev,
+        previous.dz_mm * inv_prev,
+        previous.de_mm * inv_prev,
+    )
+    # Only XYZ direction matters for the corner unless both moves are extruder-only.
+    if unit[:3] == (0.0, 0.0, 0.0) and prev_unit[:3] == (0.0, 0.0, 0.0):
+        cos_theta = -(unit[3] * prev_unit[3])
+    else:
+        norm_a = math.sqrt(sum(c * c for c in unit[:3])) or 1.0
+        norm_b = math.sqrt(sum(c * c for c in prev_unit[:3])) or 1.0
+        dot = sum(a * b for a, b in zip(unit[:3], prev_unit[:3], strict=True))
+        cos_theta = -dot / (norm_a * norm_b)
+    if cos_theta > 0.999999:
+        # A full reversal: stop.
+        return min(speed, MINIMUM_PLANNER_SPEED_MM_S)
+    cos_theta = max(cos_theta, -0.999999)
+    sin_half = math.sqrt(0.5 * (1.0 - cos_theta))
+    if math.isinf(accel):
+        v_junction = math.inf
+    else:
+        v_junction = math.sqrt(accel * deviation * sin_half / (1.0 - sin_half))
+    return max(min(v_junction, speed, previous.nominal_speed_mm_s), MINIMUM_PLANNER_SPEED_MM_S)
+
+
+def _reach(speed: float, accel: float, length: float) -> float:
+    """Speed reached from ``speed`` after ``length`` at constant ``accel`` (mm/s)."""
+    return math.sqrt(speed * speed + 2.0 * accel * length)
+
+
+def plan_junctions(
+    blocks: Sequence[Block], entry_speed_mm_s: float = 0.0, exit_speed_mm_s: float = 0.0
+) -> list[float]:
+    """Junction speeds ``v[0..n]``: ``v[i]`` starts block ``i``, ``v[n]`` ends the last one.
+
+    ``v[0]`` is ``entry_speed_mm_s`` (the speed the first block is already entered at);
+    ``v[n]`` is at most ``exit_speed_mm_s``. Backward pass then forward pass.
+
+    Jerk lets a block start from rest, or stop, at its safe speed in one step (Marlin and
+    PrusaSlicer both plan it so), so an end speed below the end block's ``safe_speed_mm_s``
+    is raised to it: 0 means "from standstill" / "to standstill".
+    """
+    count = len(blocks)
+    speeds = [0.0] * (count + 1)
+    if count == 0:
+        return speeds
+    last = blocks[-1]
+    speeds[count] = min(max(exit_speed_mm_s, last.safe_speed_mm_s), last.nominal_speed_mm_s)
+    # Backward: each junction no faster than the block after it can brake from.
+    following = speeds[count]
+    for index in range(count - 1, 0, -1):
+        block = blocks[index]
+        limit = block.max_junction_speed_mm_s
+        accel = block.acceleration_mm_s2
+        if accel != math.inf:
+            brake = following * following + 2.0 * accel * block.length_mm
+            if brake < limit * limit:
+                limit = math.sqrt(brake)
+        speeds[index] = limit
+        following = limit
+    first = blocks[0]
+    current = min(max(entry_speed_mm_s, first.safe_speed_mm_s), first.nominal_speed_mm_s)
+    speeds[0] = current
+    # Forward: each junction no faster than the block before it can accelerate to.
+    for index in range(count):
+        block = blocks[index]
+        accel = block.acceleration_mm_s2
+        target = speeds[index + 1]
+        if accel != math.inf:
+            reachable = current * current + 2.0 * accel * block.length_mm
+            if reachable < target * target:
+                target = math.sqrt(reachable)
+                speeds[index + 1] = target
+        current = target
+    return speeds
+
+
+def block_timing(block: Block, entry_mm_s: float, exit_mm_s: float) -> BlockTiming:
+    """Trapezoid (or triangle) for one block between two junction speeds."""
+    length = block.length_mm
+    nominal = block.nominal_speed_mm_s
+    accel = block.acceleration_mm_s2
+    if accel == math.inf:
+        return BlockTiming(entry_mm_s, nominal, exit_mm_s, 0.0, length / nominal, 0.0)
+    entry_sq = entry_mm_s * entry_mm_s
+    exit_sq = exit_mm_s * exit_mm_s
+    nominal_sq = nominal * nominal
+    two_a = 2.0 * accel
+    accel_dist = (nominal_sq - entry_sq) / two_a
+    decel_dist = (nominal_sq - exit_sq) / two_a
+    cruise_dist = length - accel_dist - decel_dist
+    if cruise_dist >= 0.0:
+        return BlockTiming(
+            entry_mm_s,
+            nominal,
+            exit_mm_s,
+            (nominal - entry_mm_s) / accel,
+            cruise_dist / nominal,
+            (nominal - exit_mm_s) / accel,
+        )
+    peak_sq = (two_a * length + entry_sq + exit_sq) * 0.5
+    peak = math.sqrt(peak_sq)
+    if peak >= entry_mm_s and peak >= exit_mm_s:
+        rise_s = (peak - entry_mm_s) / accel
+        return BlockTiming(entry_mm_s, peak, exit_mm_s, rise_s, 0.0, (peak - exit_mm_s) / accel)
+    # Inconsistent ends (an entry speed imposed from outside that cannot be reached or shed in
+    # this length): move at constant acceleration from one end towards the other.
+    if entry_mm_s > exit_mm_s:
+        end = math.sqrt(max(entry_sq - two_a * length, 0.0))
+        return BlockTiming(entry_mm_s, entry_mm_s, end, 0.0, 0.0, (entry_mm_s - end) / accel)
+    end = math.sqrt(entry_sq + two_a * length)
+    return BlockTiming(entry_mm_s, end, end, (end - entry_mm_s) / accel, 0.0, 0.0)
+
+
+def plan(
+    blocks: Sequence[Block], entry_speed_mm_s: float = 0.0, exit_speed_mm_s: float = 0.0
+) -> list[BlockTiming]:
+    """Plan a sequence of blocks (look-ahead) and time each one.
+
+    ``entry_speed_mm_s`` is the speed at the start of ``blocks[0]`` (0 from standstill, or the
+    speed a printer is already moving at when ``blocks[0]`` is the block starting to execute);
+    ``exit_speed_mm_s`` the speed wanted after the last block (0: stop, as Marlin does when its
+    queue runs dry). Runs in O(len(blocks)); a 16-block queue plans in tens of microseconds.
+    """
+    speeds = plan_junctions(blocks, entry_speed_mm_s, exit_speed_mm_s)
+    return [
+        block_timing(block, speeds[index], speeds[index + 1]) for index, block in enumerate(blocks)
+    ]
+
+
+def plan_duration_s(
+    blocks: Sequence[Block], entry_speed_mm_s: float = 0.0, exit_speed_mm_s: float = 0.0
+) -> float:
+    """Total duration of :func:`plan`'s result, in seconds."""
+    return sum(t.duration_s for t in plan(blocks, entry_speed_mm_s, exit_speed_mm_s))
