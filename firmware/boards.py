@@ -54,6 +54,8 @@ class Board:
     buttons: tuple[str, ...] = ()
     sensors: dict[str, str] = field(default_factory=dict)
     buzzer: str | None = None
+    #: Ids CircuitPython writes in ``boot_out.txt`` ("Board ID:…") for this board.
+    circuitpython_ids: tuple[str, ...] = ()
 
     def has_pin(self, name: str) -> bool:
         return name in self.pins
@@ -125,7 +127,23 @@ def _parse(board_file: str, data: dict[str, object]) -> Board:
         buttons=buttons,
         sensors={str(k): str(v) for k, v in sensors.items()},
         buzzer=text("buzzer", required=False),
+        circuitpython_ids=_circuitpython_ids(board_file, data),
     )
+
+
+def _circuitpython_ids(board_file: str, data: dict[str, object]) -> tuple[str, ...]:
+    raw = data.get("circuitpython_ids", [data.get("id")])
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v for v in raw):
+        raise _fail(board_file, "« circuitpython_ids » doit être une liste d'identifiants")
+    return tuple(raw)
+
+
+def board_for_circuitpython_id(cp_board_id: str) -> Board | None:
+    """The catalogue board whose CircuitPython id (from ``boot_out.txt``) is ``cp_board_id``."""
+    for board in load_catalogue().values():
+        if cp_board_id in board.circuitpython_ids or cp_board_id == board.id:
+            return board
+    return None
 
 
 @cache
