@@ -1,0 +1,262 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit lesson``: list, show, check and export the déroulés shipped in ``lessons/``."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.panel import Panel
+from rich.table import Table
+
+from kit.console import console, err_console
+from kit.errors import EXIT_FAILURE, KitError
+from kit.files import atomic_write_bytes, atomic_write_text
+from kit.messages import format_duration_fr
+from lessons import catalog
+from lessons.checks import check_catalogue, check_lesson
+from lessons.model import MATERIAL_FOR, SUPPORTS, Lesson
+from lessons.steps import NOT_YET_AVAILABLE, StepResult, display, run_step
+
+
+def command_exists(argv: Sequence[str]) -> bool:
+    """Whether ``kit ARGV`` names a command of this kit (not a group, not an unknown word)."""
+    from kit.cli import cli
+
+    current: click.Command = cli
+    for word in argv:
+        if not isinstance(current, click.Group) or word.startswith("-"):
+            break
+        found = current.commands.get(word)
+        if found is None:
+            return False
+        current = found
+    return not isinstance(current, click.Group)
+
+
+@click.group()
+def lesson() -> None:
+    """Déroulés d'ateliers : lister, afficher, vérifier, exporter en fiches."""
+
+
+@lesson.command("list")
+@click.option("--support", help="impression-3d, tablette-smartphone, pc, robot ou microcontroleur.")
+@click.option("--public", help="Un mot du public visé (ex. : seniors, collégiens, art).")
+@click.option("--duree", type=click.IntRange(min=1), help="Durée maximale en minutes.")
+def list_(support: str | None, public: str | None, duree: int | None) -> None:
+    """Les leçons disponibles, filtrées par support, public ou durée."""
+    catalog.check_support(support)
+    lessons = catalog.select(
+        catalog.load_all(), support=support, public=public, max_minutes=duree
+    )
+    if not lessons:
+        console.print("[yellow]Aucune leçon ne correspond à ces critères.[/yellow]")
+        return
+    table = Table(title=f"{len(lessons)} leçon(s)", title_justify="left")
+    table.add_column("Identifiant", style="bold", no_wrap=True)
+    table.add_column("Support")
+    table.add_column("Durée", justify="right")
+    table.add_column("Public")
+    table.add_column("Titre")
+    for item in lessons:
+        table.add_row(
+            item.ident,
+            item.support_label,
+            f"{item.minutes} min" + (" (certif.)" if item.format == "certification" else ""),
+            item.public.who,
+            item.title,
+        )
+    console.print(table)
+    console.print("Détail : « kit lesson show IDENTIFIANT » ; répétition : « kit rehearse ».")
+
+
+def render_lesson(item: Lesson) -> None:
+    console.print(
+        Panel(
+            f"[bold]{item.title}[/bold]\n{item.support_label} — {item.format_label}\n"
+            f"Public : {item.public.who} ({item.public.age}) — {item.public.level}\n"
+            f"Effectif : {item.group_size}",
+            title=item.ident,
+            title_align="left",
+        )
+    )
+    if item.introduction:
+        console.print(item.introduction, markup=False)
+    console.print("\n[bold]Objectifs[/bold]")
+    for objective in item.objectives:
+        console.print(f"  {objective.ident}. {objective.text}", markup=False)
+        console.print(f"      [dim]Évaluation : {objective.evaluation}[/dim]")
+    console.print("\n[bold]Matériel[/bold]")
+    for material in item.materials:
+        extra = f" — plan B : {material.plan_b}" if material.plan_b else ""
+        console.print(
+            f"  • {material.what} ({MATERIAL_FOR[material.for_whom]}, {material.quantity}){extra}",
+            markup=False,
+        )
+    console.print("\n[bold]Préparation[/bold]")
+    for number, prep in enumerate(item.preparation, 1):
+        console.print(f"  {number}. {prep.text}", markup=False)
+        if prep.command is not None:
+            _print_command(display(prep.command), command_exists(prep.command.argv))
+    console.print()
+    start = 0
+    for number, phase in enumerate(item.phases, 1):
+        body = [
+            f"[bold]Animateur :[/bold] {phase.animateur}",
+            f"[bold]Participants :[/bold] {phase.participants}",
+        ]
+        if phase.verify:
+            body.append(f"[bold green]Vérifier :[/bold green] {phase.verify}")
+        for command in phase.commands:
+            mark = "" if command_exists(command.argv) else f" [red]({NOT_YET_AVAILABLE})[/red]"
+            body.append(f"[cyan]$ {display(command)}[/cyan]{mark}")
+        console.print(
+            Panel(
+                "\n".join(body),
+                title=f"{number}. {phase.kind_label} — {phase.title}",
+                subtitle=f"{start}–{start + phase.minutes} min ({phase.minutes} min)",
+                title_align="left",
+                subtitle_align="right",
+            )
+        )
+        start += phase.minutes
+    console.print("[bold yellow]Points de vigilance[/bold yellow]")
+    for line in item.vigilance:
+        console.print(f"  ⚠ {line}", markup=False)
+    console.print("\n[bold]Adaptations[/bold]")
+    for adaptation in item.adaptations:
+        console.print(f"  • {adaptation.public} : {adaptation.text}", markup=False)
+    console.print("\n[bold]Plan B[/bold]")
+    for line in item.plan_b:
+        console.print(f"  • {line}", markup=False)
+    console.print("\n[bold]Ressources[/bold]")
+    for line in item.resources:
+        console.print(f"  • {line}", markup=False)
+
+
+def _print_command(line: str, available: bool) -> None:
+    mark = "" if available else f" [red]({NOT_YET_AVAILABLE})[/red]"
+    console.print(f"     [cyan]$ {line}[/cyan]{mark}", highlight=False)
+
+
+@lesson.command("show")
+@click.argument("ident")
+def show(ident: str) -> None:
+    """Affiche un déroulé phase par phase (IDENT : identifiant ou fichier .md)."""
+    render_lesson(catalog.resolve(ident))
+
+
+def _report_step(result: StepResult) -> None:
+    if result.ok:
+        console.print(
+            f"    [green]✓[/green] {display(result.command)} "
+            f"[dim]({format_duration_fr(result.seconds)})[/dim]",
+            highlight=False,
+        )
+        return
+    console.print(f"    [red]✗[/red] {display(result.command)}", highlight=False)
+    for problem in result.problems:
+        console.print(f"      [red]{problem}[/red]", highlight=False)
+    if result.output.strip():
+        tail = "\n".join(result.output.strip().splitlines()[-6:])
+        console.print(f"[dim]{tail}[/dim]", markup=False, highlight=False)
+
+
+@lesson.command("check")
+@click.argument("ident", required=False)
+@click.option(
+    "--sans-commandes", is_flag=True, help="Ne lance pas les commandes du kit (schéma et timings)."
+)
+@click.option(
+    "--sortie",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Garde les images produites par les commandes dans ce dossier.",
+)
+def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
+    """Vérifie le schéma, les timings et les commandes d'une leçon (ou de toutes)."""
+    lessons = [catalog.resolve(ident)] if ident else catalog.load_all()
+    findings = [] if ident else check_catalogue(lessons)
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="kit-lecons-") as tmp:
+        for item in lessons:
+            problems = check_lesson(item)
+            findings.extend(problems)
+            status = "[green]✓[/green]" if not problems else "[red]✗[/red]"
+            console.print(
+                f"{status} [bold]{item.ident}[/bold] — {item.phase_minutes}/{item.minutes} min, "
+                f"{len(item.phases)} phases"
+            )
+            for problem in problems:
+                where = f"ligne {problem.line} : " if problem.line else ""
+                console.print(f"    [red]{where}{problem.message}[/red]", highlight=False)
+            if sans_commandes:
+                continue
+            out = (sortie or Path(tmp)) / item.ident
+            for command in item.commands():
+                result = run_step(command, out, command_exists)
+                _report_step(result)
+                if not result.ok:
+                    failures += 1
+    for finding in findings:
+        if finding.where == "catalogue":
+            console.print(f"[red]✗ catalogue : {finding.message}[/red]", highlight=False)
+    if findings or failures:
+        raise KitError(
+            f"{len(findings)} problème(s) de contenu, {failures} commande(s) en échec.",
+            exit_code=EXIT_FAILURE,
+        )
+    console.print(f"[bold green]{len(lessons)} leçon(s) vérifiée(s), tout est bon.[/bold green]")
+
+
+@lesson.command("export")
+@click.argument("ident")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "html", "pdf"]), help="md, html ou pdf."
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="Fichier à écrire.",
+)
+@click.option("--sans-images", is_flag=True, help="Ne produit pas les images sur les simulateurs.")
+def export(ident: str, fmt: str | None, output: Path, sans_images: bool) -> None:
+    """Exporte la fiche animateur et la fiche participant (Markdown, HTML ou PDF)."""
+    from lessons import export as exporter
+
+    item = catalog.resolve(ident)
+    fmt = fmt or output.suffix.lstrip(".").lower()
+    if fmt not in exporter.FORMATS:
+        raise KitError(
+            f"Format d'export inconnu : « {fmt} ».", hint="Choisissez --format md, html ou pdf."
+        )
+    if not output.parent.is_dir():
+        raise KitError(f"Le dossier « {output.parent} » n'existe pas.")
+    with tempfile.TemporaryDirectory(prefix="kit-fiche-") as tmp:
+        pictures: list[exporter.Picture] = []
+        if not sans_images:
+            with err_console.status("Images des fiches sur les simulateurs…"):
+                pictures, warnings = exporter.make_pictures(item, Path(tmp), command_exists)
+            for warning in warnings:
+                err_console.print(f"[yellow]Attention :[/yellow] {warning}", highlight=False)
+        if fmt == "md":
+            names = {pic.filename: f"{output.stem}-{pic.filename}" for pic in pictures}
+            ctx = exporter.context(item, command_exists, pictures, picture_names=names)
+            for pic in pictures:
+                atomic_write_bytes(output.parent / names[pic.filename], pic.png)
+            atomic_write_text(output, exporter.render_markdown(item, ctx))
+            console.print(f"Fiches écrites : {output} ({len(pictures)} image(s) à côté).")
+            return
+        ctx = exporter.context(item, command_exists, pictures)
+        html = exporter.render_html(item, ctx)
+        if fmt == "html":
+            atomic_write_text(output, html)
+            console.print(f"Fiches écrites : {output} (à ouvrir dans un navigateur).")
+            return
+        with err_console.status("Mise en page PDF…"):
+            data, pages = exporter.render_pdf(html)
+        atomic_write_bytes(output, data)
+        console.print(f"Fiches écrites : {output} ({pages} pages A4).")
+
+
+__all__ = ["lesson", "command_exists", "render_lesson", "SUPPORTS"]

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Finding and loading the lesson files shipped in ``lessons/plans/``."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from kit.errors import InputFileError, KitError
+from kit.files import looks_binary, require_input_file
+from lessons.model import SUPPORTS, Lesson
+from lessons.schema import parse_lesson
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PLANS_DIR = PACKAGE_DIR / "plans"
+EXAMPLES_DIR = PACKAGE_DIR / "exemples"
+#: The folder holding the kit's top-level packages (robots/, firmware/…), for sample files.
+KIT_ROOT = PACKAGE_DIR.parent
+
+
+def load_file(path: Path) -> Lesson:
+    """Read and validate one lesson file, or raise a French error naming the line."""
+    source = require_input_file(path, what="fichier de leçon")
+    data = source.read_bytes()
+    if looks_binary(data[:4096]):
+        raise InputFileError(f"« {source} » n'est pas un fichier texte : ce n'est pas une leçon.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputFileError(
+            f"Leçon mal formée « {source} », ligne {line} : le fichier n'est pas en UTF-8.",
+            hint="Enregistrez-le en UTF-8 depuis votre éditeur de texte.",
+        ) from exc
+    return parse_lesson(text, source)
+
+
+def lesson_files(folder: Path = PLANS_DIR) -> list[Path]:
+    return sorted(folder.glob("*.md"))
+
+
+def load_all(folder: Path = PLANS_DIR) -> list[Lesson]:
+    """Every lesson of ``folder``, ordered by support then duration."""
+    lessons = [load_file(path) for path in lesson_files(folder)]
+    order = list(SUPPORTS)
+    lessons.sort(key=lambda lesson: (order.index(lesson.support), lesson.minutes, lesson.ident))
+    return lessons
+
+
+def resolve(name: str, folder: Path = PLANS_DIR) -> Lesson:
+    """A lesson by its identifiant, or by the path of a lesson file (``…/x.md``)."""
+    candidate = Path(name)
+    if name.endswith(".md") and (candidate.exists() or "/" in name or "\\" in name):
+        return load_file(candidate)
+    path = folder / f"{name}.md"
+    if path.is_file():
+        return load_file(path)
+    known = [file.stem for file in lesson_files(folder)]
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    hint = (
+        "Vouliez-vous dire : " + ", ".join(close) + " ?"
+        if close
+        else "« kit lesson list » affiche les leçons disponibles."
+    )
+    raise KitError(f"Leçon inconnue : « {name} ».", hint=hint)
+
+
+def check_support(support: str | None) -> str | None:
+    """``support`` if it is one of the five, else a French error (exit 2)."""
+    if support is None or support in SUPPORTS:
+        return support
+    known = ", ".join(SUPPORTS)
+    raise KitError(f"Support inconnu : « {support} ».", hint=f"Supports possibles : {known}.")
+
+
+def select(
+    lessons: list[Lesson],
+    *,
+    support: str | None = None,
+    public: str | None = None,
+    max_minutes: int | None = None,
+) -> list[Lesson]:
+    """The lessons matching every given filter (public: a case-insensitive word search)."""
+    check_support(support)
+    chosen = []
+    for lesson in lessons:
+        if support and lesson.support != support:
+            continue
+        if max_minutes is not None and lesson.minutes > max_minutes:
+            continue
+        if public:
+            haystack = f"{lesson.public.who} {lesson.public.age} {lesson.public.level}".casefold()
+            if public.casefold() not in haystack:
+                continue
+        chosen.append(lesson)
+    return chosen

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Printable fiches: a fiche animateur and a fiche participant, as Markdown, HTML or PDF.
+
+Both fiches come from Jinja2 templates in ``lessons/templates/``; the HTML carries a print
+stylesheet (A4, the participant fiche on a new page) and WeasyPrint turns that same HTML into
+the PDF. Pictures the kit makes (layer preview, robot path, board timeline) are produced by
+running the lesson's picture steps against the simulators and embedded in the fiche.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from kit import __version__
+from kit.errors import KitError
+from lessons.catalog import PACKAGE_DIR
+from lessons.model import COMPETENCES, MATERIAL_FOR, Lesson
+from lessons.steps import NOT_YET_AVAILABLE, CommandResolver, display, run_step
+
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+FORMATS = ("md", "html", "pdf")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture made by a runnable step, for the fiche participant."""
+
+    caption: str
+    filename: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+def make_pictures(
+    lesson: Lesson, work_dir: Path, resolver: CommandResolver
+) -> tuple[list[Picture], list[str]]:
+    """Run the lesson's picture steps; returns the pictures and French warnings for the others."""
+    pictures: list[Picture] = []
+    warnings: list[str] = []
+    for command in lesson.commands():
+        if command.picture is None:
+            continue
+        result = run_step(command, work_dir, resolver)
+        if result.ok and result.picture is not None and result.picture.suffix == ".png":
+            pictures.append(
+                Picture(command.purpose, result.picture.name, result.picture.read_bytes())
+            )
+        else:
+            warnings.append(f"image non produite ({display(command)}) : {'; '.join(result.problems)}")
+    return pictures, warnings
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def context(
+    lesson: Lesson,
+    resolver: CommandResolver,
+    pictures: list[Picture],
+    *,
+    picture_names: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the templates see: the lesson plus computed timings and command lines."""
+    phases = []
+    start = 0
+    for phase in lesson.phases:
+        phases.append(
+            {
+                "phase": phase,
+                "start": start,
+                "end": start + phase.minutes,
+                "commands": [
+                    {"line": display(c), "purpose": c.purpose, "available": resolver(c.argv)}
+                    for c in phase.commands
+                ],
+            }
+        )
+        start += phase.minutes
+    preparation = [
+        {
+            "text": item.text,
+            "command": None
+            if item.command is None
+            else {
+                "line": display(item.command),
+                "purpose": item.command.purpose,
+                "available": resolver(item.command.argv),
+            },
+        }
+        for item in lesson.preparation
+    ]
+    return {
+        "lesson": lesson,
+        "phases": phases,
+        "preparation": preparation,
+        "competences": [COMPETENCES[key] for key in lesson.competences],
+        "material_for": MATERIAL_FOR,
+        "pictures": pictures,
+        "picture_names": picture_names or {},
+        "not_available": NOT_YET_AVAILABLE,
+        "version": __version__,
+        "today": dt.date.today().strftime("%d/%m/%Y"),
+    }
+
+
+def render_markdown(lesson: Lesson, ctx: dict[str, Any]) -> str:
+    return _environment(autoescape=False).get_template("fiche.md.j2").render(**ctx)
+
+
+def render_html(lesson: Lesson, ctx: dict[str, Any]) -> str:
+    css = (TEMPLATES_DIR / "print.css").read_text(encoding="utf-8")
+    return _environment(autoescape=True).get_template("fiche.html.j2").render(css=css, **ctx)
+
+
+def render_pdf(html: str) -> tuple[bytes, int]:
+    """The PDF of ``html`` and its number of pages (WeasyPrint)."""
+    import logging
+
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: the system's Pango is missing
+        raise KitError(
+            "L'export PDF a besoin de WeasyPrint et de la bibliothèque Pango du système.",
+            hint="Exportez en HTML (--format html) et imprimez-le depuis le navigateur.",
+        ) from exc
+    # WeasyPrint reports unsupported CSS at WARNING level; it is noise for the user.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
+    data = document.write_pdf()
+    assert isinstance(data, bytes)
+    return data, len(document.pages)

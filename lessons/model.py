@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What a lesson plan (déroulé) is, as typed data.
+
+The vocabulary (supports, formats, phase kinds, CCP1 activities) is data here, in one place; the
+schema (:mod:`lessons.schema`) turns a lesson file into these classes and the checks
+(:mod:`lessons.checks`) judge them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The five supports of the certification's atelier simulation, keyed by the name used on the
+#: command line and in lesson files.
+SUPPORTS: dict[str, str] = {
+    "impression-3d": "Impression 3D",
+    "tablette-smartphone": "Tablette / smartphone",
+    "pc": "Ordinateur (PC)",
+    "robot": "Robot pédagogique",
+    "microcontroleur": "Microcontrôleur",
+}
+
+#: Formats: the 40-minute simulation in front of the jury, or a real atelier.
+FORMATS: dict[str, str] = {
+    "certification": "Format certification (40 min)",
+    "atelier": "Format atelier",
+}
+CERTIFICATION_MINUTES = 40
+#: Real ateliers last 60 to 120 minutes; a long one may go up to three hours.
+ATELIER_MIN_MINUTES = 45
+ATELIER_MAX_MINUTES = 180
+
+#: Kinds of phase, in the order a déroulé usually follows them.
+PHASE_KINDS: dict[str, str] = {
+    "accueil": "Accueil",
+    "brise-glace": "Brise-glace",
+    "demonstration": "Démonstration de l'objet fini",
+    "apport": "Apport",
+    "tache-guidee": "Tâche guidée",
+    "defi": "Défi pour les plus rapides",
+    "bilan": "Bilan et évaluation",
+    "prolongement": "Prolongements",
+}
+
+#: The activities of the first CCP of the titre professionnel, as the issue lists them.
+COMPETENCES: dict[str, str] = {
+    "programmes": "Élaborer des programmes d'actions",
+    "ressources": "Concevoir des ressources pédagogiques",
+    "accueil": "Accueillir et informer les publics",
+    "animation": "Préparer et animer des actions individuelles et collectives",
+}
+
+#: Who a piece of equipment is for.
+MATERIAL_FOR: dict[str, str] = {
+    "personne": "par personne",
+    "binome": "par binôme",
+    "groupe": "pour le groupe",
+    "animateur": "pour l'animateur",
+}
+
+
+@dataclass(frozen=True)
+class KitCommand:
+    """A runnable step: ``kit ARGV…`` run against the simulators by the lesson check.
+
+    ``argv`` may hold placeholders: ``{kit}`` (the folder holding the kit's packages),
+    ``{exemples}`` (the sample files shipped with the lessons), ``{sortie}`` (a folder for the
+    pictures the command writes).
+    """
+
+    argv: tuple[str, ...]
+    purpose: str
+    expected_code: int = 0
+    expected_fragments: tuple[str, ...] = ()
+    picture: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Public:
+    who: str
+    age: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Objective:
+    ident: str
+    text: str
+    evaluation: str
+
+
+@dataclass(frozen=True)
+class Material:
+    what: str
+    for_whom: str
+    quantity: str
+    plan_b: str = ""
+
+
+@dataclass(frozen=True)
+class PreparationItem:
+    text: str
+    command: KitCommand | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    kind: str
+    title: str
+    minutes: int
+    animateur: str
+    participants: str
+    verify: str = ""
+    commands: tuple[KitCommand, ...] = ()
+    line: int = 0
+
+    @property
+    def kind_label(self) -> str:
+        return PHASE_KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class Adaptation:
+    public: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    ident: str
+    title: str
+    support: str
+    format: str
+    minutes: int
+    public: Public
+    group_size: str
+    prerequisites: tuple[str, ...]
+    objectives: tuple[Objective, ...]
+    competences: tuple[str, ...]
+    materials: tuple[Material, ...]
+    plan_b: tuple[str, ...]
+    preparation: tuple[PreparationItem, ...]
+    phases: tuple[Phase, ...]
+    vigilance: tuple[str, ...]
+    adaptations: tuple[Adaptation, ...]
+    resources: tuple[str, ...]
+    participant_steps: tuple[str, ...]
+    introduction: str
+    path: Path
+
+    @property
+    def support_label(self) -> str:
+        return SUPPORTS[self.support]
+
+    @property
+    def format_label(self) -> str:
+        if self.format == "certification":
+            return FORMATS["certification"]
+        return f"{FORMATS['atelier']} ({self.minutes} min)"
+
+    @property
+    def phase_minutes(self) -> int:
+        return sum(phase.minutes for phase in self.phases)
+
+    def commands(self) -> list[KitCommand]:
+        """Every runnable step of the lesson, preparation first, in reading order."""
+        found = [item.command for item in self.preparation if item.command is not None]
+        for phase in self.phases:
+            found.extend(phase.commands)
+        return found

@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Runnable steps: the ``kit …`` commands a déroulé uses, run against the simulators.
+
+A step is run as the animateur would type it, ``python -m kit ARGV`` in a subprocess, so the
+lesson check exercises the real command line (argument parsing, exit codes, messages) and a
+crashing command cannot take the checker down with it. Whether a command exists at all is asked
+of the CLI through a resolver given by the caller (the domain never imports the CLI).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lessons.catalog import EXAMPLES_DIR, KIT_ROOT
+from lessons.model import KitCommand
+
+#: ``resolver(argv)`` says whether ``kit ARGV`` names an existing command.
+CommandResolver = Callable[[Sequence[str]], bool]
+
+DEFAULT_TIMEOUT_S = 120.0
+NOT_YET_AVAILABLE = "commande pas encore disponible dans cette version du kit"
+
+
+def expand(argv: Sequence[str], output_dir: Path) -> list[str]:
+    """Replace the placeholders ``{kit}``, ``{exemples}`` and ``{sortie}`` by real paths."""
+    values = {"kit": str(KIT_ROOT), "exemples": str(EXAMPLES_DIR), "sortie": str(output_dir)}
+    return [arg.format(**values) if "{" in arg else arg for arg in argv]
+
+
+def display(command: KitCommand) -> str:
+    """The command as the animateur types it from the kit's folder."""
+    shown = []
+    for arg in command.argv:
+        arg = arg.replace("{kit}/", "").replace("{exemples}", "lessons/exemples")
+        arg = arg.replace("{sortie}/", "")
+        shown.append(shlex.quote(arg))
+    return "kit " + " ".join(shown)
+
+
+def picture_path(command: KitCommand, output_dir: Path) -> Path | None:
+    if command.picture is None:
+        return None
+    return Path(expand([command.picture], output_dir)[0])
+
+
+@dataclass
+class StepResult:
+    command: KitCommand
+    available: bool
+    exit_code: int | None = None
+    output: str = ""
+    seconds: float = 0.0
+    picture: Path | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.available and not self.problems
+
+
+def kit_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(KIT_ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONIOENCODING"] = "utf-8"
+    env.setdefault("COLUMNS", "100")
+    return env
+
+
+def run_step(
+    command: KitCommand,
+    output_dir: Path,
+    resolver: CommandResolver,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> StepResult:
+    """Run one step and compare its outcome with what the lesson expects."""
+    result = StepResult(command=command, available=resolver(command.argv))
+    if not result.available:
+        result.problems.append(NOT_YET_AVAILABLE)
+        return result
+    output_dir.mkdir(parents=True, exist_ok=True)
+    argv = expand(command.argv, output_dir)
+    started = time.perf_counter()
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "kit", *argv],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=timeout_s,
+            env=kit_env(),
+            cwd=str(output_dir),
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        result.seconds = time.perf_counter() - started
+        result.problems.append(f"la commande n'a pas fini en {timeout_s:.0f} s")
+        return result
+    result.seconds = time.perf_counter() - started
+    result.exit_code = completed.returncode
+    result.output = completed.stdout + completed.stderr
+    if completed.returncode != command.expected_code:
+        result.problems.append(
+            f"code de sortie {completed.returncode} au lieu de {command.expected_code}"
+        )
+    folded = result.output.casefold()
+    for fragment in command.expected_fragments:
+        if fragment.casefold() not in folded:
+            result.problems.append(f"le texte « {fragment} » n'apparaît pas dans la sortie")
+    picture = picture_path(command, output_dir)
+    if picture is not None:
+        if picture.is_file() and picture.stat().st_size > 0:
+            result.picture = picture
+        else:
+            result.problems.append(f"l'image « {picture.name} » n'a pas été écrite")
+    return result
