@@ -43,12 +43,16 @@ def _register_commands() -> None:
     from kit.commands import config as config_cmd
     from kit.commands import doctor as doctor_cmd
     from kit.commands import lesson as lesson_cmd
+    from kit.commands import printer as printer_cmd
+    from kit.commands import printer_farm
     from kit.commands import sim as sim_cmd
 
     cli.add_command(doctor_cmd.doctor)
     cli.add_command(config_cmd.config)
     cli.add_command(sim_cmd.sim)
     cli.add_command(lesson_cmd.lesson)
+    printer_cmd.printer.add_command(printer_farm.farm)
+    cli.add_command(printer_cmd.printer)
 
 
 _register_commands()

@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit printer farm``: every printer of the atelier in one live table (or once in JSON)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+from rich.console import Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from kit.console import console
+from kit.errors import KitError
+from kit.messages import format_duration_fr
+from printers.atelier_config import atelier_printers, configured_timeout_s, with_api_key
+from printers.backend import STATE_LABELS_FR, PrinterState, PrinterStatus, Temperature
+from printers.farm import Farm, FarmRow
+
+#: Rich colour of each state in the table.
+STATE_STYLES: dict[PrinterState, str] = {
+    PrinterState.OFFLINE: "dim",
+    PrinterState.CONNECTING: "cyan",
+    PrinterState.IDLE: "green",
+    PrinterState.HEATING: "yellow",
+    PrinterState.PRINTING: "bold blue",
+    PrinterState.PAUSED: "magenta",
+    PrinterState.CANCELLING: "magenta",
+    PrinterState.ERROR: "bold red",
+    PrinterState.UNREACHABLE: "red",
+}
+
+_HEATER_NAMES_FR = {"bed": "plateau", "chamber": "caisson"}
+
+
+def heater_label_fr(heater: str) -> str:
+    if heater in _HEATER_NAMES_FR:
+        return _HEATER_NAMES_FR[heater]
+    if heater.startswith("tool") and heater[4:].isdigit():
+        index = int(heater[4:])
+        return "buse" if index == 0 else f"buse {index + 1}"
+    return heater
+
+
+def format_temperature(t: Temperature) -> str:
+    if t.target_c > 0:
+        return f"{t.actual_c:.0f}/{t.target_c:.0f} °C"
+    return f"{t.actual_c:.0f} °C"
+
+
+def format_temperatures(temps: dict[str, Temperature]) -> str:
+    order = sorted(temps, key=lambda h: (h != "tool0", not h.startswith("tool"), h))
+    return " · ".join(f"{heater_label_fr(h)} {format_temperature(temps[h])}" for h in order)
+
+
+def format_job(status: PrinterStatus) -> tuple[str, str]:
+    """(job text, remaining time text) for a status."""
+    job = status.job
+    if job is None:
+        return "—", "—"
+    text = f"{job.file_name} ({job.fraction_done * 100:.0f} %)"
+    if job.layer is not None:
+        text += f", couche {job.layer}"
+    if status.state in (PrinterState.IDLE, PrinterState.OFFLINE):
+        return text, "—"
+    remaining = "—" if job.remaining_s is None else format_duration_fr(job.remaining_s)
+    return text, remaining
+
+
+def farm_table(rows: list[FarmRow]) -> Table:
+    table = Table(title="Imprimantes de l'atelier", title_justify="left", expand=False)
+    table.add_column("Imprimante", style="bold")
+    table.add_column("État")
+    table.add_column("Températures")
+    table.add_column("Impression")
+    table.add_column("Reste", justify="right")
+    table.add_column("Adresse", style="dim")
+    for row in rows:
+        status = row.status
+        state = Text(STATE_LABELS_FR[status.state], style=STATE_STYLES[status.state])
+        job_text, remaining = format_job(status)
+        if status.message_fr and status.state in (PrinterState.ERROR, PrinterState.UNREACHABLE):
+            job_text = status.message_fr
+        table.add_row(
+            row.entry.name,
+            state,
+            format_temperatures(status.temperatures) or "—",
+            job_text,
+            remaining,
+            row.entry.address,
+        )
+    return table
+
+
+def _load_entries() -> list:  # type: ignore[type-arg]
+    entries = atelier_printers()
+    if not entries:
+        raise KitError(
+            "Aucune imprimante dans la configuration de l'atelier.",
+            hint="Ajoutez-en une par imprimante, par exemple :\n"
+            "  kit config set printers.ender1.port /dev/ttyUSB0\n"
+            "  kit config set printers.prusa.url http://octopi.local",
+        )
+    return [with_api_key(entry) for entry in entries]
+
+
+@click.command("farm")
+@click.option("--json", "as_json", is_flag=True, help="Un seul relevé, en JSON, pour un script.")
+@click.option(
+    "--interval",
+    "interval_s",
+    type=click.FloatRange(0.2, 3600),
+    default=2.0,
+    show_default=True,
+    metavar="SECONDES",
+    help="Temps entre deux relevés du tableau.",
+)
+@click.option(
+    "--count",
+    type=click.IntRange(1),
+    default=None,
+    metavar="N",
+    help="S'arrête après N relevés (par défaut : jusqu'à Ctrl-C).",
+)
+def farm(as_json: bool, interval_s: float, count: int | None) -> None:
+    """Toutes les imprimantes de l'atelier dans un tableau qui se met à jour.
+
+    La liste vient de la configuration (« kit config set printers.NOM.port … » pour une
+    imprimante USB, « printers.NOM.url … » pour OctoPrint). Une imprimante qui ne répond pas
+    apparaît « injoignable » ; les autres continuent d'être suivies.
+    """
+    entries = _load_entries()
+    timeout_s = configured_timeout_s()
+    with Farm(entries, timeout_s=timeout_s) as printers:
+        if as_json:
+            rows = printers.poll()
+            click.echo(
+                json.dumps(
+                    {"printers": [row.to_json() for row in rows]}, ensure_ascii=False, indent=2
+                )
+            )
+            return
+        _live(printers, interval_s, count)
+
+
+def _live(printers: Farm, interval_s: float, count: int | None) -> None:
+    done = 0
+    footer = Text("Ctrl-C pour quitter.", style="dim")
+    try:
+        with Live(console=console, auto_refresh=False, transient=False) as live:
+            while True:
+                rows = printers.poll()
+                done += 1
+                stamp = time.strftime("%H:%M:%S")
+                live.update(
+                    Group(farm_table(rows), Text(f"Relevé de {stamp}.", style="dim"), footer),
+                    refresh=True,
+                )
+                if count is not None and done >= count:
+                    return
+                time.sleep(interval_s)
+    except KeyboardInterrupt:
+        return
