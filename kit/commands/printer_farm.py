@@ -15,7 +15,12 @@ from rich.text import Text
 from kit.console import console
 from kit.errors import KitError
 from kit.messages import format_duration_fr
-from printers.atelier_config import atelier_printers, configured_timeout_s, with_api_key
+from printers.atelier_config import (
+    PrinterEntry,
+    atelier_printers,
+    configured_timeout_s,
+    with_api_key,
+)
 from printers.backend import STATE_LABELS_FR, PrinterState, PrinterStatus, Temperature
 from printers.farm import Farm, FarmRow
 
@@ -81,7 +86,11 @@ def farm_table(rows: list[FarmRow]) -> Table:
         status = row.status
         state = Text(STATE_LABELS_FR[status.state], style=STATE_STYLES[status.state])
         job_text, remaining = format_job(status)
-        if status.message_fr and status.state in (PrinterState.ERROR, PrinterState.UNREACHABLE):
+        if status.message_fr and status.state in (
+            PrinterState.ERROR,
+            PrinterState.UNREACHABLE,
+            PrinterState.OFFLINE,
+        ):
             job_text = status.message_fr
         table.add_row(
             row.entry.name,
@@ -94,7 +103,7 @@ def farm_table(rows: list[FarmRow]) -> Table:
     return table
 
 
-def _load_entries() -> list:  # type: ignore[type-arg]
+def _load_entries() -> list[PrinterEntry]:
     entries = atelier_printers()
     if not entries:
         raise KitError(

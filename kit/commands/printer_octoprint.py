@@ -20,6 +20,8 @@ from kit.errors import EXIT_FAILURE, EXIT_INTERRUPTED, KitError
 from kit.files import require_input_file
 from kit.messages import format_duration_fr
 from printers.atelier_config import (
+    BackendKind,
+    atelier_printers,
     configured_timeout_s,
     default_octoprint_url,
     normalise_url,
@@ -32,6 +34,8 @@ from printers.octoprint_backend import OctoPrintBackend
 
 from .printer_farm import STATE_STYLES, format_job, format_temperatures
 
+#: Profile used by the preflight when neither --profile nor the printer list names one.
+DEFAULT_PROFILE = "generic"
 #: Seconds between two looks at the job while following a print.
 FOLLOW_POLL_S = 1.0
 
@@ -126,19 +130,50 @@ def _ask_after_interrupt(backend: OctoPrintBackend) -> bool:
     return True
 
 
+def preflight(source: Path, profile_name: str | None) -> None:
+    """Analyse the file for the printer's profile; refuse (exit 1) when a check forbids it."""
+    from printers.analysis import analyse_file
+    from printers.profile import load_profile
+
+    analysis = analyse_file(source, load_profile(profile_name or DEFAULT_PROFILE))
+    for check in analysis.checks:
+        if check.severity == "warning":
+            err_console.print(f"[yellow]Attention :[/yellow] {check.message}", highlight=False)
+    if analysis.printable:
+        return
+    blocking = "\n".join(f"  • {c.message}" for c in analysis.checks if c.severity == "error")
+    raise KitError(
+        f"Impression refusée : « {source.name} » ne passe pas la vérification "
+        f"(profil « {analysis.profile_name} »).\n{blocking}",
+        hint=f"Détail : « kit printer check {source} --profile {analysis.profile_name} ».",
+        exit_code=EXIT_FAILURE,
+    )
+
+
+def _profile_for(url: str, profile: str | None) -> str | None:
+    """``--profile``, else the profile of the listed printer behind this server."""
+    if profile:
+        return profile
+    for entry in atelier_printers():
+        if entry.backend is BackendKind.OCTOPRINT and entry.address == url and entry.profile:
+            return entry.profile
+    return None
+
+
 def print_file(
     gcode_file: str,
     url_option: str | None,
     *,
     profile: str | None = None,
-    preflight: PreflightFn | None = None,
+    check: PreflightFn | None = preflight,
     follow: bool = True,
 ) -> None:
     """``kit printer print FILE --octoprint URL``: check, upload, start, follow to the end."""
     source = require_input_file(gcode_file, what="fichier G-code")
-    if preflight is not None:
-        preflight(source, profile)  # raises (exit 1) when a check forbids the print
-    backend = open_octoprint(url_option)
+    url = octoprint_url(url_option)
+    if check is not None:
+        check(source, _profile_for(url, profile))  # raises (exit 1) when a check forbids it
+    backend = open_octoprint(url)
     try:
         backend.start_print(source)
         err_console.print(
