@@ -17,7 +17,10 @@ from kit.errors import KitError
 from sim.device import SimulatedDevice
 
 #: kind -> "module:ClassName". Each simulator's issue adds its line here.
-BUILTIN_SIMULATORS: dict[str, str] = {}
+BUILTIN_SIMULATORS: dict[str, str] = {
+    "esp32s3": "sim.esp_rom.device:Esp32S3Device",
+    "esp32s2": "sim.esp_rom.device:Esp32S2Device",
+}
 
 #: Options understood by the link/server themselves, never passed to the device.
 LINK_OPTIONS = frozenset({"speed"})

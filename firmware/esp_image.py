@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Which chip an ESP firmware ``.bin`` is built for, read from its image header (no I/O).
+
+An ESP application or bootloader image starts with ``E9``, the segment count, the flash mode,
+the flash size/frequency and the entry point (8 bytes), then an extended header of 16 bytes
+whose bytes 4-5 hold the chip id (little-endian). CircuitPython's combined ``.bin`` is written
+at flash offset 0 and holds the second-stage bootloader at the chip's bootloader offset
+(0x1000 on ESP32 and ESP32-S2, 0x0 on ESP32-S3 and later), so that is where the kit looks.
+Chip ids and offsets: Espressif's "Firmware Image Format" documentation.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+IMAGE_MAGIC = 0xE9
+HEADER_LEN = 24
+CHIP_ID_OFFSET = 12
+
+#: chip name (as in the board catalogue) -> (image chip id, bootloader flash offset)
+CHIP_IMAGE_IDS: dict[str, tuple[int, int]] = {
+    "esp32": (0, 0x1000),
+    "esp32s2": (2, 0x1000),
+    "esp32c3": (5, 0x0),
+    "esp32s3": (9, 0x0),
+    "esp32c2": (12, 0x0),
+    "esp32c6": (13, 0x0),
+    "esp32h2": (16, 0x0),
+}
+
+CHIP_LABELS: dict[str, str] = {
+    "esp32": "ESP32",
+    "esp32s2": "ESP32-S2",
+    "esp32s3": "ESP32-S3",
+    "esp32c3": "ESP32-C3",
+    "esp32c2": "ESP32-C2",
+    "esp32c6": "ESP32-C6",
+    "esp32h2": "ESP32-H2",
+    "rp2040": "RP2040",
+    "samd21": "SAMD21",
+    "samd51": "SAMD51",
+}
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    file_offset: int
+    segments: int
+    chip_id: int
+    chip: str | None  # None when the id is not one the kit knows
+
+
+def chip_for_id(chip_id: int) -> str | None:
+    for name, (image_id, _) in CHIP_IMAGE_IDS.items():
+        if image_id == chip_id:
+            return name
+    return None
+
+
+def parse_header(data: bytes, file_offset: int = 0) -> ImageHeader | None:
+    """The image header at ``file_offset`` of ``data``, or None if there is none there."""
+    if file_offset < 0 or len(data) < file_offset + HEADER_LEN:
+        return None
+    if data[file_offset] != IMAGE_MAGIC:
+        return None
+    segments = data[file_offset + 1]
+    if not 1 <= segments <= 16:
+        return None
+    (chip_id,) = struct.unpack_from("<H", data, file_offset + CHIP_ID_OFFSET)
+    return ImageHeader(file_offset, segments, chip_id, chip_for_id(chip_id))
+
+
+def find_header(data: bytes, flash_offset: int, expected_chip: str) -> ImageHeader | None:
+    """Find the image header of a ``.bin`` meant for ``flash_offset`` on ``expected_chip``.
+
+    Looks first where the expected chip's bootloader lives (relative to where the file is
+    written), then at the start of the file (an application image written on its own).
+    """
+    _, bootloader_offset = CHIP_IMAGE_IDS.get(expected_chip, (None, 0))
+    candidates = []
+    if bootloader_offset >= flash_offset:
+        candidates.append(bootloader_offset - flash_offset)
+    candidates += [0, 0x1000]
+    for offset in dict.fromkeys(candidates):
+        header = parse_header(data, offset)
+        if header is not None:
+            return header
+    return None
