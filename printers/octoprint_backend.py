@@ -483,17 +483,25 @@ class OctoPrintBackend:
             self._call("consigne du plateau", lambda: self.client.bed_target(bed_c))
 
     def send_command(self, command: str) -> list[str]:
-        """Send one G-code command through OctoPrint.
+        """Send one G-code command through OctoPrint; return the printer's reply lines.
 
-        OctoPrint's REST API queues the command and answers without the printer's reply
-        (replies only travel on its push socket), so the returned list is empty.
+        The reply is read from OctoPrint's push socket (:mod:`printers.octoprint_push`): the
+        ``Recv:`` lines between the command's ``Send:`` and the printer's ``ok``.
         """
+        from printers.octoprint_push import command_replies
+
         text = command.strip()
         if not text or "\n" in text:
             raise KitError("Indiquez une seule commande G-code, sur une ligne.")
         self._require_operational()
-        self._call("envoi de la commande", lambda: self.client.gcode(text))
-        return []
+        with self._calling("envoi de la commande"):
+            return command_replies(
+                self.url,
+                self.session,
+                text,
+                lambda: self.client.gcode(text),
+                timeout_s=self.timeout_s,
+            )
 
 
 def _rejection_fr(error_text: str) -> str:
