@@ -19,6 +19,7 @@ from sim.device import SimulatedDevice
 #: kind -> "module:ClassName". Each simulator's issue adds its line here.
 BUILTIN_SIMULATORS: dict[str, str] = {
     "marlin": "sim.marlin:MarlinPrinter",
+    "mbot": "sim.mbot.device:MBotDevice",
     "esp32s3": "sim.esp_rom.device:Esp32S3Device",
     "esp32s2": "sim.esp_rom.device:Esp32S2Device",
 }

@@ -1,0 +1,270 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Challenges (« défis »): an arena, a goal, a time limit and an automatic check, as data.
+
+A challenge is a TOML file in ``robots/defis/``::
+
+    titre = "S'arrêter devant le mur"
+    arene = "mur"
+    objectif = "Avancer vers le mur et s'arrêter à moins de 10 cm, sans le toucher."
+    temps_max = 30           # seconds of (simulated) time for the program
+    exemple = "arret_mur.py" # a solution in robots/exemples/
+
+    [verification]
+    type = "arret_devant_mur"   # or "zone", "tour_de_piste"
+    distance_max = 10
+
+Checks run on the simulator's recorded run (:class:`robots.record.RunRecord`) and return
+the verdict in French with the measured figures.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kit.errors import InputFileError, KitError
+from robots.arenas import LINE_SENSORS_AHEAD_CM, ROBOT_FRONT_CM, load_arena
+from robots.record import RunRecord, Sample
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CHALLENGES_DIR = Path(__file__).resolve().parent / "defis"
+EXAMPLES_DIR = Path(__file__).resolve().parent / "exemples"
+CHECK_TYPES = ("arret_devant_mur", "zone", "tour_de_piste")
+#: Below this speed (cm/s) the robot counts as stopped.
+STOPPED_CM_S = 0.5
+
+
+@dataclass(frozen=True)
+class Challenge:
+    name: str
+    title: str
+    arena: str
+    goal: str
+    time_limit_s: float
+    check: str
+    params: dict[str, Any] = field(default_factory=dict)
+    example: str | None = None
+
+    def example_path(self) -> Path | None:
+        return EXAMPLES_DIR / self.example if self.example else None
+
+
+@dataclass(frozen=True)
+class ChallengeResult:
+    passed: bool
+    #: One French sentence: why it passed or failed.
+    reason: str
+    #: (label, value) pairs of what was measured, in French.
+    figures: tuple[tuple[str, str], ...] = ()
+
+
+def available_challenges() -> list[str]:
+    return sorted(p.stem for p in CHALLENGES_DIR.glob("*.toml"))
+
+
+def load_challenge(name: str) -> Challenge:
+    path = CHALLENGES_DIR / f"{name}.toml"
+    if "/" in name or "\\" in name or not path.is_file():
+        known = ", ".join(available_challenges())
+        raise KitError(f"Défi inconnu : « {name} ». Défis disponibles : {known}.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        check = dict(data["verification"])
+        kind = str(check.pop("type"))
+        if kind not in CHECK_TYPES:
+            raise ValueError(f"type de vérification inconnu : {kind}")
+        limit = float(data["temps_max"])
+        if not 0 < limit <= 3600:
+            raise ValueError("temps_max doit être entre 0 et 3600 s")
+        challenge = Challenge(
+            name=name,
+            title=str(data["titre"]),
+            arena=str(data["arene"]),
+            goal=str(data["objectif"]),
+            time_limit_s=limit,
+            check=kind,
+            params=check,
+            example=data.get("exemple"),
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InputFileError(f"Le défi « {path} » est mal formé : {exc}") from exc
+    load_arena(challenge.arena)  # an unknown arena is a broken challenge file: say so now
+    return challenge
+
+
+def _fmt_cm(value: float) -> str:
+    return f"{value:.1f} cm".replace(".", ",")
+
+
+def _fmt_s(value: float) -> str:
+    return f"{value:.1f} s".replace(".", ",")
+
+
+def _window(challenge: Challenge, record: RunRecord) -> list[Sample]:
+    end = record.start_s + challenge.time_limit_s
+    return [s for s in record.samples if record.start_s <= s[0] <= end + 1e-9]
+
+
+def evaluate(challenge: Challenge, record: RunRecord) -> ChallengeResult:
+    """Check ``record`` against ``challenge`` (only its time window counts)."""
+    samples = _window(challenge, record)
+    if not samples:
+        return ChallengeResult(False, "Le robot n'a rien enregistré : le programme n'a pas tourné.")
+    end = samples[-1][0]
+    collisions = [c for c in record.collisions if record.start_s <= c.t_s <= end]
+    if challenge.check == "zone":
+        return _check_zone(challenge, record, samples, collisions)
+    if challenge.check == "tour_de_piste":
+        return _check_lap(challenge, record, samples, collisions)
+    return _check_stop(challenge, record, samples, collisions)
+
+
+def _collision_reason(t_s: float, start_s: float) -> str:
+    return f"Le robot a heurté un obstacle à {_fmt_s(t_s - start_s)}."
+
+
+def _check_stop(
+    challenge: Challenge, record: RunRecord, samples: list[Sample], collisions: list[Any]
+) -> ChallengeResult:
+    limit_cm = float(challenge.params.get("distance_max", 10.0))
+    t, x, y, heading, speed = samples[-1]
+    front = (x + ROBOT_FRONT_CM * math.cos(heading), y + ROBOT_FRONT_CM * math.sin(heading))
+    distance = record.arena.ray_distance(front, heading)
+    figures = [
+        ("distance finale au mur", _fmt_cm(distance) if math.isfinite(distance) else "aucun mur"),
+        ("collisions", str(len(collisions))),
+        ("durée", _fmt_s(t - record.start_s)),
+    ]
+    if collisions:
+        return ChallengeResult(
+            False, _collision_reason(collisions[0].t_s, record.start_s), tuple(figures)
+        )
+    if abs(speed) > STOPPED_CM_S:
+        return ChallengeResult(
+            False, "Le robot roule encore à la fin : il doit s'arrêter.", tuple(figures)
+        )
+    if not distance <= limit_cm:
+        return ChallengeResult(
+            False,
+            f"Le robot s'est arrêté trop loin du mur ({_fmt_cm(distance)} ; il faut moins de "
+            f"{_fmt_cm(limit_cm)}).",
+            tuple(figures),
+        )
+    return ChallengeResult(
+        True,
+        f"Arrêté à {_fmt_cm(distance)} du mur sans le toucher.",
+        tuple(figures),
+    )
+
+
+def _check_zone(
+    challenge: Challenge, record: RunRecord, samples: list[Sample], collisions: list[Any]
+) -> ChallengeResult:
+    zone = record.arena.zone(str(challenge.params.get("zone", "arrivée")))
+    reached: float | None = None
+    closest = math.inf
+    cx, cy = zone.x + zone.width / 2, zone.y + zone.depth / 2
+    for t, x, y, _h, _v in samples:
+        if zone.contains((x, y)):
+            reached = t
+            break
+        dx = max(zone.x - x, 0.0, x - (zone.x + zone.width))
+        dy = max(zone.y - y, 0.0, y - (zone.y + zone.depth))
+        closest = min(closest, math.hypot(dx, dy))
+    before = [c for c in collisions if reached is None or c.t_s <= reached]
+    figures: list[tuple[str, str]] = [("collisions", str(len(before)))]
+    if reached is not None:
+        figures.insert(0, ("temps pour atteindre la zone", _fmt_s(reached - record.start_s)))
+    else:
+        figures.insert(0, ("plus courte distance à la zone", _fmt_cm(closest)))
+    del cx, cy
+    if before:
+        return ChallengeResult(
+            False, _collision_reason(before[0].t_s, record.start_s), tuple(figures)
+        )
+    if reached is None:
+        return ChallengeResult(
+            False,
+            f"La zone « {zone.name} » n'a pas été atteinte en {_fmt_s(challenge.time_limit_s)}.",
+            tuple(figures),
+        )
+    return ChallengeResult(
+        True,
+        f"Zone « {zone.name} » atteinte en {_fmt_s(reached - record.start_s)} sans collision.",
+        tuple(figures),
+    )
+
+
+def _check_lap(
+    challenge: Challenge, record: RunRecord, samples: list[Sample], collisions: list[Any]
+) -> ChallengeResult:
+    track = record.arena.track
+    if track is None or not track.closed:
+        raise KitError(f"Le défi « {challenge.name} » demande une piste fermée dans l'arène.")
+    max_gap = float(challenge.params.get("ecart_max", 6.0))
+    length = track.length
+    progress = 0.0
+    worst = 0.0
+    previous: float | None = None
+    lap_at: float | None = None
+    left_at: tuple[float, float] | None = None
+    # The sensors, not the axle, follow the line: measure where they are.
+    for t, x, y, heading, _v in samples[::2]:
+        sx = x + LINE_SENSORS_AHEAD_CM * math.cos(heading)
+        sy = y + LINE_SENSORS_AHEAD_CM * math.sin(heading)
+        gap, s = track.project((sx, sy))
+        worst = max(worst, gap)
+        if gap > max_gap and left_at is None:
+            left_at = (t, gap)
+            break
+        if previous is not None:
+            ds = s - previous
+            if ds > length / 2:
+                ds -= length
+            elif ds < -length / 2:
+                ds += length
+            progress += ds
+        previous = s
+        if abs(progress) >= length - 1.0:
+            lap_at = t
+            break
+    end = lap_at if lap_at is not None else (left_at[0] if left_at else samples[-1][0])
+    hits = [c for c in collisions if c.t_s <= end]
+    done = min(1.0, abs(progress) / length) if length else 0.0
+    figures: list[tuple[str, str]] = [
+        ("part du tour parcourue", f"{round(done * 100)} %"),
+        ("plus grand écart à la ligne", _fmt_cm(worst)),
+        ("collisions", str(len(hits))),
+    ]
+    if lap_at is not None:
+        figures.insert(0, ("temps du tour", _fmt_s(lap_at - record.start_s)))
+    if hits:
+        return ChallengeResult(
+            False, _collision_reason(hits[0].t_s, record.start_s), tuple(figures)
+        )
+    if left_at is not None:
+        return ChallengeResult(
+            False,
+            f"Le robot a quitté la ligne à {_fmt_s(left_at[0] - record.start_s)} "
+            f"(à {_fmt_cm(left_at[1])} de la ligne, {_fmt_cm(max_gap)} au plus).",
+            tuple(figures),
+        )
+    if lap_at is None:
+        return ChallengeResult(
+            False,
+            f"Le tour n'est pas fini en {_fmt_s(challenge.time_limit_s)} "
+            f"({round(done * 100)} % du tour).",
+            tuple(figures),
+        )
+    return ChallengeResult(
+        True,
+        f"Tour complet en {_fmt_s(lap_at - record.start_s)} en suivant la ligne.",
+        tuple(figures),
+    )

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Run a learner's script with a connected robot, and always stop the robot afterwards.
+
+The script is ordinary Python; it finds the robot in the global ``robot`` (a
+:class:`robots.learner.Robot`) and the constant ``RIEN`` (400, « nothing in range »). However
+the script ends (normally, by an error, by the time limit or by Ctrl-C), the motors and the
+buzzer are switched off before anything else happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import CodeType
+
+from kit.errors import InputFileError, KitError
+from kit.files import looks_binary, require_input_file
+from robots.learner import RIEN, ErreurRobot, Robot
+from robots.mbot import TimeLimitReached
+
+
+class Ending(enum.Enum):
+    FINISHED = "fini"
+    ERROR = "erreur"
+    TIME_LIMIT = "temps"
+
+
+@dataclass(frozen=True)
+class ScriptOutcome:
+    ending: Ending
+    duration_s: float
+    #: French explanation of an error, with the line of the script when known.
+    message: str = ""
+    line: int | None = None
+
+
+def load_script(path: str | Path) -> CodeType:
+    """Read and compile a learner's script; a syntax error becomes a French message."""
+    source_path = require_input_file(path, what="programme")
+    raw = source_path.read_bytes()
+    if looks_binary(raw[:4096]):
+        raise InputFileError(f"« {source_path} » n'est pas un programme Python (fichier binaire).")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"« {source_path} » n'est pas un texte UTF-8 (octet invalide en position "
+            f"{exc.start}). Enregistrez le programme en UTF-8."
+        ) from exc
+    try:
+        return compile(text, str(source_path), "exec")
+    except SyntaxError as exc:
+        line = exc.lineno or 0
+        shown = (exc.text or "").rstrip("\n")
+        detail = f"\n    {shown.strip()}" if shown.strip() else ""
+        raise InputFileError(
+            f"Erreur de syntaxe dans « {source_path.name} », ligne {line} : {exc.msg}.{detail}",
+            hint="Vérifiez les parenthèses, les deux-points « : » en fin de ligne et "
+            "l'indentation.",
+        ) from None
+
+
+def _script_line(exc: BaseException, filename: str) -> int | None:
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            line = frame.lineno
+    return line
+
+
+def describe_error(exc: BaseException, filename: str) -> tuple[str, int | None]:
+    line = _script_line(exc, filename)
+    where = f"ligne {line}" if line else "dans le programme"
+    if isinstance(exc, KitError):
+        text = exc.message
+    else:
+        text = f"{type(exc).__name__} : {exc}" if str(exc) else type(exc).__name__
+    return f"Erreur {where} : {text}", line
+
+
+def run_script(code: CodeType, robot: Robot) -> ScriptOutcome:
+    """Execute ``code`` with ``robot``; stop the robot however it ends.
+
+    ``KeyboardInterrupt`` and the kit's own errors (a robot that stops answering, a lost link)
+    propagate after the robot has been told to stop; errors of the script become an outcome.
+    """
+    namespace: dict[str, object] = {
+        "__name__": "__main__",
+        "__file__": code.co_filename,
+        "__builtins__": __builtins__,
+        "robot": robot,
+        "RIEN": RIEN,
+    }
+    start = robot.mbot.clock()
+    try:
+        exec(code, namespace)
+        outcome = ScriptOutcome(Ending.FINISHED, robot.mbot.clock() - start)
+    except TimeLimitReached:
+        outcome = ScriptOutcome(Ending.TIME_LIMIT, robot.mbot.clock() - start)
+    except SystemExit:
+        outcome = ScriptOutcome(Ending.FINISHED, robot.mbot.clock() - start)
+    except ErreurRobot as exc:
+        message, line = describe_error(exc, code.co_filename)
+        outcome = ScriptOutcome(Ending.ERROR, robot.mbot.clock() - start, message, line)
+    except KitError:
+        raise  # the robot stopped answering or the link broke: not the learner's fault
+    except Exception as exc:
+        message, line = describe_error(exc, code.co_filename)
+        outcome = ScriptOutcome(Ending.ERROR, robot.mbot.clock() - start, message, line)
+    finally:
+        stop_quietly(robot)
+    return outcome
+
+
+def stop_quietly(robot: Robot) -> None:
+    """Motors and buzzer off; a robot that no longer answers is not an error here."""
+    with contextlib.suppress(KitError, OSError):
+        robot.mbot.stop_all()

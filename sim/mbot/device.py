@@ -1,0 +1,308 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``sim://mbot``: an mBot (mCore) running the mBlock firmware 06.01.x, in a 2D arena.
+
+The firmware side of :mod:`robots.protocol` over the physics of :mod:`sim.mbot.physics`.
+
+Options (``sim://mbot?arena=ovale&ecart=0.05`` or ``kit sim serve mbot --arena ovale``):
+
+* ``arena``: arena name (``robots/arenas/*.toml``) or path to a ``.toml`` file (default: mur);
+* ``ecart``: gain mismatch between M1 and M2, 0–0.3 (default 0.01);
+* ``bruit``: ultrasonic noise, standard deviation in cm, 0–20 (default 0.3);
+* ``zone_morte``: motor dead zone in PWM, 0–250 (default 100);
+* ``graine``: random seed (default 1), so a run can be replayed exactly;
+* ``appui``: times (s) at which the onboard button is pressed for 0.3 s, ``appui=2,5.5``;
+* ``demarrage``: boot time after the port opens, in s (default 1.4, the USB reset of the
+  mCore: bootloader then the firmware's start-up tune; 0 for Bluetooth or the 2.4G dongle).
+
+Timing: replies leave after the firmware's processing time plus the bytes' time on the wire at
+115200 baud. An ultrasonic measurement takes the echo's round trip (58 µs per cm, up to the
+23 ms time-out), and a note blocks the firmware for its duration (``MeBuzzer::tone`` waits), so
+its acknowledgement comes when the note ends.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Mapping
+
+from robots import protocol as p
+from robots.arenas import DEFAULT_ARENA, load_arena
+from robots.record import DeviceEvent, RunRecord
+from sim.device import (
+    SimOptionError,
+    SimulatedDevice,
+    option_bool,
+    option_float,
+    option_int,
+    reject_unknown_options,
+)
+from sim.mbot.physics import SONAR_MAX_CM, MotorModel, World
+
+FIRMWARE_VERSION = "06.01.106"
+#: One byte at 115200 baud, 8N1.
+BYTE_S = 10 / 115200
+#: Time the firmware needs to handle a request that does not wait for hardware.
+PROCESS_S = 0.0003
+BUTTON_PRESS_S = 0.3
+KNOWN_OPTIONS = {
+    "arena",
+    "ecart",
+    "bruit",
+    "zone_morte",
+    "graine",
+    "appui",
+    "demarrage",
+    "enregistrer",
+}
+
+
+def _button_times(raw: str | None) -> list[float]:
+    if not raw:
+        return []
+    times: list[float] = []
+    for item in raw.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            t = float(item)
+        except ValueError:
+            raise SimOptionError(
+                f"L'option « appui » attend des instants en secondes séparés par des virgules, "
+                f"pas « {raw} »."
+            ) from None
+        if not math.isfinite(t) or t < 0:
+            raise SimOptionError(f"Instant d'appui invalide : « {item} ».")
+        times.append(t)
+    return sorted(times)
+
+
+class MBotDevice(SimulatedDevice):
+    kind = "mbot"
+
+    def __init__(self, options: Mapping[str, str] | None = None) -> None:
+        super().__init__(options)
+        reject_unknown_options(self.options, KNOWN_OPTIONS, self.kind)
+        self.arena = load_arena(self.options.get("arena") or DEFAULT_ARENA)
+        motors = MotorModel(
+            mismatch=option_float(self.options, "ecart", 0.01, minimum=0.0, maximum=0.3),
+            dead_zone_pwm=option_float(self.options, "zone_morte", 100, minimum=0, maximum=250),
+        )
+        self.world = World(
+            self.arena,
+            motors=motors,
+            noise_cm=option_float(self.options, "bruit", 0.3, minimum=0.0, maximum=20.0),
+            seed=option_int(self.options, "graine", 1, minimum=0, maximum=2**31),
+            record=option_bool(self.options, "enregistrer", True),
+        )
+        self.boot_s = option_float(self.options, "demarrage", 1.4, minimum=0.0, maximum=5.0)
+        presses = _button_times(self.options.get("appui"))
+        self._button_changes = sorted(
+            [(t, True) for t in presses] + [(t + BUTTON_PRESS_S, False) for t in presses]
+        )
+        self.parser = p.RequestParser()
+        self._out: list[tuple[float, int, bytes]] = []
+        self._seq = 0
+        self._ready = bytearray()
+        self._busy_until = 0.0
+        self._boot_done = 0.0
+        self._booting = False
+        self._opened_at: float | None = None
+        self._timer_origin = 0.0
+        self.button_pressed = False
+        self.leds: dict[int, tuple[int, int, int]] = {1: (0, 0, 0), 2: (0, 0, 0)}
+        self.buzzer_hz = 0
+        self._buzzer_until = 0.0
+        self.requests_handled = 0
+
+    # -- recorded state ------------------------------------------------------------------
+    @property
+    def record(self) -> RunRecord:
+        return self.world.record
+
+    @property
+    def motors(self) -> tuple[int, int]:
+        return (self.world.pwm_m1, self.world.pwm_m2)
+
+    def buzzer_on(self, now_s: float | None = None) -> bool:
+        t = self.world.t if now_s is None else now_s
+        return self.buzzer_hz > 0 and t < self._buzzer_until
+
+    def _event(self, kind: str, detail: str, value: float = 0.0) -> None:
+        if self.world.recording:
+            self.world.record.events.append(
+                DeviceEvent(self.world.t, kind, detail, self.world.x, self.world.y, value)
+            )
+
+    # -- line events ---------------------------------------------------------------------
+    def on_open(self, now_s: float) -> None:
+        self.advance(now_s)
+        self._event("link", "ouverture du port")
+        self._opened_at = now_s
+        self._out.clear()
+        if self.boot_s > 0:
+            # USB open resets the board: it stops, runs the bootloader, then the firmware.
+            self.world.stop()
+            self.buzzer_hz = 0
+            self._booting = True
+            self._boot_done = now_s + self.boot_s
+            self._busy_until = self._boot_done
+            self._timer_origin = self._boot_done
+            self._push(self._boot_done, p.encode_version_line(FIRMWARE_VERSION))
+            self.parser = p.RequestParser()
+        else:
+            self._boot_done = now_s
+        self.world.record.start_s = self._boot_done
+
+    def on_close(self, now_s: float) -> None:
+        self.advance(now_s)
+        self._event("link", "fermeture du port")
+
+    # -- host side -----------------------------------------------------------------------
+    def _push(self, t: float, data: bytes) -> None:
+        self._seq += 1
+        heapq.heappush(self._out, (t, self._seq, data))
+
+    def advance(self, now_s: float) -> None:
+        while self._button_changes and self._button_changes[0][0] <= now_s:
+            t, pressed = self._button_changes.pop(0)
+            self.world.advance_to(t)
+            self.button_pressed = pressed
+            self._event("button", "bouton appuyé" if pressed else "bouton relâché")
+            if t >= self._boot_done:
+                self._push(max(t, self._busy_until), p.encode_button_event(pressed))
+        self.world.advance_to(now_s)
+        out = self._out
+        while out and out[0][0] <= now_s:
+            self._ready += heapq.heappop(out)[2]
+
+    def read_output(self) -> bytes:
+        data = bytes(self._ready)
+        self._ready.clear()
+        return data
+
+    def next_event_s(self) -> float | None:
+        candidates = []
+        if self._out:
+            candidates.append(self._out[0][0])
+        if self._button_changes:
+            candidates.append(self._button_changes[0][0])
+        return min(candidates) if candidates else None
+
+    def feed(self, data: bytes, now_s: float) -> None:
+        if now_s < self._boot_done:
+            return  # the bootloader does not pass bytes to the firmware
+        for request in self.parser.feed(data):
+            self._handle(request, now_s)
+
+    # -- the firmware ----------------------------------------------------------------------
+    def _handle(self, req: p.Request, now_s: float) -> None:
+        self.requests_handled += 1
+        start = max(now_s, self._busy_until)
+        if req.action == p.Action.GET:
+            value, vtype, duration = self._get(req, start)
+            reply = p.encode_reply(req.idx, value, vtype)
+        elif req.action == p.Action.RUN:
+            duration = self._run(req, start)
+            reply = p.encode_ack()
+        elif req.action == p.Action.RESET:
+            self.world.stop()
+            self.buzzer_hz = 0
+            self._event("reset", "arrêt des moteurs et du buzzer")
+            duration, reply = PROCESS_S, p.encode_ack()
+        elif req.action == p.Action.START:
+            duration, reply = PROCESS_S, p.encode_ack()
+        else:
+            return
+        done = start + duration + len(reply) * BYTE_S
+        self._busy_until = done
+        self._push(done, reply)
+
+    def _get(self, req: p.Request, now_s: float) -> tuple[p.Value, p.ValueType | None, float]:
+        d = req.device
+        F = p.ValueType.FLOAT
+        world = self.world
+        if d == p.Device.ULTRASONIC:
+            distance = world.ultrasonic()
+            ox, oy = world.sonar_origin()
+            if world.recording:
+                world.record.events.append(
+                    DeviceEvent(world.t, "ultrasonic", f"{distance:.1f} cm", ox, oy, distance)
+                )
+            echo_s = 0.023 if distance >= SONAR_MAX_CM else distance * 58e-6
+            return distance, F, PROCESS_S + echo_s
+        if d == p.Device.LINE_FOLLOWER:
+            return float(world.line_follower_value()), F, PROCESS_S
+        if d in (p.Device.LIGHT_SENSOR,):
+            return world.light_level(), F, PROCESS_S
+        if d == p.Device.SOUND_SENSOR:
+            return float(max(0, round(120 + world.rng.gauss(0, 8)))), F, PROCESS_S
+        if d == p.Device.POTENTIOMETER:
+            return 512.0, F, PROCESS_S
+        if d == p.Device.BUTTON_INNER:
+            pressed = 1 if self.button_pressed else 0
+            return (req.byte(1) ^ pressed) & 0xFF, p.ValueType.BYTE, PROCESS_S
+        if d == p.Device.VERSION:
+            return FIRMWARE_VERSION, p.ValueType.STRING, PROCESS_S
+        if d == p.Device.TIMER:
+            return max(0.0, now_s - self._timer_origin), F, PROCESS_S
+        if d == p.Device.ANALOG:
+            pin = req.byte(0)
+            if pin == 6:
+                return world.light_level(), F, PROCESS_S
+            if pin == 7:
+                return (0.0 if self.button_pressed else 1023.0), F, PROCESS_S
+            return 0.0, F, PROCESS_S
+        if d in (p.Device.DIGITAL, p.Device.PIRMOTION, p.Device.LIMITSWITCH, p.Device.JOYSTICK):
+            return 0.0, F, PROCESS_S
+        if d == p.Device.TEMPERATURE:
+            return 21.5, F, PROCESS_S
+        if d in (p.Device.GYRO, p.Device.COMPASS):
+            return math.degrees(world.heading) % 360.0, F, PROCESS_S
+        if d == p.Device.HUMITURE:
+            return (45 if req.byte(1) == 0 else 21), p.ValueType.BYTE, PROCESS_S
+        if d in (p.Device.FLAMESENSOR, p.Device.GASSENSOR):
+            return 12, p.ValueType.SHORT, PROCESS_S
+        if d in (p.Device.TOUCH_SENSOR, p.Device.BUTTON, p.Device.IRREMOTE, p.Device.IRREMOTECODE):
+            return 0, p.ValueType.BYTE, PROCESS_S
+        # IR with nothing received, and devices this firmware does not know: no value.
+        return None, None, PROCESS_S
+
+    def _run(self, req: p.Request, now_s: float) -> float:
+        d = req.device
+        world = self.world
+        if d == p.Device.JOYSTICK:
+            left, right = req.short(0), req.short(2)
+            world.set_motors(left, right)
+            self._event("motors", f"M1 {left}, M2 {right}")
+        elif d == p.Device.MOTOR:
+            port, speed = req.byte(0), req.short(1)
+            if port == p.M1:
+                world.set_motors(speed, world.pwm_m2)
+            elif port == p.M2:
+                world.set_motors(world.pwm_m1, speed)
+            self._event("motors", f"port {port} : {speed}")
+        elif d == p.Device.RGBLED:
+            index = req.byte(2)
+            colour = (req.byte(3), req.byte(4), req.byte(5))
+            for led in (1, 2):
+                if index in (0, led):
+                    self.leds[led] = colour
+            side = {0: "les deux DEL", 1: "DEL droite", 2: "DEL gauche"}.get(index, f"DEL {index}")
+            self._event("led", f"{side} : rouge {colour[0]}, vert {colour[1]}, bleu {colour[2]}")
+        elif d == p.Device.TONE:
+            hz, ms = req.short(0), max(0, req.short(2))
+            if hz > 0:
+                self.buzzer_hz = hz
+                self._buzzer_until = now_s + ms / 1000.0
+                self._event("tone", f"note {hz} Hz pendant {ms} ms", float(hz))
+                return PROCESS_S + ms / 1000.0
+            self.buzzer_hz = 0
+            self._event("tone", "buzzer éteint")
+        elif d == p.Device.TIMER:
+            self._timer_origin = now_s
+        else:
+            name = p.Device(d).name.lower() if d in p.Device._value2member_map_ else str(d)
+            self._event("device", f"commande {name} : {req.data.hex(' ')}")
+        return PROCESS_S
