@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.octoprint.octoprint_server import OctoPrintServer, start_octoprint
+from tests.octoprint.sim_printer import ServedPrinter, serve_marlin
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +16,11 @@ def octoprint_server(
     server = start_octoprint(tmp_path_factory.mktemp("octoprint-base"))
     request.addfinalizer(server.stop)
     return server
+
+
+@pytest.fixture(scope="session")
+def served_printer(request: pytest.FixtureRequest) -> ServedPrinter:
+    """The kit's simulated Marlin printer on a pty, sped up, for OctoPrint to connect to."""
+    printer = serve_marlin()
+    request.addfinalizer(printer.unplug)
+    return printer
