@@ -43,6 +43,7 @@ def _register_commands() -> None:
     from kit.commands import config as config_cmd
     from kit.commands import doctor as doctor_cmd
     from kit.commands import lesson as lesson_cmd
+    from kit.commands import rehearse as rehearse_cmd
     from kit.commands import printer as printer_cmd
     from kit.commands import printer_farm
     from kit.commands import sim as sim_cmd
@@ -51,6 +52,7 @@ def _register_commands() -> None:
     cli.add_command(config_cmd.config)
     cli.add_command(sim_cmd.sim)
     cli.add_command(lesson_cmd.lesson)
+    cli.add_command(rehearse_cmd.rehearse)
     printer_cmd.printer.add_command(printer_farm.farm)
     cli.add_command(printer_cmd.printer)
 
