@@ -1,0 +1,449 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Put a lesson script and exactly the libraries it imports on a CIRCUITPY drive.
+
+Two steps, so that ``--dry-run`` and the real copy share every check:
+
+* :func:`plan_deploy` reads and checks everything (script syntax, drive, board, libraries,
+  free space, write access) and returns a :class:`DeployPlan`; nothing is written.
+* :func:`apply_plan` writes each file under a temporary name, flushes and fsyncs it, then
+  renames it over the target (:mod:`kit.files`), libraries first and ``code.py`` last:
+  CircuitPython reloads on every write, and ``code.py`` must find its libraries in place.
+
+What is never done: deleting a file the kit did not put there. The only removals are
+``.mpy`` copies of the very libraries being written (they would shadow the new sources, or
+fail with « incompatible .mpy file » after a CircuitPython upgrade) and the kit's own
+temporary files left by an earlier interrupted copy.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from firmware.boards import Board, board_for_circuitpython_id, get_board
+from firmware.libraries import Closure, library_closure, pins_used
+from kit.discovery import DriveReport, inspect_drive, scan_drives
+from kit.errors import InputFileError, KitError
+from kit.files import atomic_write_bytes, looks_binary, require_input_file
+
+#: CircuitPython tries these names in order; the first that exists runs at boot.
+CODE_FILE_NAMES = ("code.txt", "code.py", "main.txt", "main.py")
+#: The library sources the kit ships use syntax and modules of CircuitPython 8 and later.
+MIN_CIRCUITPYTHON_MAJOR = 8
+#: FAT allocates whole clusters; keep a margin when comparing sizes with the free space.
+SPACE_MARGIN_BYTES = 16 * 1024
+
+_TMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
+
+
+@dataclass(frozen=True)
+class SourceScript:
+    """The learner's script, read and checked."""
+
+    path: Path
+    text: str
+    tree: ast.AST
+    #: Modules next to the script that it imports (copied to the drive's root).
+    local_modules: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileAction:
+    board_path: str  # relative to the drive, posix separators
+    data: bytes
+    action: str  # "ajouté", "remplacé", "inchangé"
+    origin: str  # "votre programme", "adafruit-circuitpython-neopixel 6.4.2"
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    script: Path
+    drive: Path
+    board: Board
+    circuitpython_version: str | None
+    closure: Closure
+    files: tuple[FileAction, ...]
+    #: Files to delete: stale ``.mpy`` copies and the kit's own leftover temporary files.
+    removals: tuple[str, ...]
+    #: Files already on the drive that the copy does not touch.
+    left_alone: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def to_write(self) -> tuple[FileAction, ...]:
+        return tuple(f for f in self.files if f.action != "inchangé")
+
+
+# -- the script ------------------------------------------------------------------------
+
+
+def read_script(path: str | os.PathLike[str]) -> SourceScript:
+    """Read a learner's script, refusing binary files and syntax errors (in French)."""
+    source = require_input_file(path, what="programme")
+    raw = source.read_bytes()
+    if looks_binary(raw[:4096]):
+        raise InputFileError(
+            f"« {source} » n'est pas un programme Python (fichier binaire). "
+            "Indiquez le fichier .py de la séance."
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"« {source} » n'est pas en UTF-8 (octet illisible en position {exc.start}). "
+            "Enregistrez-le en UTF-8 depuis votre éditeur (Mu, Thonny…)."
+        ) from exc
+    tree = parse_learner_code(text, source.name)
+    local: dict[str, Path] = {}
+    folder = source.parent
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module.split(".")[0]]
+        for name in names:
+            sibling = folder / f"{name}.py"
+            if sibling.is_file() and sibling.resolve() != source.resolve() and name != "code":
+                local[name] = sibling
+    return SourceScript(source, text, tree, local)
+
+
+def parse_learner_code(text: str, filename: str) -> ast.AST:
+    try:
+        return ast.parse(text, filename=filename)
+    except SyntaxError as exc:
+        line = exc.lineno or 0
+        where = f"ligne {line}" if line else "position inconnue"
+        shown = (exc.text or "").rstrip("\n")
+        detail = f"\n  {line} | {shown}" if shown.strip() else ""
+        raise InputFileError(
+            f"Erreur de syntaxe dans « {filename} », {where} : {explain_syntax_error(exc)}."
+            f"{detail}",
+            hint="Corrigez le programme puis relancez la commande ; rien n'a été copié.",
+        ) from exc
+    except ValueError as exc:  # NUL bytes and the like
+        raise InputFileError(f"« {filename} » contient des caractères invalides : {exc}.") from exc
+
+
+def explain_syntax_error(exc: SyntaxError) -> str:
+    """A French wording for the most frequent beginner syntax errors."""
+    msg = (exc.msg or "").lower()
+    table = [
+        ("expected ':'", "il manque « : » à la fin de la ligne"),
+        ("unexpected indent", "indentation inattendue (espaces en trop en début de ligne)"),
+        ("expected an indented block", "il faut indenter le bloc qui suit (4 espaces)"),
+        ("unindent does not match", "l'indentation ne correspond à aucun bloc ouvert"),
+        ("was never closed", "une parenthèse ou un crochet n'est jamais refermé"),
+        ("unterminated string", "un texte entre guillemets n'est pas refermé"),
+        ("unmatched", "une parenthèse fermante n'a pas d'ouvrante"),
+        ("invalid syntax", "syntaxe invalide"),
+        ("inconsistent use of tabs", "mélange de tabulations et d'espaces dans l'indentation"),
+    ]
+    for needle, french in table:
+        if needle in msg:
+            return french
+    return f"syntaxe invalide ({exc.msg})"
+
+
+# -- the drive ---------------------------------------------------------------------------
+
+
+def find_circuitpy_drive(drive: str | os.PathLike[str] | None = None) -> DriveReport:
+    """The CIRCUITPY drive given by ``drive``, or the only one plugged in."""
+    if drive is not None:
+        path = Path(drive)
+        if not path.exists():
+            raise KitError(f"Le lecteur « {path} » est introuvable.")
+        if not path.is_dir():
+            raise KitError(f"« {path} » n'est pas un dossier de lecteur.")
+        report = inspect_drive(path)
+        if report is not None and report.kind == "uf2":
+            raise KitError(
+                f"« {path} » est le lecteur d'installation (mode UF2), pas CIRCUITPY.",
+                hint="Installez d'abord CircuitPython (« kit mcu flash »), puis attendez que "
+                "le lecteur CIRCUITPY apparaisse.",
+            )
+        if report is None:
+            raise KitError(
+                f"« {path} » n'est pas un lecteur CIRCUITPY : il n'y a pas de boot_out.txt.",
+                hint="Branchez la carte avec un câble de données et indiquez le lecteur "
+                "CIRCUITPY avec --drive.",
+            )
+        return report
+    found = [d for d in scan_drives() if d.kind == "circuitpy"]
+    if not found:
+        raise KitError(
+            "Aucun lecteur CIRCUITPY n'est branché.",
+            hint="Branchez la carte (câble de données), attendez le lecteur CIRCUITPY, ou "
+            "indiquez-le avec --drive.",
+        )
+    if len(found) > 1:
+        listed = ", ".join(d.path for d in found)
+        raise KitError(
+            f"Plusieurs lecteurs CIRCUITPY sont branchés ({listed}).",
+            hint="Choisissez-en un avec --drive.",
+        )
+    return found[0]
+
+
+def resolve_board(report: DriveReport, board_name: str | None) -> Board:
+    if board_name:
+        return get_board(board_name)
+    if not report.board_id:
+        raise KitError(
+            f"Le fichier boot_out.txt de « {report.path} » n'indique pas la carte.",
+            hint="Indiquez-la avec --board (liste : « kit mcu boards »).",
+        )
+    board = board_for_circuitpython_id(report.board_id)
+    if board is None:
+        raise KitError(
+            f"Carte inconnue du kit : « {report.board_id} » (d'après boot_out.txt).",
+            hint="Indiquez une carte du catalogue avec --board (liste : « kit mcu boards »).",
+        )
+    return board
+
+
+def _version_major(version: str | None) -> int | None:
+    if not version:
+        return None
+    match = re.match(r"(\d+)", version)
+    return int(match.group(1)) if match else None
+
+
+# -- the plan ----------------------------------------------------------------------------
+
+
+def _stale_mpy_for(board_path: str) -> list[str]:
+    """``.mpy`` files that would be imported instead of (or clash with) ``board_path``."""
+    if not board_path.startswith("lib/") or not board_path.endswith(".py"):
+        return []
+    inner = board_path[len("lib/") : -len(".py")]
+    stale = [f"lib/{inner}.mpy"]
+    if "/" not in inner:
+        stale.append(f"{inner}.mpy")  # the drive's root comes before lib/ in sys.path
+    else:
+        package = inner.split("/")[0]
+        if inner.endswith("/__init__"):
+            stale += [f"lib/{package}.mpy", f"{package}.mpy"]
+    return stale
+
+
+def _existing_files(drive: Path) -> list[str]:
+    names: list[str] = []
+    for root, dirs, files in os.walk(drive):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith("."):
+                continue
+            names.append(Path(root, name).relative_to(drive).as_posix())
+    return sorted(names)
+
+
+def plan_deploy(
+    script_path: str | os.PathLike[str],
+    *,
+    drive: str | os.PathLike[str] | None = None,
+    board_name: str | None = None,
+) -> DeployPlan:
+    """Check everything and decide what to write; raises :class:`KitError` on bad input."""
+    script = read_script(script_path)
+    report = find_circuitpy_drive(drive)
+    drive_path = Path(report.path)
+    board = resolve_board(report, board_name)
+    warnings: list[str] = []
+
+    major = _version_major(report.circuitpython_version)
+    if major is not None and major < MIN_CIRCUITPYTHON_MAJOR:
+        warnings.append(
+            f"La carte a CircuitPython {report.circuitpython_version} : les bibliothèques du "
+            f"kit visent la version {MIN_CIRCUITPYTHON_MAJOR} ou plus récente. "
+            "Mettez la carte à jour avec « kit mcu flash »."
+        )
+    local_trees = {name: _parse_local(path) for name, path in script.local_modules.items()}
+    closure = library_closure(
+        script.tree, local_modules=script.local_modules, extra_trees=local_trees.values()
+    )
+    if closure.missing:
+        names = ", ".join(f"« {m} » (ligne {line})" for m, line in closure.missing)
+        raise KitError(
+            f"Module introuvable pour {script.path.name} : {names}. Ce n'est ni un module de "
+            "CircuitPython ni une bibliothèque installée avec le kit.",
+            hint="Vérifiez l'orthographe de l'import ; rien n'a été copié.",
+        )
+    for pin, line in pins_used(script.tree):
+        if not board.has_pin(pin):
+            warnings.append(
+                f"Ligne {line} : la carte {board.name} n'a pas de broche « {pin} » "
+                "(le programme s'arrêtera sur une AttributeError)."
+            )
+
+    wanted: list[tuple[str, bytes, str]] = [
+        (lib.board_path, lib.source.read_bytes(), lib.distribution) for lib in closure.files
+    ]
+    for name, path in script.local_modules.items():
+        wanted.append((f"{name}.py", path.read_bytes(), "votre module"))
+    wanted.append(("code.py", script.text.encode("utf-8"), "votre programme"))
+
+    actions: list[FileAction] = []
+    for board_path, data, origin in wanted:
+        target = drive_path / board_path
+        if target.is_file():
+            try:
+                same = target.read_bytes() == data
+            except OSError:
+                same = False
+            action = "inchangé" if same else "remplacé"
+        else:
+            action = "ajouté"
+        actions.append(FileAction(board_path, data, action, origin))
+
+    removals: list[str] = []
+    for act in actions:
+        for stale in _stale_mpy_for(act.board_path):
+            if (drive_path / stale).is_file() and stale not in removals:
+                removals.append(stale)
+    for folder in {drive_path, *(drive_path / Path(a.board_path).parent for a in actions)}:
+        with contextlib.suppress(OSError):
+            for entry in folder.iterdir():
+                if entry.is_file() and _TMP_NAME.match(entry.name):
+                    removals.append(entry.relative_to(drive_path).as_posix())
+
+    for name in CODE_FILE_NAMES[:1]:
+        if (drive_path / name).exists():
+            warnings.append(
+                f"Le fichier « {name} » sur la carte passe avant code.py : CircuitPython le "
+                "lancera à la place. Renommez-le ou supprimez-le vous-même."
+            )
+    for lib in closure.libraries:
+        if (drive_path / f"{lib}.py").is_file() or (drive_path / lib).is_dir():
+            warnings.append(
+                f"« {lib} » à la racine de la carte masque la bibliothèque copiée dans lib/ : "
+                "renommez ou supprimez ce fichier."
+            )
+
+    written = {a.board_path for a in actions}
+    left_alone = tuple(
+        f for f in _existing_files(drive_path) if f not in written and f not in removals
+    )
+    plan = DeployPlan(
+        script=script.path,
+        drive=drive_path,
+        board=board,
+        circuitpython_version=report.circuitpython_version,
+        closure=closure,
+        files=tuple(actions),
+        removals=tuple(removals),
+        left_alone=left_alone,
+        warnings=tuple(warnings),
+    )
+    _check_writable(plan)
+    return plan
+
+
+def _parse_local(path: Path) -> ast.AST:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"Impossible de lire le module « {path} » : {exc}.") from exc
+    return parse_learner_code(text, path.name)
+
+
+def _check_writable(plan: DeployPlan) -> None:
+    """Refuse before the first byte when the drive is read-only or too full."""
+    drive = plan.drive
+    if not plan.to_write and not plan.removals:
+        return
+    if not os.access(drive, os.W_OK):
+        raise KitError(
+            f"Le lecteur « {drive} » est en lecture seule : rien n'a été copié.",
+            hint="Vérifiez que la carte n'est pas protégée (boot.py qui appelle "
+            "storage.remount) et que le lecteur est bien monté en écriture.",
+        )
+    try:
+        statvfs = os.statvfs(drive)
+        read_only = bool(statvfs.f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):
+        read_only = False
+    if read_only:
+        raise KitError(
+            f"Le lecteur « {drive} » est monté en lecture seule : rien n'a été copié.",
+            hint="Débranchez et rebranchez la carte ; si boot.py appelle storage.remount, "
+            "la carte s'est réservé l'écriture.",
+        )
+    needed = 0
+    for act in plan.to_write:
+        target = drive / act.board_path
+        old = target.stat().st_size if target.is_file() else 0
+        needed += max(0, len(act.data) - old)
+    freed = 0
+    for rel in plan.removals:
+        with contextlib.suppress(OSError):
+            freed += (drive / rel).stat().st_size
+    try:
+        free = shutil.disk_usage(drive).free
+    except OSError:
+        return
+    # The temporary copy of the largest file exists beside the old one until the rename.
+    largest = max((len(a.data) for a in plan.to_write), default=0)
+    if needed + largest + SPACE_MARGIN_BYTES > free + freed:
+        raise KitError(
+            f"Place insuffisante sur « {drive} » : il faut environ "
+            f"{(needed + largest) // 1024 + 1} Kio, il reste {free // 1024} Kio. "
+            "Rien n'a été copié.",
+            hint="Supprimez des fichiers inutiles de la carte (anciens .mpy, sons, images).",
+        )
+
+
+# -- applying ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    plan: DeployPlan
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def apply_plan(plan: DeployPlan) -> DeployResult:
+    """Write the plan to the drive: removals, then libraries, then ``code.py`` last."""
+    removed: list[str] = []
+    for rel in plan.removals:
+        try:
+            (plan.drive / rel).unlink()
+            removed.append(rel)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise KitError(f"Impossible de supprimer « {rel} » sur la carte : {exc}.") from exc
+    written: list[str] = []
+    ordered = sorted(plan.to_write, key=lambda a: a.board_path == "code.py")
+    for act in ordered:
+        target = plan.drive / act.board_path
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise KitError(
+                f"Impossible de créer le dossier « {target.parent} » : {exc.strerror or exc}."
+            ) from exc
+        atomic_write_bytes(target, act.data)
+        written.append(act.board_path)
+    return DeployResult(plan, tuple(written), tuple(removed))
+
+
+def deploy(
+    script_path: str | os.PathLike[str],
+    *,
+    drive: str | os.PathLike[str] | None = None,
+    board_name: str | None = None,
+    dry_run: bool = False,
+) -> DeployResult:
+    plan = plan_deploy(script_path, drive=drive, board_name=board_name)
+    if dry_run:
+        return DeployResult(plan, (), ())
+    return apply_plan(plan)

@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The timeline of a simulated run as a picture (PNG or SVG through :mod:`kit.drawing`).
+
+One row per pin, time flowing left to right: a step line for on/off pins, the duty cycle
+for PWM pins (with the frequency written when it changes, which makes a melody readable),
+and one colour strip per NeoPixel.
+"""
+
+from __future__ import annotations
+
+from kit.drawing import Drawing
+from sim.circuitpython.timeline import Colour, Timeline
+
+WIDTH_PX = 1100
+LEFT_PX = 190
+RIGHT_PX = 30
+ROW_PX = 46
+STRIP_PX = 12
+TOP_PX = 56
+
+
+def visible_colour(colour: Colour) -> Colour:
+    """Scale a dimmed NeoPixel colour up so that its hue shows on paper and screens."""
+    peak = max(colour)
+    if peak == 0:
+        return (0, 0, 0)
+    return tuple(min(255, int(c * 255 / peak)) for c in colour)  # type: ignore[return-value]
+
+
+def _hex(colour: Colour) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*colour)
+
+
+def draw_timeline(timeline: Timeline, *, duration_s: float, title: str) -> Drawing:
+    rows: list[tuple[str, str]] = []
+    for pin in sorted(timeline.digital):
+        if pin not in timeline.pixels:  # the data pin of NeoPixels is drawn as colours
+            rows.append(("digital", pin))
+    for pin in sorted(timeline.pwm):
+        rows.append(("pwm", pin))
+    height = TOP_PX + 40
+    for pin in sorted(timeline.pixels):
+        rows.append(("pixels", pin))
+    for kind, pin in rows:
+        if kind == "pixels":
+            count = max((len(c) for _, c in timeline.pixels[pin]), default=0)
+            height += 20 + count * STRIP_PX
+        else:
+            height += ROW_PX
+    drawing = Drawing(WIDTH_PX, height)
+    drawing.text((16, 12), title, size=16)
+    span = max(duration_s, 1e-6)
+    plot_w = WIDTH_PX - LEFT_PX - RIGHT_PX
+
+    def x_of(t: float) -> float:
+        return LEFT_PX + plot_w * min(max(t, 0.0), span) / span
+
+    y = TOP_PX
+    for kind, pin in rows:
+        if kind == "digital":
+            drawing.text((16, y + 6), pin, size=12)
+            drawing.text((16, y + 21), "allumé / éteint", size=9, color="#666666")
+            high, low = y + 6, y + ROW_PX - 12
+            points: list[tuple[float, float]] = [(x_of(0), low)]
+            level = low
+            for t, value in timeline.digital[pin]:
+                points.append((x_of(t), level))
+                level = high if value else low
+                points.append((x_of(t), level))
+            points.append((x_of(span), level))
+            drawing.polyline(points, color="#c0392b", width=2)
+            drawing.line((LEFT_PX, low), (LEFT_PX + plot_w, low), color="#dddddd")
+            y += ROW_PX
+        elif kind == "pwm":
+            drawing.text((16, y + 6), pin, size=12)
+            drawing.text((16, y + 21), "PWM (part du temps à 1)", size=9, color="#666666")
+            top, bottom = y + 6, y + ROW_PX - 12
+            points = [(x_of(0), bottom)]
+            level = bottom
+            last_freq = None
+            for t, duty, freq in timeline.pwm[pin]:
+                points.append((x_of(t), level))
+                fraction = 0.0 if duty is None else duty / 65535
+                level = bottom - (bottom - top) * fraction
+                points.append((x_of(t), level))
+                if duty and freq and freq != last_freq:
+                    drawing.text((x_of(t) + 2, y - 4), f"{freq} Hz", size=9, color="#555555")
+                    last_freq = freq
+            points.append((x_of(span), level))
+            drawing.polyline(points, color="#2c6fbb", width=2)
+            drawing.line((LEFT_PX, bottom), (LEFT_PX + plot_w, bottom), color="#dddddd")
+            y += ROW_PX
+        else:
+            series = timeline.pixels[pin]
+            count = max((len(c) for _, c in series), default=0)
+            drawing.text((16, y + 2), f"{pin} ({count} LED)", size=11)
+            for index in range(count):
+                top = y + 16 + index * STRIP_PX
+                for i, (t, colours) in enumerate(series):
+                    end = series[i + 1][0] if i + 1 < len(series) else span
+                    if index >= len(colours):
+                        continue
+                    colour = visible_colour(colours[index])
+                    drawing.rect(
+                        (x_of(t), top),
+                        (max(x_of(end), x_of(t) + 1), top + STRIP_PX - 2),
+                        fill=_hex(colour),
+                        stroke=None,
+                    )
+            y += 20 + count * STRIP_PX
+    # Time axis.
+    axis_y = y + 6
+    drawing.line((LEFT_PX, axis_y), (LEFT_PX + plot_w, axis_y), color="#333333")
+    step = _tick_step(span)
+    t = 0.0
+    while t <= span + 1e-9:
+        drawing.line((x_of(t), axis_y), (x_of(t), axis_y + 5), color="#333333")
+        drawing.text((x_of(t) - 8, axis_y + 8), f"{t:g} s", size=10)
+        t += step
+    return drawing
+
+
+def _tick_step(span: float) -> float:
+    for step in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600):
+        if span / step <= 12:
+            return float(step)
+    return 1200.0
