@@ -356,7 +356,8 @@ class OctoPrintBackend:
             if parsed is PrinterState.ERROR:
                 raise DeviceFault(
                     f"OctoPrint n'a pas pu se connecter à l'imprimante"
-                    f"{f' sur « {port} »' if port else ''} : {self._error_text() or state}.",
+                    f"{f' sur « {port} »' if port else ''} : "
+                    f"{explain_printer_error(self._error_text() or state)}",
                 )
             time.sleep(STATE_POLL_S)
         raise OctoPrintError(
@@ -380,7 +381,7 @@ class OctoPrintBackend:
         state = state_from_text(str(job_data.get("state", "")))
         message = None
         if state is PrinterState.ERROR and job_data.get("error"):
-            message = f"Erreur signalée par OctoPrint : {job_data['error']}"
+            message = explain_printer_error(str(job_data["error"]))
         temps: dict[str, Temperature] = {}
         if state not in (PrinterState.OFFLINE, PrinterState.CONNECTING, PrinterState.ERROR):
             try:
@@ -411,7 +412,7 @@ class OctoPrintBackend:
         if state is PrinterState.ERROR:
             raise DeviceFault(
                 f"L'imprimante du serveur OctoPrint « {self.url} » est en erreur : "
-                f"{self._error_text() or state_text}."
+                f"{explain_printer_error(self._error_text() or state_text)}"
             )
 
     def upload(self, gcode_file: Path) -> str:
@@ -502,6 +503,35 @@ class OctoPrintBackend:
                 lambda: self.client.gcode(text),
                 timeout_s=self.timeout_s,
             )
+
+
+# What OctoPrint reports when its printer fails (octoprint.util.comm), and what it means for
+# the animateur. OctoPrint's own text is kept after the explanation for the record.
+_PRINTER_ERRORS_FR: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("returned no data", "device disconnected", "no such file", "input/output error"),
+        "liaison USB perdue : l'imprimante a été débranchée ou éteinte",
+    ),
+    (
+        ("thermal runaway", "heating failed", "mintemp", "maxtemp"),
+        "l'imprimante s'est arrêtée par sécurité thermique (sonde, chauffe ou ventilation)",
+    ),
+    (("kill() called", "printer halted"), "l'imprimante s'est arrêtée d'urgence (kill)"),
+    (
+        ("too many consecutive timeouts", "communication timeout"),
+        "l'imprimante ne répond plus au serveur (délai dépassé)",
+    ),
+)
+
+
+def explain_printer_error(error_text: str) -> str:
+    """OctoPrint's error about its printer, explained in French (its text kept after)."""
+    text = error_text.strip()
+    lowered = text.lower()
+    for needles, explanation in _PRINTER_ERRORS_FR:
+        if any(needle in lowered for needle in needles):
+            return f"{explanation[0].upper()}{explanation[1:]} (OctoPrint : « {text} »)."
+    return f"Erreur signalée par OctoPrint : {text}"
 
 
 def _rejection_fr(error_text: str) -> str:

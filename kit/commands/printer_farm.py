@@ -91,7 +91,8 @@ def farm_table(rows: list[FarmRow]) -> Table:
             PrinterState.UNREACHABLE,
             PrinterState.OFFLINE,
         ):
-            job_text = status.message_fr
+            # The address has its own column: leave it out of the message.
+            job_text = status.message_fr.replace(f" « {row.entry.address} »", "")
         table.add_row(
             row.entry.name,
             state,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,19 @@ def test_live_table_shows_every_printer(octoprint_server: OctoPrintServer) -> No
     assert "Imprimantes de l'atelier" in result.stdout
     assert "hors ligne" in result.stdout and "injoignable" in result.stdout
     assert octoprint_server.api_key not in result.stdout
+
+
+def test_api_key_never_reaches_the_log_file(
+    octoprint_server: OctoPrintServer, isolated_user_dirs: Path
+) -> None:
+    cfg.set_value("printers.pi.url", octoprint_server.url)
+    result = run_kit("-v", "printer", "farm", "--json", KIT_OCTOPRINT_KEY=octoprint_server.api_key)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["printers"][0]["reachable"] is True
+    log_text = "".join(
+        path.read_text(encoding="utf-8") for path in (isolated_user_dirs / "state").glob("*.log*")
+    )
+    assert "OctoPrint" in log_text or "127.0.0.1" in log_text  # the run was logged...
+    assert (
+        octoprint_server.api_key not in log_text + result.stdout + result.stderr
+    )  # ...not the key

@@ -55,9 +55,8 @@ def test_printer_not_connected_on_the_server(
     gcode.write_text("G28\nG1 X10 Y10 F3000\n", encoding="utf-8")
     backend = OctoPrintBackend(octoprint_server.url, octoprint_server.api_key)
     try:
-        state_text, _ = backend.connection_state()
-        if state_text.lower() != "offline" and state_text.lower() != "closed":
-            pytest.skip(f"the session's server has its printer connected ({state_text})")
+        if backend.connection_state()[0] not in ("Offline", "Closed"):
+            backend.disconnect_printer()  # left in error by an earlier unplug test
         assert backend.status().state is PrinterState.OFFLINE
         for action in (
             lambda: backend.start_print(gcode),
