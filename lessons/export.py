@@ -21,7 +21,7 @@ from kit import __version__
 from kit.errors import KitError
 from lessons.catalog import PACKAGE_DIR
 from lessons.model import COMPETENCES, MATERIAL_FOR, Lesson
-from lessons.steps import NOT_YET_AVAILABLE, CommandResolver, display, run_step
+from lessons.steps import NOT_YET_AVAILABLE, CommandResolver, display, is_available, run_step
 
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 FORMATS = ("md", "html", "pdf")
@@ -55,7 +55,9 @@ def make_pictures(
                 Picture(command.purpose, result.picture.name, result.picture.read_bytes())
             )
         else:
-            warnings.append(f"image non produite ({display(command)}) : {'; '.join(result.problems)}")
+            warnings.append(
+                f"image non produite ({display(command)}) : {'; '.join(result.problems)}"
+            )
     return pictures, warnings
 
 
@@ -87,7 +89,11 @@ def context(
                 "start": start,
                 "end": start + phase.minutes,
                 "commands": [
-                    {"line": display(c), "purpose": c.purpose, "available": resolver(c.argv)}
+                    {
+                        "line": display(c),
+                        "purpose": c.purpose,
+                        "available": is_available(c, resolver),
+                    }
                     for c in phase.commands
                 ],
             }
@@ -101,7 +107,7 @@ def context(
             else {
                 "line": display(item.command),
                 "purpose": item.command.purpose,
-                "available": resolver(item.command.argv),
+                "available": is_available(item.command, resolver),
             },
         }
         for item in lesson.preparation

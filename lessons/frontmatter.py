@@ -126,8 +126,7 @@ def locate(split_file: SplitFile, path: tuple[str | int, ...]) -> int:
             (
                 line
                 for name, line in headers
-                if line > table_line
-                and (name == candidate or not name.startswith(candidate + "."))
+                if line > table_line and (name == candidate or not name.startswith(candidate + "."))
             ),
             hi,
         )

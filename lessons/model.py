@@ -74,6 +74,8 @@ class KitCommand:
     expected_code: int = 0
     expected_fragments: tuple[str, ...] = ()
     picture: str | None = None
+    #: Set when the lesson says the command does not exist yet (the check then fails on it).
+    pending: str = ""
     line: int = 0
 
 

@@ -24,8 +24,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-import jinja2
-
 from kit import __version__
 from kit.errors import InputFileError, KitError
 from kit.files import looks_binary, require_input_file
@@ -111,9 +109,7 @@ JURY_LOOKS_AT: dict[str, tuple[str, ...]] = {
         "Il ne fait pas à la place des participants (les mains dans le dos).",
         "Il vérifie chaque résultat (« Vérifier »).",
     ),
-    "defi": (
-        "Les plus rapides sont occupés sans que les autres soient pressés.",
-    ),
+    "defi": ("Les plus rapides sont occupés sans que les autres soient pressés.",),
     "bilan": (
         "Chaque objectif est évalué ; les participants reformulent.",
         "Recueil du ressenti ; clôture dans les temps.",
@@ -311,7 +307,9 @@ def _toml_where(exc: Exception) -> str:
 # --- report ----------------------------------------------------------------------------------
 
 
-def _environment(autoescape: bool) -> jinja2.Environment:
+def _environment(autoescape: bool) -> Any:
+    import jinja2  # imported when a report is written, not on every start of the kit
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=autoescape,
@@ -321,8 +319,8 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["duree"] = format_duration_fr
-    env.filters["ecart"] = lambda s: ("+" if s > 0 else "−" if s < 0 else "") + format_duration_fr(
-        abs(s)
+    env.filters["ecart"] = lambda s: (
+        ("+" if s > 0 else "−" if s < 0 else "") + format_duration_fr(abs(s))
     )
     return env
 

@@ -66,16 +66,16 @@ class _Reader:
         for key in value:
             if key not in keys:
                 known = ", ".join(sorted(keys))
-                raise self.fail(
-                    (*path, key), f"clé inconnue « {key} » (clés possibles : {known})."
-                )
+                raise self.fail((*path, key), f"clé inconnue « {key} » (clés possibles : {known}).")
         return value
 
     def get(self, table: dict[str, Any], path: Path_, key: str, default: Any = ...) -> Any:
         if key not in table:
             if default is not ...:
                 return default
-            raise self.fail(path, f"la clé « {key} » est obligatoire dans « {self.name(path) or 'l’en-tête'} ».")
+            raise self.fail(
+                path, f"la clé « {key} » est obligatoire dans « {self.name(path) or 'l’en-tête'} »."
+            )
         return table[key]
 
     def text(self, table: dict[str, Any], path: Path_, key: str, *, optional: bool = False) -> str:
@@ -116,9 +116,7 @@ class _Reader:
             raise self.fail((*path, key), f"« {key} » doit contenir au moins {minimum} élément(s).")
         return value
 
-    def choice(
-        self, table: dict[str, Any], path: Path_, key: str, options: dict[str, str]
-    ) -> str:
+    def choice(self, table: dict[str, Any], path: Path_, key: str, options: dict[str, str]) -> str:
         value = self.text(table, path, key)
         if value not in options:
             raise self.fail(
@@ -127,7 +125,7 @@ class _Reader:
         return value
 
 
-_COMMAND_KEYS = {"kit", "but", "code", "contient", "image"}
+_COMMAND_KEYS = {"kit", "but", "code", "contient", "image", "en_attente"}
 
 
 def _command(reader: _Reader, raw: Any, path: Path_) -> KitCommand:
@@ -149,6 +147,7 @@ def _command(reader: _Reader, raw: Any, path: Path_) -> KitCommand:
         expected_code=code,
         expected_fragments=reader.texts(table, path, "contient", minimum=0),
         picture=picture,
+        pending=reader.text(table, path, "en_attente", optional=True),
         line=locate(reader.split_file, (*path, "kit")),
     )
 
@@ -167,7 +166,8 @@ def build(split_file: SplitFile, source: Path) -> Lesson:
         )
     if source.stem != ident:
         raise r.fail(
-            ("identifiant",), f"l'identifiant « {ident} » doit être le nom du fichier ({source.stem})."
+            ("identifiant",),
+            f"l'identifiant « {ident} » doit être le nom du fichier ({source.stem}).",
         )
 
     public_raw = r.table(r.get(top, root, "public"), ("public",), {"qui", "age", "niveau"})

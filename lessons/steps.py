@@ -34,6 +34,11 @@ def expand(argv: Sequence[str], output_dir: Path) -> list[str]:
     return [arg.format(**values) if "{" in arg else arg for arg in argv]
 
 
+def is_available(command: KitCommand, resolver: CommandResolver) -> bool:
+    """Whether the step can run: its command exists and the lesson does not mark it pending."""
+    return not command.pending and resolver(command.argv)
+
+
 def display(command: KitCommand) -> str:
     """The command as the animateur types it from the kit's folder."""
     shown = []
@@ -81,7 +86,13 @@ def run_step(
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> StepResult:
     """Run one step and compare its outcome with what the lesson expects."""
-    result = StepResult(command=command, available=resolver(command.argv))
+    result = StepResult(command=command, available=is_available(command, resolver))
+    if command.pending:
+        reason = f"{NOT_YET_AVAILABLE} ({command.pending})"
+        if resolver(command.argv):
+            reason += " — la commande existe maintenant : retirez « en_attente » de la leçon"
+        result.problems.append(reason)
+        return result
     if not result.available:
         result.problems.append(NOT_YET_AVAILABLE)
         return result

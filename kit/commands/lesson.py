@@ -18,7 +18,7 @@ from kit.messages import format_duration_fr
 from lessons import catalog
 from lessons.checks import check_catalogue, check_lesson
 from lessons.model import MATERIAL_FOR, SUPPORTS, Lesson
-from lessons.steps import NOT_YET_AVAILABLE, StepResult, display, run_step
+from lessons.steps import NOT_YET_AVAILABLE, StepResult, display, is_available, run_step
 
 
 def command_exists(argv: Sequence[str]) -> bool:
@@ -48,9 +48,7 @@ def lesson() -> None:
 def list_(support: str | None, public: str | None, duree: int | None) -> None:
     """Les leçons disponibles, filtrées par support, public ou durée."""
     catalog.check_support(support)
-    lessons = catalog.select(
-        catalog.load_all(), support=support, public=public, max_minutes=duree
-    )
+    lessons = catalog.select(catalog.load_all(), support=support, public=public, max_minutes=duree)
     if not lessons:
         console.print("[yellow]Aucune leçon ne correspond à ces critères.[/yellow]")
         return
@@ -99,7 +97,7 @@ def render_lesson(item: Lesson) -> None:
     for number, prep in enumerate(item.preparation, 1):
         console.print(f"  {number}. {prep.text}", markup=False)
         if prep.command is not None:
-            _print_command(display(prep.command), command_exists(prep.command.argv))
+            _print_command(display(prep.command), is_available(prep.command, command_exists))
     console.print()
     start = 0
     for number, phase in enumerate(item.phases, 1):
@@ -110,7 +108,11 @@ def render_lesson(item: Lesson) -> None:
         if phase.verify:
             body.append(f"[bold green]Vérifier :[/bold green] {phase.verify}")
         for command in phase.commands:
-            mark = "" if command_exists(command.argv) else f" [red]({NOT_YET_AVAILABLE})[/red]"
+            mark = (
+                ""
+                if is_available(command, command_exists)
+                else f" [red]({NOT_YET_AVAILABLE})[/red]"
+            )
             body.append(f"[cyan]$ {display(command)}[/cyan]{mark}")
         console.print(
             Panel(
@@ -212,11 +214,12 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
 
 @lesson.command("export")
 @click.argument("ident")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), help="md, html ou pdf.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["md", "html", "pdf"]), help="md, html ou pdf."
-)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
     help="Fichier à écrire.",
 )
 @click.option("--sans-images", is_flag=True, help="Ne produit pas les images sur les simulateurs.")

@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit lesson`` as a user types it: list, show, check and export, and the bad inputs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lessons import catalog
+from tests.conftest import run_kit
+
+IDENT = "robot-obstacles-college"
+
+
+def test_list_shows_every_lesson(kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    result = kit_inproc("lesson", "list")
+    assert result.returncode == 0, result.stderr
+    for path in catalog.lesson_files():
+        assert path.stem in result.stdout
+
+
+def test_list_filters_by_support_and_duration(kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    result = kit_inproc("lesson", "list", "--support", "pc", "--duree", "60")
+    assert result.returncode == 0, result.stderr
+    assert "pc-adresse-mail-emploi" in result.stdout
+    assert "pc-franceconnect-demarches" not in result.stdout  # 120 min
+    assert "robot-" not in result.stdout
+
+
+def test_unknown_support_is_a_french_error_with_exit_2(kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    result = kit_inproc("lesson", "list", "--support", "drone")
+    assert result.returncode == 2
+    assert "Support inconnu : « drone »" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_lesson_is_a_french_error_with_exit_2_and_a_suggestion() -> None:
+    result = run_kit("lesson", "show", "robot-obstacle-college")
+    assert result.returncode == 2
+    assert "Leçon inconnue" in result.stderr
+    assert IDENT in result.stderr  # « Vouliez-vous dire »
+
+
+def test_show_renders_the_phases_with_their_timings_and_checks(kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    result = kit_inproc("lesson", "show", IDENT)
+    assert result.returncode == 0, result.stderr
+    lesson = catalog.resolve(IDENT)
+    for phase in lesson.phases:
+        assert phase.title in result.stdout
+    assert "0–3 min" in result.stdout and "Vérifier" in result.stdout
+    assert "Points de vigilance" in result.stdout
+
+
+def test_check_of_a_malformed_file_names_the_line_and_exits_2(tmp_path: Path) -> None:
+    text = (catalog.PLANS_DIR / f"{IDENT}.md").read_text(encoding="utf-8")
+    broken = text.replace("duree_min = 40", "duree_min = 40 min", 1)
+    line = text[: text.index("duree_min = 40")].count("\n") + 1
+    path = tmp_path / f"{IDENT}.md"
+    path.write_text(broken, encoding="utf-8")
+    result = run_kit("lesson", "check", str(path), COLUMNS="300")
+    assert result.returncode == 2
+    assert f"ligne {line}" in result.stderr
+    assert "Leçon mal formée" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_without_commands_passes_on_the_whole_catalogue(kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    result = kit_inproc("lesson", "check", "--sans-commandes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "tout est bon" in result.stdout
+
+
+def test_export_markdown_and_html_hold_both_fiches(tmp_path: Path, kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    md = tmp_path / "fiche.md"
+    result = kit_inproc("lesson", "export", IDENT, "--format", "md", "-o", str(md), "--sans-images")
+    assert result.returncode == 0, result.stderr
+    text = md.read_text(encoding="utf-8")
+    assert "Fiche animateur" in text and "# Fiche participant" in text
+    assert "| 10–18 min" not in text and "### 10–18 min" in text
+    assert "Vérifier" in text and "Points de vigilance" in text
+    html = tmp_path / "fiche.html"
+    result = kit_inproc("lesson", "export", IDENT, "-o", str(html), "--sans-images")
+    assert result.returncode == 0, result.stderr
+    page = html.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'class="participant"' in page
+    assert "@page" in page and "break-before: page" in page  # print CSS
+
+
+def test_export_refuses_an_unknown_format_and_a_missing_folder(tmp_path: Path, kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    result = kit_inproc("lesson", "export", IDENT, "-o", str(tmp_path / "fiche.docx"))
+    assert result.returncode == 2 and "Format d'export inconnu" in result.stderr
+    result = kit_inproc("lesson", "export", IDENT, "-o", str(tmp_path / "absent" / "f.html"))
+    assert result.returncode == 2 and "n'existe pas" in result.stderr
+
+
+@pytest.mark.slow
+def test_pdf_export_opens_with_the_announced_pages_and_the_participant_fiche_on_its_own_page(
+    tmp_path: Path,
+) -> None:
+    import pypdfium2 as pdfium
+
+    pdf_path = tmp_path / "fiche.pdf"
+    result = run_kit("lesson", "export", IDENT, "--format", "pdf", "-o", str(pdf_path))
+    assert result.returncode == 0, result.stderr
+    announced = int(re.search(r"\((\d+) pages A4\)", result.stdout).group(1))  # type: ignore[union-attr]
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        assert len(pdf) == announced >= 2
+        texts = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+        assert "Fiche animateur" in texts[0]
+        starts = [i for i, text in enumerate(texts) if "Fiche participant" in text]
+        assert starts and starts[0] > 0
+        # The participant fiche starts a page: its title is the first text of that page.
+        assert texts[starts[0]].lstrip().startswith(catalog.resolve(IDENT).title[:20])
+        image = pdf[0].render(scale=1).to_pil().convert("L")
+        assert image.size[0] > 500
+        low, high = image.getextrema()
+        assert low < 100 and high > 200  # ink on paper, not a blank page
+        assert sum(1 for px in image.tobytes() if px < 128) > 2000
+    finally:
+        pdf.close()
