@@ -43,6 +43,8 @@ def _register_commands() -> None:
     from kit.commands import config as config_cmd
     from kit.commands import doctor as doctor_cmd
     from kit.commands import lesson as lesson_cmd
+    from kit.commands import mcu as mcu_cmd
+    from kit.commands import mcu_flash
     from kit.commands import rehearse as rehearse_cmd
     from kit.commands import printer as printer_cmd
     from kit.commands import printer_farm
@@ -55,6 +57,8 @@ def _register_commands() -> None:
     cli.add_command(rehearse_cmd.rehearse)
     printer_cmd.printer.add_command(printer_farm.farm)
     cli.add_command(printer_cmd.printer)
+    mcu_flash.register(mcu_cmd.mcu)
+    cli.add_command(mcu_cmd.mcu)
 
 
 _register_commands()
