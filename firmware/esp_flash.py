@@ -20,7 +20,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,10 +80,10 @@ def check_image(data: bytes, board: Board) -> esp_image.ImageHeader:
             hint="Téléchargez le fichier .bin de CircuitPython prévu pour cette carte.",
         )
     if header.chip != board.chip:
-        found = _label(header.chip) if header.chip else f"puce inconnue (id {header.chip_id})"
+        found = _label(header.chip) if header.chip else f"inconnue (id {header.chip_id})"
         raise InputFileError(
-            f"Ce micrologiciel est prévu pour une {found}, pas pour la {_label(board.chip)} "
-            f"de la carte « {board.name} ». Rien n'a été écrit.",
+            f"Ce micrologiciel est prévu pour la puce {found}, pas pour la puce "
+            f"{_label(board.chip)} de la carte « {board.name} ». Rien n'a été écrit.",
             hint="Vérifiez le nom de la carte dans le nom du fichier.",
         )
     return header
@@ -203,10 +203,8 @@ class EspSession:
         self._attached = False
 
     def close(self) -> None:
-        try:
+        with suppress(OSError, serial.SerialException):
             self.link.close()
-        except (OSError, serial.SerialException):
-            pass
 
     def __enter__(self) -> EspSession:
         return self
@@ -218,8 +216,8 @@ class EspSession:
         if self.chip != board.chip:
             self.close()
             raise KitError(
-                f"La carte branchée contient une {self.label}, pas la {_label(board.chip)} "
-                f"de « {board.name} ». Rien n'a été écrit.",
+                f"La carte branchée contient une puce {self.label}, pas la puce "
+                f"{_label(board.chip)} de « {board.name} ». Rien n'a été écrit.",
                 hint="Vérifiez la carte branchée ou l'option --board.",
             )
 
@@ -323,10 +321,8 @@ def connect(port: str, *, attempts: int = 2) -> EspSession:
                 port=link, baud=ROM_BAUD, connect_mode=mode, connect_attempts=attempts
             )
         except Exception as exc:
-            try:
+            with suppress(OSError, serial.SerialException):
                 link.close()
-            except (OSError, serial.SerialException):
-                pass
             raise _explain(exc, "la connexion") from exc
     return EspSession(link, esp)
 

@@ -55,6 +55,14 @@ class BadEscape:
 SlipEvent = Frame | Noise | BadEscape
 
 
+def _next_special(data: bytes, start: int) -> int:
+    """Index of the next END or ESC byte at or after ``start`` (``len(data)`` if none)."""
+    end = data.find(b"\xc0", start)
+    esc = data.find(b"\xdb", start)
+    candidates = [i for i in (end, esc) if i >= 0]
+    return min(candidates) if candidates else len(data)
+
+
 class SlipDecoder:
     """Incremental SLIP decoder: ``feed(bytes)`` returns the events completed so far.
 
@@ -74,47 +82,63 @@ class SlipDecoder:
 
     def feed(self, data: bytes) -> list[SlipEvent]:
         events: list[SlipEvent] = []
-        for byte in data:
-            if not self._in_frame:
-                if byte == END:
-                    if self._noise:
-                        events.append(Noise(bytes(self._noise)))
-                        self._noise.clear()
-                    self._in_frame = True
-                    self._buffer.clear()
-                    self._escape = False
-                else:
-                    self._noise.append(byte)
-                continue
-            if self._escape:
-                self._escape = False
-                if byte == ESC_END:
-                    self._buffer.append(END)
-                elif byte == ESC_ESC:
-                    self._buffer.append(ESC)
-                else:
-                    events.append(BadEscape(bytes(self._buffer)))
-                    self._in_frame = False
-                    self._buffer.clear()
-                    if byte == END:  # the bad frame's END may open the next one
-                        self._in_frame = True
-                continue
-            if byte == END:
-                if self._buffer:
-                    events.append(Frame(bytes(self._buffer)))
-                    self._buffer.clear()
-                    self._in_frame = False
-                # An empty frame: stay in frame, this END opens the next packet.
-                continue
-            if byte == ESC:
-                self._escape = True
-                continue
-            self._buffer.append(byte)
-            if len(self._buffer) > MAX_FRAME_BYTES:
-                events.append(BadEscape(bytes(self._buffer[:64])))
+        pos = 0
+        size = len(data)
+        while pos < size:
+            # Fast path: copy the plain run up to the next special byte in one go.
+            if self._in_frame and not self._escape:
+                stop = _next_special(data, pos)
+                if stop > pos:
+                    self._buffer += data[pos:stop]
+                    pos = stop
+                    if len(self._buffer) > MAX_FRAME_BYTES:
+                        events.append(BadEscape(bytes(self._buffer[:64])))
+                        self._buffer.clear()
+                        self._in_frame = False
+                    continue
+            elif not self._in_frame:
+                stop = data.find(b"\xc0", pos)
+                stop = size if stop < 0 else stop
+                if stop > pos:
+                    self._noise += data[pos:stop]
+                    pos = stop
+                    continue
+            self._feed_byte(data[pos], events)
+            pos += 1
+        return events
+
+    def _feed_byte(self, byte: int, events: list[SlipEvent]) -> None:
+        if not self._in_frame:
+            if byte != END:
+                self._noise.append(byte)
+                return
+            if self._noise:
+                events.append(Noise(bytes(self._noise)))
+                self._noise.clear()
+            self._in_frame = True
+            self._buffer.clear()
+            self._escape = False
+        elif self._escape:
+            self._escape = False
+            if byte == ESC_END:
+                self._buffer.append(END)
+            elif byte == ESC_ESC:
+                self._buffer.append(ESC)
+            else:
+                events.append(BadEscape(bytes(self._buffer)))
+                self._buffer.clear()
+                # The bad frame's END may open the next one.
+                self._in_frame = byte == END
+        elif byte == END:
+            # An empty frame (two ENDs in a row) is not a packet: this END opens the next.
+            if self._buffer:
+                events.append(Frame(bytes(self._buffer)))
                 self._buffer.clear()
                 self._in_frame = False
-        return events
+        elif byte == ESC:
+            self._escape = True
+        else:
+            self._buffer.append(byte)
 
     def take_noise(self) -> bytes:
         """Noise bytes received since the last frame and not yet reported."""

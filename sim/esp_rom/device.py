@@ -57,6 +57,9 @@ BITS_PER_BYTE = 10
 INITIAL_BAUD = 115200
 #: Time between EN rising and the ROM's first words, and for the stub to start.
 BOOT_DELAY_S = 0.03
+#: The RC network on EN delays its rise: GPIO0 is sampled when EN is really high, so the
+#: classic DTR/RTS sequence (which pulls GPIO0 low just after releasing EN) works.
+EN_RC_DELAY_S = 0.002
 STUB_START_S = 0.005
 
 _OPTIONS = {
@@ -150,6 +153,8 @@ class EspRomDevice(SimulatedDevice):
         self._now_s = 0.0
         self._out = bytearray()
         self._en_low = False
+        self._boot_at_s: float | None = None
+        self._io0_low_seen = False
         self._origin_s: float | None = None
 
     # -- wire ---------------------------------------------------------------------------
@@ -176,8 +181,13 @@ class EspRomDevice(SimulatedDevice):
     def set_control_lines(self, dtr: bool, rts: bool, now_s: float) -> None:
         en_low = rts and not dtr
         io0_low = dtr and not rts
-        if self._en_low and not en_low:
-            self._reset(now_s, download=io0_low)
+        if en_low:
+            self._boot_at_s = None  # held in reset
+        elif self._en_low:
+            self._boot_at_s = now_s + EN_RC_DELAY_S
+            self._io0_low_seen = io0_low
+        elif self._boot_at_s is not None and io0_low:
+            self._io0_low_seen = True
         self._en_low = en_low
 
     def _reset(self, now_s: float, *, download: bool) -> None:
@@ -215,6 +225,9 @@ class EspRomDevice(SimulatedDevice):
             at = self._origin_s + self.button_after_s
             self.button_after_s = None
             self._reset(at, download=True)
+        if self._boot_at_s is not None and now_s >= self._boot_at_s:
+            at, self._boot_at_s = self._boot_at_s, None
+            self._reset(at, download=self._io0_low_seen)
         while self._rx and self._rx[0][0] <= now_s:
             arrival, data = self._rx.popleft()
             for event in self._decoder.feed(data):
@@ -236,6 +249,8 @@ class EspRomDevice(SimulatedDevice):
             times.append(self._tx[0][0])
         if self.button_after_s is not None and self._origin_s is not None:
             times.append(self._origin_s + self.button_after_s)
+        if self._boot_at_s is not None:
+            times.append(self._boot_at_s)
         return min(times) if times else None
 
     # -- commands -----------------------------------------------------------------------

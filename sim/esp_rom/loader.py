@@ -116,10 +116,11 @@ class Loader:
         return proto.encode_response(op, value, data + proto.status_bytes(0, stub=self.stub))
 
     def _error(self, op: int, code: RomError) -> bytes:
-        self.stats.errors.append((op, int(code)))
         if self.stub:
             stub_code = _STUB_EQUIVALENT.get(code, StubError.INVALID_COMMAND)
+            self.stats.errors.append((op, int(stub_code)))
             return proto.encode_response(op, 0, proto.status_bytes(stub_code, stub=True))
+        self.stats.errors.append((op, int(code)))
         return proto.encode_response(op, 0, proto.status_bytes(code))
 
     def reply_to_garbage(self, packet: bytes, error: ProtocolError) -> Reply:
