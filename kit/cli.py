@@ -47,6 +47,7 @@ def _register_commands() -> None:
     from kit.commands import mcu_flash
     from kit.commands import rehearse as rehearse_cmd
     from kit.commands import printer as printer_cmd
+    from kit.commands import robot as robot_cmd
     from kit.commands import printer_farm
     from kit.commands import sim as sim_cmd
 
@@ -57,6 +58,7 @@ def _register_commands() -> None:
     cli.add_command(rehearse_cmd.rehearse)
     printer_cmd.printer.add_command(printer_farm.farm)
     cli.add_command(printer_cmd.printer)
+    cli.add_command(robot_cmd.robot)
     mcu_flash.register(mcu_cmd.mcu)
     cli.add_command(mcu_cmd.mcu)
 

@@ -37,6 +37,7 @@ Pure data and geometry: used by the simulator, the challenges and the pictures.
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from dataclasses import dataclass, field
@@ -101,27 +102,41 @@ class Track:
             pts.append(pts[0])
         return list(zip(pts, pts[1:], strict=False))
 
+    @functools.cached_property
+    def _table(self) -> list[tuple[float, float, float, float, float, float, float]]:
+        # (ax, ay, dx, dy, squared length, length, arc length at a) for each segment.
+        rows = []
+        s0 = 0.0
+        for (ax, ay), (bx, by) in self.segments():
+            dx, dy = bx - ax, by - ay
+            seg2 = dx * dx + dy * dy
+            seg_len = math.sqrt(seg2)
+            rows.append((ax, ay, dx, dy, seg2, seg_len, s0))
+            s0 += seg_len
+        return rows
+
     @property
     def length(self) -> float:
-        return sum(math.dist(a, b) for a, b in self.segments())
+        rows = self._table
+        return rows[-1][6] + rows[-1][5] if rows else 0.0
 
     def project(self, p: Point) -> tuple[float, float]:
         """(distance from ``p`` to the line, arc length of the nearest point along it)."""
         best_d2 = math.inf
         best_s = 0.0
-        s0 = 0.0
         px, py = p
-        for (ax, ay), (bx, by) in self.segments():
-            dx, dy = bx - ax, by - ay
-            seg2 = dx * dx + dy * dy
-            t = 0.0 if seg2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / seg2))
-            qx, qy = ax + t * dx, ay + t * dy
-            d2 = (px - qx) ** 2 + (py - qy) ** 2
-            seg_len = math.sqrt(seg2)
+        for ax, ay, dx, dy, seg2, seg_len, s0 in self._table:
+            t = ((px - ax) * dx + (py - ay) * dy) / seg2 if seg2 else 0.0
+            if t < 0.0:
+                t = 0.0
+            elif t > 1.0:
+                t = 1.0
+            ex = ax + t * dx - px
+            ey = ay + t * dy - py
+            d2 = ex * ex + ey * ey
             if d2 < best_d2:
                 best_d2 = d2
                 best_s = s0 + t * seg_len
-            s0 += seg_len
         return math.sqrt(best_d2), best_s
 
     def distance(self, p: Point) -> float:

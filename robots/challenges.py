@@ -268,3 +268,58 @@ def _check_lap(
         f"Tour complet en {_fmt_s(lap_at - record.start_s)} en suivant la ligne.",
         tuple(figures),
     )
+
+
+class Referee:
+    """Watches a run while it happens and says when the challenge is already won.
+
+    The zone challenge ends when the robot enters the zone, the lap challenge when the lap
+    is complete, so that the program (often an endless loop) stops at the right moment. The
+    verdict itself is always :func:`evaluate`'s.
+    """
+
+    def __init__(self, challenge: Challenge, record: RunRecord) -> None:
+        self.challenge = challenge
+        self.record = record
+        self._seen = 0
+        self._progress = 0.0
+        self._previous: float | None = None
+        self.won = False
+        arena = record.arena
+        self._zone = (
+            arena.zone(str(challenge.params.get("zone", "arrivée")))
+            if challenge.check == "zone"
+            else None
+        )
+        self._track = arena.track if challenge.check == "tour_de_piste" else None
+
+    def decided(self) -> bool:
+        if self.won:
+            return True
+        samples = self.record.samples
+        new = samples[self._seen :]
+        self._seen = len(samples)
+        if self._zone is not None:
+            self.won = any(
+                s[0] >= self.record.start_s and self._zone.contains((s[1], s[2])) for s in new
+            )
+        elif self._track is not None and self._track.closed:
+            length = self._track.length
+            for t, x, y, heading, _v in new[::2]:
+                if t < self.record.start_s:
+                    continue
+                sx = x + LINE_SENSORS_AHEAD_CM * math.cos(heading)
+                sy = y + LINE_SENSORS_AHEAD_CM * math.sin(heading)
+                _gap, s = self._track.project((sx, sy))
+                if self._previous is not None:
+                    ds = s - self._previous
+                    if ds > length / 2:
+                        ds -= length
+                    elif ds < -length / 2:
+                        ds += length
+                    self._progress += ds
+                self._previous = s
+                if abs(self._progress) >= length - 1.0:
+                    self.won = True
+                    break
+        return self.won

@@ -52,6 +52,10 @@ class TimeLimitReached(BaseException):
     """
 
 
+class GoalReached(TimeLimitReached):
+    """The challenge is already won: the program is stopped there."""
+
+
 class MBot:
     """An mBot behind an open link. Use :func:`connect` to open and greet it."""
 
@@ -72,6 +76,8 @@ class MBot:
         self.reboots = 0
         #: Virtual/real time after which calls raise :class:`TimeLimitReached`.
         self.deadline_s: float | None = None
+        #: Called before each request: True ends the program (a challenge already won).
+        self.end_when: Callable[[], bool] | None = None
         self._idx = 0
         self._closed = False
 
@@ -87,6 +93,8 @@ class MBot:
     def _check_deadline(self) -> None:
         if self.deadline_s is not None and self.clock() >= self.deadline_s:
             raise TimeLimitReached
+        if self.end_when is not None and self.end_when():
+            raise GoalReached
 
     def _write(self, data: bytes) -> None:
         try:

@@ -19,13 +19,14 @@ from types import CodeType
 from kit.errors import InputFileError, KitError
 from kit.files import looks_binary, require_input_file
 from robots.learner import RIEN, ErreurRobot, Robot
-from robots.mbot import TimeLimitReached
+from robots.mbot import GoalReached, TimeLimitReached
 
 
 class Ending(enum.Enum):
     FINISHED = "fini"
     ERROR = "erreur"
     TIME_LIMIT = "temps"
+    GOAL = "but"
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def run_script(code: CodeType, robot: Robot) -> ScriptOutcome:
     try:
         exec(code, namespace)
         outcome = ScriptOutcome(Ending.FINISHED, robot.mbot.clock() - start)
+    except GoalReached:
+        outcome = ScriptOutcome(Ending.GOAL, robot.mbot.clock() - start)
     except TimeLimitReached:
         outcome = ScriptOutcome(Ending.TIME_LIMIT, robot.mbot.clock() - start)
     except SystemExit:

@@ -45,6 +45,8 @@ SONAR_HALF_CONE_RAD = math.radians(15.0)
 SONAR_RAYS = 7
 #: MeUltrasonicSensor returns its previous measurement when asked again within 23 ms.
 SONAR_CACHE_S = 0.023
+#: Size of the cells used to find the walls near the robot quickly.
+GRID_CM = 10.0
 
 
 @dataclass
@@ -130,6 +132,24 @@ class World:
                         max(ay, by) + half,
                     )
                 )
+        # Collision candidates per 10 cm cell: the segments whose grown box meets the cell.
+        self._grid: dict[tuple[int, int], list[tuple[float, ...]]] = {}
+        cols = int(arena.width // GRID_CM) + 1
+        rows = int(arena.depth // GRID_CM) + 1
+        for i in range(-1, cols + 1):
+            for j in range(-1, rows + 1):
+                gx0, gy0 = i * GRID_CM, j * GRID_CM
+                gx1, gy1 = gx0 + GRID_CM, gy0 + GRID_CM
+                self._grid[(i, j)] = [
+                    seg
+                    for seg in self._segs
+                    if seg[5] <= gx1 and seg[6] >= gx0 and seg[7] <= gy1 and seg[8] >= gy0
+                ]
+        self._steps = 0
+        self._dv = self.motors.accel_cm_s2 * STEP_S
+        self._target_left = 0.0
+        self._target_right = 0.0
+        self._samples = self.record.samples
         self._sonar_last_t = -1.0
         self._sonar_last = SONAR_MAX_CM
         self._sample()
@@ -138,59 +158,69 @@ class World:
     def set_motors(self, m1: int, m2: int) -> None:
         self.pwm_m1 = max(-PWM_MAX, min(PWM_MAX, m1))
         self.pwm_m2 = max(-PWM_MAX, min(PWM_MAX, m2))
+        half = self.motors.mismatch / 2.0
+        self._target_left = -self.motors.ground_speed(self.pwm_m1, 1.0 - half)
+        self._target_right = self.motors.ground_speed(self.pwm_m2, 1.0 + half)
 
     def stop(self) -> None:
         self.set_motors(0, 0)
 
     # -- physics -------------------------------------------------------------------------
     def advance_to(self, t_s: float) -> None:
-        while self.t + STEP_S <= t_s + 1e-12:
+        # Time is counted in whole steps so that long runs do not accumulate rounding errors.
+        target = int((t_s + 1e-9) / STEP_S)
+        while self._steps < target:
             self.step()
 
     def step(self) -> None:
-        m = self.motors
-        half = m.mismatch / 2.0
-        target_left = -m.ground_speed(self.pwm_m1, 1.0 - half)
-        target_right = m.ground_speed(self.pwm_m2, 1.0 + half)
-        dv = m.accel_cm_s2 * STEP_S
+        dv = self._dv
         vl = self.v_left
         vr = self.v_right
-        vl = min(vl + dv, target_left) if vl < target_left else max(vl - dv, target_left)
-        vr = min(vr + dv, target_right) if vr < target_right else max(vr - dv, target_right)
+        tl = self._target_left
+        tr = self._target_right
+        if vl != tl:
+            vl = min(vl + dv, tl) if vl < tl else max(vl - dv, tl)
+        if vr != tr:
+            vr = min(vr + dv, tr) if vr < tr else max(vr - dv, tr)
         self.v_left = vl
         self.v_right = vr
-        self.t += STEP_S
+        self._steps += 1
+        self.t = t = self._steps * STEP_S
         if vl == 0.0 and vr == 0.0:
-            self._sample()
+            if self.recording:
+                self._samples.append((t, self.x, self.y, self.heading, 0.0))
             return
         v = (vl + vr) * 0.5
         w = (vr - vl) / WHEEL_BASE_CM
-        mid = self.heading + w * STEP_S * 0.5
+        heading = self.heading
+        mid = heading + w * STEP_S * 0.5
         nx = self.x + v * math.cos(mid) * STEP_S
         ny = self.y + v * math.sin(mid) * STEP_S
-        nh = self.heading + w * STEP_S
+        nh = heading + w * STEP_S
         if self._hits(nx, ny, nh):
-            self.v_left = self.v_right = 0.0
+            self.v_left = self.v_right = v = 0.0
             if not self.in_contact:
                 self.in_contact = True
-                cx = self.x + BODY_OFFSET_CM * math.cos(self.heading)
-                cy = self.y + BODY_OFFSET_CM * math.sin(self.heading)
-                self.record.collisions.append(Collision(self.t, cx, cy))
+                cx = self.x + BODY_OFFSET_CM * math.cos(heading)
+                cy = self.y + BODY_OFFSET_CM * math.sin(heading)
+                self.record.collisions.append(Collision(t, cx, cy))
         else:
             self.x, self.y, self.heading = nx, ny, nh
             self.in_contact = False
-        self._sample()
+        if self.recording:
+            self._samples.append((t, self.x, self.y, self.heading, v))
 
     def _sample(self) -> None:
         if self.recording:
             speed = (self.v_left + self.v_right) * 0.5
-            self.record.samples.append((self.t, self.x, self.y, self.heading, speed))
+            self._samples.append((self.t, self.x, self.y, self.heading, speed))
 
     def _hits(self, x: float, y: float, heading: float) -> bool:
         cx = x + BODY_OFFSET_CM * math.cos(heading)
         cy = y + BODY_OFFSET_CM * math.sin(heading)
         r2 = BODY_RADIUS_CM * BODY_RADIUS_CM
-        for ax, ay, dx, dy, l2, x0, x1, y0, y1 in self._segs:
+        segs = self._grid.get((int(cx // GRID_CM), int(cy // GRID_CM)), self._segs)
+        for ax, ay, dx, dy, l2, x0, x1, y0, y1 in segs:
             if cx < x0 or cx > x1 or cy < y0 or cy > y1:
                 continue
             t = ((cx - ax) * dx + (cy - ay) * dy) / l2 if l2 else 0.0
@@ -221,10 +251,7 @@ class World:
         if self._sonar_last_t >= 0 and self.t - self._sonar_last_t < SONAR_CACHE_S:
             return self._sonar_last
         ox, oy = self.sonar_origin()
-        best = math.inf
-        for k in range(SONAR_RAYS):
-            angle = self.heading + SONAR_HALF_CONE_RAD * (2 * k / (SONAR_RAYS - 1) - 1)
-            best = min(best, self._ray(ox, oy, angle))
+        best = self._cone(ox, oy, self.heading)
         if best >= SONAR_MAX_CM:
             value = SONAR_MAX_CM
         else:
@@ -233,6 +260,34 @@ class World:
         self._sonar_last_t = self.t
         self._sonar_last = value
         return value
+
+    def _cone(self, ox: float, oy: float, heading: float) -> float:
+        """Nearest hit of the rays spread over the sensor's cone."""
+        rays = [
+            (math.cos(a), math.sin(a))
+            for a in (
+                heading + SONAR_HALF_CONE_RAD * (2 * k / (SONAR_RAYS - 1) - 1)
+                for k in range(SONAR_RAYS)
+            )
+        ]
+        hx, hy = math.cos(heading), math.sin(heading)
+        best = math.inf
+        for ax, ay, dx, dy, _l2, _x0, _x1, _y0, _y1 in self._segs:
+            wx, wy = ax - ox, ay - oy
+            # Both ends behind the sensor: no ray of a 30° cone can reach the segment.
+            if wx * hx + wy * hy < 0.0 and (wx + dx) * hx + (wy + dy) * hy < 0.0:
+                continue
+            for ux, uy in rays:
+                denom = ux * dy - uy * dx
+                if -1e-12 < denom < 1e-12:
+                    continue
+                t = (wx * dy - wy * dx) / denom
+                if t < 0.0 or t >= best:
+                    continue
+                s = (wx * uy - wy * ux) / denom
+                if 0.0 <= s <= 1.0:
+                    best = t
+        return best
 
     def _ray(self, ox: float, oy: float, angle: float) -> float:
         ux, uy = math.cos(angle), math.sin(angle)

@@ -1,0 +1,256 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit robot``: run a learner's program, drive by keyboard, check a robot before the atelier."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from typing import IO
+
+import click
+from rich.table import Table
+
+from kit.console import console, err_console
+from kit.errors import EXIT_FAILURE, KitError
+
+PORT_HELP = "Port du robot : /dev/ttyUSB0, /dev/rfcomm0, hid://0416:ffff (clé 2.4G) ou sim://mbot."
+
+
+@click.group()
+def robot() -> None:
+    """Robots mBot : lancer un programme, piloter au clavier, tester avant l'atelier."""
+
+
+@robot.command("run")
+@click.argument("script", metavar="PROGRAMME.py")
+@click.option("--port", required=True, help=PORT_HELP)
+@click.option("--arena", "arena", metavar="NOM", help="Arène du simulateur (kit robot arenes).")
+@click.option("--defi", metavar="NOM", help="Défi à vérifier (kit robot defis).")
+@click.option("--picture", metavar="IMAGE.png|svg", help="Enregistre le trajet en image.")
+@click.option(
+    "--temps-max",
+    type=click.FloatRange(min=0.1, max=3600),
+    help="Durée maximale du programme en secondes (par défaut celle du défi).",
+)
+def run(
+    script: str,
+    port: str,
+    arena: str | None,
+    defi: str | None,
+    picture: str | None,
+    temps_max: float | None,
+) -> None:
+    """Lance PROGRAMME.py avec un robot connecté (la variable « robot »).
+
+    Le robot s'arrête (moteurs et buzzer) à la fin du programme, sur une erreur ou sur Ctrl-C.
+    Sur le simulateur, --defi vérifie le défi et --picture dessine le trajet.
+    """
+    from robots.runner import Ending
+    from robots.session import run_program
+
+    def connected(url: str, firmware: str) -> None:
+        err_console.print(f"Robot connecté sur {url} (micrologiciel mBlock {firmware}).")
+
+    try:
+        report = run_program(
+            script,
+            port,
+            arena=arena,
+            defi=defi,
+            picture=picture,
+            time_limit_s=temps_max,
+            on_connected=connected,
+        )
+    except KeyboardInterrupt:
+        err_console.print("[yellow]Programme interrompu : le robot est arrêté.[/yellow]")
+        raise
+    outcome = report.outcome
+    duration = f"{outcome.duration_s:.1f} s".replace(".", ",")
+    if outcome.ending is Ending.ERROR:
+        err_console.print(f"[bold red]{outcome.message}[/bold red]", highlight=False)
+        err_console.print("Le robot est arrêté.")
+    elif outcome.ending is Ending.TIME_LIMIT:
+        console.print(f"Temps écoulé ({duration}) : le programme est arrêté, le robot aussi.")
+    elif outcome.ending is Ending.GOAL:
+        console.print(f"Objectif atteint après {duration} : le programme est arrêté.")
+    else:
+        console.print(f"Programme terminé en {duration} ; le robot est arrêté.")
+    if report.challenge is not None and report.result is not None:
+        result = report.result
+        colour = "green" if result.passed else "red"
+        verdict = "réussi" if result.passed else "manqué"
+        console.print(
+            f"[bold {colour}]Défi « {report.challenge.title} » {verdict}[/bold {colour}] : "
+            f"{result.reason}"
+        )
+        for label, value in result.figures:
+            console.print(f"  • {label} : {value}")
+    for note in report.notes:
+        console.print(f"[yellow]Remarque :[/yellow] {note}")
+    if report.picture is not None:
+        console.print(f"Image enregistrée : {report.picture}")
+    if report.failed:
+        sys.exit(EXIT_FAILURE)
+
+
+@robot.command("test")
+@click.option("--port", required=True, help=PORT_HELP)
+def test(port: str) -> None:
+    """Vérifie en une demi-minute chaque capteur et chaque moteur, avant l'atelier.
+
+    Posez le robot sur la table, roues libres ou avec de la place devant lui.
+    """
+    from robots.mbot import connect
+    from robots.selftest import StepResult, run_self_test
+
+    mbot = connect(port)
+
+    def show(step: StepResult) -> None:
+        mark = "[green]✓[/green]" if step.ok else "[red]✗[/red]"
+        look = " [dim](regardez le robot)[/dim]" if step.watch else ""
+        console.print(f"{mark} {step.name} : {step.detail}{look}", highlight=False)
+
+    try:
+        results = run_self_test(mbot, on_step=show)
+    finally:
+        mbot.close()
+    failed = [r for r in results if not r.ok]
+    if failed:
+        console.print("[bold red]Le robot n'a pas passé tout le test.[/bold red]")
+        sys.exit(EXIT_FAILURE)
+    console.print("[bold green]Test terminé : le robot répond sur tous les éléments.[/bold green]")
+
+
+_KEYS_HELP = (
+    "z ou ↑ : avancer · s ou ↓ : reculer · q ou ← : gauche · d ou → : droite · "
+    "espace : stop · + / - : vitesse · b : bip · x ou Échap : quitter"
+)
+_ARROWS = {"A": "up", "B": "down", "C": "right", "D": "left"}
+
+
+def _raw_keys(stream: IO[str]) -> Iterator[str]:
+    """Keys one by one; arrow keys as 'up', 'down', 'left', 'right'."""
+    fd = stream.fileno() if stream.isatty() else None
+    saved = None
+    if fd is not None:
+        import termios
+        import tty
+
+        saved = termios.tcgetattr(fd)
+        tty.setcbreak(fd)
+    try:
+        while True:
+            ch = os.read(fd, 1).decode("latin-1") if fd is not None else stream.read(1)
+            if not ch:
+                return
+            if ch == "\x1b":
+                nxt = os.read(fd, 2).decode("latin-1") if fd is not None else stream.read(2)
+                if nxt[:1] == "[" and nxt[1:2] in _ARROWS:
+                    yield _ARROWS[nxt[1:2]]
+                    continue
+                yield "escape"
+                continue
+            yield ch
+    finally:
+        if fd is not None and saved is not None:
+            import termios
+
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+@robot.command("drive")
+@click.option("--port", required=True, help=PORT_HELP)
+@click.option(
+    "--vitesse",
+    type=click.IntRange(10, 100),
+    default=80,
+    show_default=True,
+    help="Vitesse de départ en %.",
+)
+def drive(port: str, vitesse: int) -> None:
+    """Pilote le robot au clavier (pour une démonstration)."""
+    from robots.mbot import connect
+
+    mbot = connect(port)
+    speed = vitesse
+    console.print(_KEYS_HELP)
+    actions = {
+        "z": (1, 1),
+        "up": (1, 1),
+        "s": (-1, -1),
+        "down": (-1, -1),
+        "q": (-1, 1),
+        "left": (-1, 1),
+        "d": (1, -1),
+        "right": (1, -1),
+    }
+    try:
+        for key in _raw_keys(sys.stdin):
+            key = key.lower() if len(key) == 1 else key
+            if key in ("x", "escape", "\x04"):
+                break
+            if key in actions:
+                left, right = actions[key]
+                pwm = round(speed * 2.55)
+                mbot.drive(left * pwm, right * pwm)
+                label = {
+                    (1, 1): "avance",
+                    (-1, -1): "recule",
+                    (-1, 1): "tourne à gauche",
+                    (1, -1): "tourne à droite",
+                }[(left, right)]
+            elif key == " ":
+                mbot.stop()
+                label = "arrêt"
+            elif key in "+=":
+                speed = min(100, speed + 10)
+                label = f"vitesse {speed} %"
+            elif key == "-":
+                speed = max(10, speed - 10)
+                label = f"vitesse {speed} %"
+            elif key == "b":
+                mbot.tone(880, 150)
+                label = "bip"
+            else:
+                continue
+            distance = mbot.ultrasonic_cm()
+            seen = "rien devant" if distance >= 400 else f"{distance:.0f} cm devant"
+            console.print(f"{label} — {seen}", highlight=False)
+    except KeyboardInterrupt:
+        pass
+    except KitError:
+        mbot.close()
+        raise
+    mbot.close()
+    console.print("Pilotage terminé : le robot est arrêté.")
+
+
+@robot.command("arenes")
+def arenas() -> None:
+    """Liste les arènes du simulateur."""
+    from robots.arenas import available_arenas, load_arena
+
+    table = Table(title="Arènes (--arena NOM ou sim://mbot?arena=NOM)", title_justify="left")
+    table.add_column("Nom")
+    table.add_column("Description")
+    for name in available_arenas():
+        arena = load_arena(name)
+        table.add_row(name, arena.description or arena.title)
+    console.print(table)
+
+
+@robot.command("defis")
+def challenges() -> None:
+    """Liste les défis vérifiés automatiquement sur le simulateur."""
+    from robots.challenges import available_challenges, load_challenge
+
+    table = Table(title="Défis (--defi NOM)", title_justify="left")
+    table.add_column("Nom")
+    table.add_column("Arène")
+    table.add_column("Objectif")
+    table.add_column("Temps")
+    for name in available_challenges():
+        ch = load_challenge(name)
+        table.add_row(name, ch.arena, ch.goal, f"{ch.time_limit_s:g} s")
+    console.print(table)
