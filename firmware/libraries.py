@@ -28,13 +28,34 @@ from kit.errors import KitError
 #: Modules built into CircuitPython firmware (core modules of CircuitPython 8 and 9, all
 #: ports together; from the "Core Modules" list of the CircuitPython documentation).
 CIRCUITPYTHON_BUILTINS = frozenset(
-    ["_asyncio", "_bleio", "_eve", "_pixelmap", "aesio", "alarm", "analogbufio", "analogio", "array", "atexit", "audiobusio", "audiocore", "audiodelays", "audiofilters", "audioio", "audiomixer", "audiomp3", "audiopwmio", "binascii", "bitbangio", "bitmapfilter", "bitmaptools", "bitops", "board", "builtins", "busdisplay", "busio", "camera", "canio", "codeop", "collections", "countio", "digitalio", "displayio", "dualbank", "epaperdisplay", "errno", "espcamera", "espidf", "espnow", "espulp", "floppyio", "fontio", "fourwire", "framebufferio", "frequencyio", "gc", "getpass", "gifio", "gnss", "hashlib", "heapq", "i2cdisplaybus", "i2ctarget", "imagecapture", "io", "ipaddress", "jpegio", "json", "keypad", "keypad_demux", "locale", "math", "mdns", "memorymap", "memorymonitor", "microcontroller", "micropython", "msgpack", "neopixel_write", "nvm", "onewireio", "os", "paralleldisplaybus", "ps2io", "pulseio", "pwmio", "qrio", "rainbowio", "random", "re", "rgbmatrix", "rotaryio", "rp2pio", "rtc", "samd", "sdcardio", "sdioio", "select", "sharpdisplay", "socketpool", "ssl", "storage", "struct", "supervisor", "synthio", "sys", "terminalio", "time", "touchio", "traceback", "ulab", "usb", "usb_cdc", "usb_hid", "usb_host", "usb_midi", "usb_video", "vectorio", "warnings", "watchdog", "wifi", "zlib"]
+    [
+        "_asyncio", "_bleio", "_eve", "_pixelmap", "aesio", "alarm", "analogbufio", "analogio",
+        "array", "atexit", "audiobusio", "audiocore", "audiodelays", "audiofilters", "audioio",
+        "audiomixer", "audiomp3", "audiopwmio", "binascii", "bitbangio", "bitmapfilter",
+        "bitmaptools", "bitops", "board", "builtins", "busdisplay", "busio", "camera", "canio",
+        "codeop", "collections", "countio", "digitalio", "displayio", "dualbank", "epaperdisplay",
+        "errno", "espcamera", "espidf", "espnow", "espulp", "floppyio", "fontio", "fourwire",
+        "framebufferio", "frequencyio", "gc", "getpass", "gifio", "gnss", "hashlib", "heapq",
+        "i2cdisplaybus", "i2ctarget", "imagecapture", "io", "ipaddress", "jpegio", "json", "keypad",
+        "keypad_demux", "locale", "math", "mdns", "memorymap", "memorymonitor", "microcontroller",
+        "micropython", "msgpack", "neopixel_write", "nvm", "onewireio", "os", "paralleldisplaybus",
+        "ps2io", "pulseio", "pwmio", "qrio", "rainbowio", "random", "re", "rgbmatrix", "rotaryio",
+        "rp2pio", "rtc", "samd", "sdcardio", "sdioio", "select", "sharpdisplay", "socketpool",
+        "ssl", "storage", "struct", "supervisor", "synthio", "sys", "terminalio", "time", "touchio",
+        "traceback", "ulab", "usb", "usb_cdc", "usb_hid", "usb_host", "usb_midi", "usb_video",
+        "vectorio", "warnings", "watchdog", "wifi", "zlib"
+    ]
 )
 
 #: Modules only the CPython (desktop) versions of the libraries use: Blinka and its
 #: platform layers, serial ports, typing helpers. They never go on a board.
 CPYTHON_ONLY = frozenset(
-    ["__future__", "typing", "typing_extensions", "types", "abc", "enum", "dataclasses", "circuitpython_typing", "adafruit_blinka", "adafruit_platformdetect", "Adafruit_PureIO", "adafruit_pureio", "serial", "pyftdi", "sysv_ipc", "binhoHostAdapter", "RPi", "Jetson", "smbus", "smbus2", "spidev", "ctypes", "threading"]
+    [
+        "__future__", "typing", "typing_extensions", "types", "abc", "enum", "dataclasses",
+        "circuitpython_typing", "adafruit_blinka", "adafruit_platformdetect", "Adafruit_PureIO",
+        "adafruit_pureio", "serial", "pyftdi", "sysv_ipc", "binhoHostAdapter", "RPi", "Jetson",
+        "smbus", "smbus2", "spidev", "ctypes", "threading"
+    ]
 )
 
 _DIST_PREFIXES = ("adafruit-circuitpython-", "adafruit_circuitpython_", "circuitpython-")

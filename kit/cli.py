@@ -44,11 +44,10 @@ def _register_commands() -> None:
     from kit.commands import doctor as doctor_cmd
     from kit.commands import lesson as lesson_cmd
     from kit.commands import mcu as mcu_cmd
-    from kit.commands import mcu_flash
-    from kit.commands import rehearse as rehearse_cmd
+    from kit.commands import mcu_deploy, mcu_flash, mcu_repl, mcu_sim, printer_farm
     from kit.commands import printer as printer_cmd
+    from kit.commands import rehearse as rehearse_cmd
     from kit.commands import robot as robot_cmd
-    from kit.commands import printer_farm
     from kit.commands import sim as sim_cmd
 
     cli.add_command(doctor_cmd.doctor)
@@ -60,6 +59,9 @@ def _register_commands() -> None:
     cli.add_command(printer_cmd.printer)
     cli.add_command(robot_cmd.robot)
     mcu_flash.register(mcu_cmd.mcu)
+    mcu_deploy.register(mcu_cmd.mcu)
+    mcu_sim.register(mcu_cmd.mcu)
+    mcu_repl.register(mcu_cmd.mcu)
     cli.add_command(mcu_cmd.mcu)
 
 

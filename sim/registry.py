@@ -22,6 +22,7 @@ BUILTIN_SIMULATORS: dict[str, str] = {
     "mbot": "sim.mbot.device:MBotDevice",
     "esp32s3": "sim.esp_rom.device:Esp32S3Device",
     "esp32s2": "sim.esp_rom.device:Esp32S2Device",
+    "circuitpython": "sim.circuitpython.device:CircuitPythonDevice",
 }
 
 #: Options understood by the link/server themselves, never passed to the device.

@@ -13,8 +13,12 @@ _MAX_LISTED = 12
 
 @click.command("deploy")
 @click.argument("script", metavar="PROGRAMME")
-@click.option("--drive", "drive", metavar="DOSSIER", help="Le lecteur CIRCUITPY (sinon : trouvé seul).")
-@click.option("--board", "board", metavar="CARTE", help="La carte, si boot_out.txt ne la nomme pas.")
+@click.option(
+    "--drive", "drive", metavar="DOSSIER", help="Le lecteur CIRCUITPY (sinon : trouvé seul)."
+)
+@click.option(
+    "--board", "board", metavar="CARTE", help="La carte, si boot_out.txt ne la nomme pas."
+)
 @click.option("--dry-run", is_flag=True, help="Montre ce qui serait copié, sans rien écrire.")
 def deploy_cmd(script: str, drive: str | None, board: str | None, dry_run: bool) -> None:
     """Copie PROGRAMME sur la carte (code.py) avec les bibliothèques qu'il importe.

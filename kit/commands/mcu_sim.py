@@ -32,7 +32,9 @@ LIVE_FPS = 20
     show_default=True,
     help="Temps simulé, en secondes (un programme sans fin s'arrête là).",
 )
-@click.option("--picture", "picture", metavar="IMAGE", help="Dessine la chronologie (.png ou .svg).")
+@click.option(
+    "--picture", "picture", metavar="IMAGE", help="Dessine la chronologie (.png ou .svg)."
+)
 @click.option(
     "--entree",
     "inputs",

@@ -456,7 +456,7 @@ def build_modules(hw: Hardware) -> dict[str, types.ModuleType]:
 
         def __setitem__(self, index: Any, value: Any) -> None:
             if isinstance(index, slice):
-                for i, v in zip(range(*index.indices(self.n)), value):
+                for i, v in zip(range(*index.indices(self.n)), value, strict=False):
                     self._pixels[i] = self._colour(v)
             else:
                 self._pixels[index] = self._colour(value)
@@ -483,10 +483,9 @@ def build_modules(hw: Hardware) -> dict[str, types.ModuleType]:
 
         def show(self) -> None:
             wire = bytearray()
+            level = self._brightness
             for r, g, b in self._pixels:
-                wire += bytes(
-                    (int(g * self._brightness), int(r * self._brightness), int(b * self._brightness))
-                )
+                wire += bytes((int(g * level), int(r * level), int(b * level)))
             neopixel_write(self._out, wire)
 
         def deinit(self) -> None:

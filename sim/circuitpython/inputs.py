@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 
 from kit.errors import KitError
 
-_ITEM = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*@\s*([0-9]*\.?[0-9]+)\s*=\s*(-?[0-9]*\.?[0-9]+)\s*$")
+_ITEM = re.compile(
+    r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*@\s*([0-9]*\.?[0-9]+)\s*=\s*(-?[0-9]*\.?[0-9]+)\s*$"
+)
 
 #: Name of the chip's own temperature sensor (``microcontroller.cpu.temperature``).
 CPU_TEMPERATURE = "temperature"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import builtins as _builtins
+import contextlib
 import errno
 import sys as _sys
 import types
@@ -31,13 +32,15 @@ from typing import Any
 
 #: Attribute names that lead from ordinary objects to the interpreter's internals.
 FORBIDDEN_ATTRIBUTES = frozenset(
-    """
-    __globals__ __builtins__ __subclasses__ __bases__ __base__ __mro__ __code__ __closure__
-    __func__ __self__ __dict__ __getattribute__ __import__ __loader__ __spec__ __reduce__
-    __reduce_ex__ __objclass__ __wrapped__ __traceback__ __class_getitem__ __init_subclass__
-    __subclasshook__ __getstate__ __setstate__ mro f_globals f_locals f_back f_builtins f_code
-    gi_frame gi_code cr_frame cr_code ag_frame ag_code tb_frame tb_next co_code co_consts
-    """.split()
+    [
+        "__globals__", "__builtins__", "__subclasses__", "__bases__", "__base__", "__mro__",
+        "__code__", "__closure__", "__func__", "__self__", "__dict__", "__getattribute__",
+        "__import__", "__loader__", "__spec__", "__reduce__", "__reduce_ex__", "__objclass__",
+        "__wrapped__", "__traceback__", "__class_getitem__", "__init_subclass__",
+        "__subclasshook__", "__getstate__", "__setstate__", "mro", "f_globals", "f_locals",
+        "f_back", "f_builtins", "f_code", "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame",
+        "ag_code", "tb_frame", "tb_next", "co_code", "co_consts"
+    ]
 )
 FORBIDDEN_NAMES = frozenset({"__builtins__", "__loader__", "__spec__", "__import__"})
 
@@ -260,10 +263,8 @@ class Importer:
         if fromlist:
             for item in fromlist:
                 if item != "*" and not hasattr(module, item) and hasattr(module, "__path__"):
-                    try:
+                    with contextlib.suppress(ImportError):
                         setattr(module, item, self.load(f"{name}.{item}"))
-                    except ImportError:
-                        pass
             return module
         if "." in name:
             return self.load(name.split(".")[0])
