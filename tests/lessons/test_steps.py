@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every runnable step of every lesson, run against the simulators as the lesson check does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kit.commands.lesson import command_exists
+from lessons import catalog
+from lessons.model import KitCommand
+from lessons.steps import NOT_YET_AVAILABLE, display, run_step
+
+STEPS = [
+    (lesson.ident, number, command)
+    for lesson in catalog.load_all()
+    for number, command in enumerate(lesson.commands(), 1)
+]
+
+
+def _step_id(step: tuple[str, int, KitCommand]) -> str:
+    return f"{step[0]}-{step[1]}"
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[_step_id(s) for s in STEPS])
+def test_each_runnable_step_passes_against_the_simulators(
+    step: tuple[str, int, KitCommand], tmp_path: Path
+) -> None:
+    _ident, _number, command = step
+    result = run_step(command, tmp_path, command_exists)
+    if command.pending:
+        # Marked in the lesson as not yet runnable: the check must fail on it, loudly.
+        assert not result.ok and NOT_YET_AVAILABLE in result.problems[0]
+        return
+    assert result.ok, f"{display(command)}: {result.problems}\n{result.output[-2000:]}"
+    if command.picture:
+        assert result.picture is not None
+        assert result.picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_step_whose_command_does_not_exist_fails_the_check(tmp_path: Path) -> None:
+    command = KitCommand(argv=("doctor", "--imprimer-en-4d"), purpose="x")
+    assert command_exists(command.argv)  # the command exists, the option does not
+    result = run_step(command, tmp_path, command_exists)
+    assert not result.ok and "code de sortie 2 au lieu de 0" in result.problems[0]
+    missing = KitCommand(argv=("teleporter", "run"), purpose="x")
+    result = run_step(missing, tmp_path, command_exists)
+    assert not result.available and result.problems == [NOT_YET_AVAILABLE]
+    assert result.exit_code is None  # never run
+
+
+def test_a_step_marked_pending_fails_even_when_its_command_exists(tmp_path: Path) -> None:
+    command = KitCommand(argv=("doctor",), purpose="x", pending="en attente du pilote")
+    result = run_step(command, tmp_path, command_exists)
+    assert not result.ok and "retirez « en_attente »" in result.problems[0]
+
+
+def test_expected_output_fragments_are_checked(tmp_path: Path) -> None:
+    command = KitCommand(argv=("doctor",), purpose="x", expected_fragments=("zzz-absent",))
+    result = run_step(command, tmp_path, command_exists)
+    assert result.exit_code == 0 and not result.ok
+    assert "« zzz-absent »" in result.problems[0]
