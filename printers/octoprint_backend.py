@@ -231,13 +231,23 @@ class OctoPrintBackend:
                 f"Échange impossible avec le serveur OctoPrint « {self.url} » ({action})."
             )
         if isinstance(exc, OctoPrintHTTPError):
+            if exc.status == 403 and self._client is not None:
+                # The key was accepted by connect(): its user lacks this permission.
+                return OctoPrintError(
+                    f"Le serveur OctoPrint « {self.url} » refuse l'opération ({action}) : "
+                    "l'utilisateur de cette clé d'API n'en a pas le droit.",
+                    hint="Dans OctoPrint, donnez à cet utilisateur les droits d'impression "
+                    "(Paramètres › Contrôle d'accès), ou utilisez la clé d'un administrateur.",
+                )
             if exc.status in (401, 403):
                 return self._wrong_key()
-            if exc.status == 409 and "operational" in exc.error_text.lower():
+            if exc.status == 409 and exc.error_text.lower().startswith(
+                "printer is not operational"
+            ):
                 return self._not_connected()
             if exc.status == 409:
                 return OctoPrintError(
-                    f"OctoPrint refuse l'opération ({action}) : {exc.error_text}",
+                    f"OctoPrint refuse l'opération ({action}) : {_refusal_fr(exc.error_text)}",
                     exit_code=EXIT_FAILURE,
                 )
             if exc.status == 404:
@@ -532,6 +542,17 @@ def explain_printer_error(error_text: str) -> str:
         if any(needle in lowered for needle in needles):
             return f"{explanation[0].upper()}{explanation[1:]} (OctoPrint : « {text} »)."
     return f"Erreur signalée par OctoPrint : {text}"
+
+
+def _refusal_fr(error_text: str) -> str:
+    lowered = error_text.lower()
+    if "neither printing nor paused" in lowered or "does not have an active" in lowered:
+        return "aucune impression en cours sur cette imprimante."
+    if "already" in lowered and ("printing" in lowered or "active print job" in lowered):
+        return "une impression est déjà en cours : attendez la fin ou annulez-la."
+    if "currently printing" in lowered:
+        return "l'imprimante est en train d'imprimer."
+    return error_text
 
 
 def _rejection_fr(error_text: str) -> str:

@@ -31,6 +31,9 @@ from kit.errors import KitError
 _FRAMING = re.compile(r"^N\d+\s+|\*\d+$")
 #: Idle chatter that is never part of a reply.
 _NOISE = ("wait",)
+#: A temperature report (``T:21.0 /0.0 B:20.0 /0.0 @:0``): with autoreport on (M155) it can
+#: arrive between any command and its ``ok``; it is part of the reply only for M105.
+_TEMPERATURE_REPORT = re.compile(r"^(T\d*|B):\s*-?\d")
 
 
 class PushSocketError(KitError):
@@ -46,6 +49,7 @@ class ReplyCollector:
 
     def __init__(self, command: str) -> None:
         self.command = command.strip().upper()
+        self._wants_temperatures = self.command.split()[0] == "M105"
         self.sent = False
         self.done = False
         self.lines: list[str] = []
@@ -61,6 +65,8 @@ class ReplyCollector:
             return
         text = line[6:].strip()
         if not text or text in _NOISE:
+            return
+        if _TEMPERATURE_REPORT.match(text) and not self._wants_temperatures:
             return
         if text == "ok" or text.startswith("ok "):
             self.done = True

@@ -146,3 +146,13 @@ def test_pause_resume_then_cancel(printer: OctoPrintBackend, tmp_path: Path) -> 
     result = wait_for_job(printer, "porte-cles.gcode", poll_s=0.2)
     assert result.outcome is JobOutcome.CANCELLED
     assert printer.status().state is PrinterState.IDLE
+
+
+def test_pause_without_a_print_is_refused_in_french(printer: OctoPrintBackend) -> None:
+    assert printer.status().state is PrinterState.IDLE
+    with pytest.raises(OctoPrintError) as caught:
+        printer.pause()
+    assert caught.value.message == (
+        "OctoPrint refuse l'opération (pause) : aucune impression en cours sur cette imprimante."
+    )
+    assert caught.value.exit_code == 1
