@@ -18,7 +18,7 @@ from sim.esp_rom.device import EspRomDevice
 from sim.registry import create_device
 from tests.support.esp_images import combined_bin, payload
 
-IMAGE_SIZE = 1_500_000
+IMAGE_SIZE = 300_000
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,7 @@ def test_esptool_detects_each_chip(kind: str, name: str) -> None:
 
 
 @pytest.mark.parametrize(("kind", "stub"), [("esp32s3", True), ("esp32s2", False)])
-def test_esptool_flashes_a_circuitpython_sized_image(kind: str, stub: bool) -> None:
+def test_esptool_flashes_through_rom_and_stub(kind: str, stub: bool) -> None:
     image = combined_bin(kind, IMAGE_SIZE, compressible=True)
     esp, device = _connect(f"sim://{kind}")
     if stub:

@@ -1,0 +1,236 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit mcu boards/flash/erase/info/firmware`` as a user types them (subprocess)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from firmware import uf2
+from firmware.boards import get_board
+from sim.uf2_drive import Uf2Drive
+from tests.conftest import run_kit
+from tests.support.esp_images import combined_bin, payload
+
+PICO = get_board("pico")
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("images")
+    out = {}
+    for chip in ("esp32s3", "esp32s2"):
+        out[chip] = folder / f"{chip}.bin"
+        out[chip].write_bytes(combined_bin(chip, 1_500_000, compressible=True))
+    out["small_s3"] = folder / "small_s3.bin"
+    out["small_s3"].write_bytes(combined_bin("esp32s3", 100_000, compressible=True))
+    return out
+
+
+def test_boards_lists_the_catalogue() -> None:
+    result = run_kit("mcu", "boards", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["id"]: row for row in json.loads(result.stdout)}
+    assert {"pico", "feather_esp32s3", "qtpy_esp32s2", "xiao_rp2040"} <= set(rows)
+    assert rows["feather_esp32s3"]["methode"] == "esptool"
+    table = run_kit("mcu", "boards")
+    assert "Raspberry Pi Pico" in table.stdout and "BOOTSEL" in table.stdout
+
+
+def test_flash_a_circuitpython_sized_bin(images: dict[str, Path]) -> None:
+    result = run_kit(
+        "mcu",
+        "flash",
+        str(images["esp32s3"]),
+        "--board",
+        "feather_esp32s3",
+        "--port",
+        "sim://esp32s3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "CircuitPython installé" in result.stdout
+    assert "1,5 Mo écrits" in result.stdout and "MD5 vérifiée" in result.stdout
+    assert "Écriture" in result.stderr  # the progress bar
+
+
+def test_flash_without_stub_nor_compression(images: dict[str, Path]) -> None:
+    small = images["small_s3"].with_name("small_s2.bin")
+    small.write_bytes(combined_bin("esp32s2", 60_000))
+    result = run_kit(
+        "mcu",
+        "flash",
+        str(small),
+        "--board",
+        "qtpy_esp32s2",
+        "--port",
+        "sim://esp32s2",
+        "--no-stub",
+        "--no-compress",
+        "--baud",
+        "921600",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0,1 Mo écrits" in result.stdout and "compressés" not in result.stdout
+
+
+def test_wrong_chip_image_is_refused_before_writing(images: dict[str, Path]) -> None:
+    result = run_kit(
+        "mcu", "flash", str(images["esp32s2"]), "--board", "feather_esp32s3", "--port", "/dev/null"
+    )
+    assert result.returncode == 2
+    assert "prévu pour la puce ESP32-S2" in result.stderr and "Rien n'a été écrit" in result.stderr
+
+
+def test_corrupted_packet_is_reported(images: dict[str, Path]) -> None:
+    port = "sim://esp32s3?corrupt_packet=2"
+    result = run_kit(
+        "mcu", "flash", str(images["small_s3"]), "--board", "feather_esp32s3", "--port", port
+    )
+    assert result.returncode == 1
+    assert "Le bloc n° 2 est arrivé abîmé" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_silent_chip_gets_the_boot_button_instructions(images: dict[str, Path]) -> None:
+    result = run_kit(
+        "mcu",
+        "flash",
+        str(images["small_s3"]),
+        "--board",
+        "feather_esp32s3",
+        "--port",
+        "sim://esp32s3?boot=app",
+        "--attente",
+        "1",
+    )
+    assert result.returncode == 2
+    assert "Maintenez le bouton BOOT" in result.stderr
+    assert "ne répond toujours pas" in result.stderr
+
+
+def test_info_and_erase() -> None:
+    info = run_kit("mcu", "info", "--port", "sim://esp32s3")
+    assert info.returncode == 0, info.stderr
+    assert "ESP32-S3" in info.stdout and "f4:12:fa:43:7a:10" in info.stdout
+    assert "4 Mo" in info.stdout
+    erase = run_kit("mcu", "erase", "--board", "feather_esp32s3", "--port", "sim://esp32s3")
+    assert erase.returncode == 0, erase.stderr
+    assert "Mémoire flash effacée" in erase.stdout
+    refused = run_kit("mcu", "erase", "--board", "pico", "--port", "sim://esp32s3")
+    assert refused.returncode == 2 and "ESP32" in refused.stderr
+
+
+def test_firmware_cache_listing_and_default_choice(isolated_user_dirs: Path) -> None:
+    empty = run_kit("mcu", "firmware", "list")
+    assert empty.returncode == 0 and "Aucun micrologiciel" in empty.stdout
+    cache = isolated_user_dirs / "cache" / "firmware"
+    cache.mkdir(parents=True)
+    old = cache / "adafruit-circuitpython-adafruit_feather_esp32s3_4mbflash_2mbpsram-fr-9.1.0.bin"
+    new = cache / "adafruit-circuitpython-adafruit_feather_esp32s3_4mbflash_2mbpsram-fr-9.2.1.bin"
+    old.write_bytes(combined_bin("esp32s2", 64_000))  # would be refused if chosen
+    new.write_bytes(combined_bin("esp32s3", 64_000, compressible=True))
+    listing = run_kit("mcu", "firmware", "list")
+    assert "9.2.1" in listing.stdout and "feather_esp32s3" in listing.stdout
+    result = run_kit("mcu", "flash", "--board", "feather_esp32s3", "--port", "sim://esp32s3")
+    assert result.returncode == 0, result.stderr
+
+
+def test_missing_file_and_unknown_board() -> None:
+    missing = run_kit("mcu", "flash", "nulle-part.uf2", "--board", "pico")
+    assert missing.returncode == 2 and "introuvable" in missing.stderr
+    unknown = run_kit("mcu", "flash", "x.uf2", "--board", "arduino_uno")
+    assert unknown.returncode == 2 and "Carte inconnue" in unknown.stderr
+
+
+# -- UF2 ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def uf2_file(tmp_path: Path) -> Path:
+    path = tmp_path / "adafruit-circuitpython-raspberry_pi_pico-fr-9.2.1.uf2"
+    body = b"Adafruit CircuitPython 9.2.1 " + payload(40_000, seed=2)
+    path.write_bytes(uf2.build(body, PICO.flash_offset, PICO.uf2_family))
+    return path
+
+
+def _serve(drive: Uf2Drive, stop: threading.Event, replug_times: int) -> None:
+    """Run the drive; after each flash, 'plug the next board' (bootloader again)."""
+    replugged = 0
+    while not stop.is_set():
+        drive.poll()
+        if drive.state == "circuitpy" and replugged < replug_times:
+            time.sleep(0.3)
+            drive.enter_bootloader()
+            replugged += 1
+        stop.wait(0.01)
+
+
+@pytest.fixture
+def pico_drive(tmp_path: Path) -> Iterator[tuple[Uf2Drive, threading.Event]]:
+    drive = Uf2Drive(tmp_path / "RPI-RP2", PICO)
+    drive.enter_bootloader()
+    stop = threading.Event()
+    yield drive, stop
+    stop.set()
+
+
+def test_uf2_lands_on_the_drive(
+    uf2_file: Path, pico_drive: tuple[Uf2Drive, threading.Event]
+) -> None:
+    drive, stop = pico_drive
+    threading.Thread(target=_serve, args=(drive, stop, 0), daemon=True).start()
+    result = run_kit("mcu", "flash", str(uf2_file), "--board", "pico", "--drive", str(drive.folder))
+    assert result.returncode == 0, result.stderr
+    assert "Board-ID : RPI-RP2" in result.stderr
+    assert "La carte a redémarré" in result.stdout
+    assert (drive.folder / "boot_out.txt").exists() and drive.flash_count == 1
+
+
+def test_uf2_family_mismatch_copies_nothing(
+    tmp_path: Path, pico_drive: tuple[Uf2Drive, threading.Event]
+) -> None:
+    drive, _ = pico_drive
+    samd = tmp_path / "cpx.uf2"
+    samd.write_bytes(uf2.build(b"x" * 5000, 0x2000, 0x68ED2B88))
+    result = run_kit("mcu", "flash", str(samd), "--board", "pico", "--drive", str(drive.folder))
+    assert result.returncode == 2
+    assert "SAMD21, pas pour la RP2040" in result.stderr
+    assert sorted(p.name for p in drive.folder.iterdir()) == ["INDEX.HTM", "INFO_UF2.TXT"]
+
+
+def test_uf2_truncated_is_refused(tmp_path: Path, uf2_file: Path) -> None:
+    cut = tmp_path / "cut.uf2"
+    cut.write_bytes(uf2_file.read_bytes()[:-300])
+    result = run_kit("mcu", "flash", str(cut), "--board", "pico", "--drive", str(tmp_path))
+    assert result.returncode == 2 and "tronqué" in result.stderr
+
+
+def test_toutes_flashes_board_after_board(
+    uf2_file: Path, pico_drive: tuple[Uf2Drive, threading.Event]
+) -> None:
+    drive, stop = pico_drive
+    threading.Thread(target=_serve, args=(drive, stop, 2), daemon=True).start()
+    result = run_kit(
+        "mcu",
+        "flash",
+        str(uf2_file),
+        "--board",
+        "pico",
+        "--drive",
+        str(drive.folder),
+        "--toutes",
+        "--nombre",
+        "3",
+        "--attente",
+        "10",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Carte 1 terminée — branchez la suivante" in result.stderr
+    assert "Carte 2 terminée — branchez la suivante" in result.stderr
+    assert "Bilan : 3 cartes installées, 0 en échec." in result.stdout
+    assert drive.flash_count == 3
