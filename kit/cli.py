@@ -41,6 +41,7 @@ def cli(verbose: bool) -> None:
 
 def _register_commands() -> None:
     from kit.commands import config as config_cmd
+    from kit.commands import demo as demo_cmd
     from kit.commands import doctor as doctor_cmd
     from kit.commands import lesson as lesson_cmd
     from kit.commands import mcu as mcu_cmd
@@ -54,6 +55,7 @@ def _register_commands() -> None:
     cli.add_command(config_cmd.config)
     cli.add_command(sim_cmd.sim)
     cli.add_command(lesson_cmd.lesson)
+    cli.add_command(demo_cmd.demo)
     cli.add_command(rehearse_cmd.rehearse)
     printer_cmd.printer.add_command(printer_farm.farm)
     cli.add_command(printer_cmd.printer)

@@ -17,7 +17,7 @@ import random
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,6 +30,9 @@ from kit.files import looks_binary, require_input_file
 from kit.messages import format_duration_fr
 from lessons.catalog import PACKAGE_DIR
 from lessons.model import COMPETENCES, SUPPORTS, Lesson, Phase
+
+if TYPE_CHECKING:
+    import jinja2
 
 CARDS_FILE = PACKAGE_DIR / "cartes.toml"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -307,7 +310,7 @@ def _toml_where(exc: Exception) -> str:
 # --- report ----------------------------------------------------------------------------------
 
 
-def _environment(autoescape: bool) -> Any:
+def _environment(autoescape: bool) -> jinja2.Environment:
     import jinja2  # imported when a report is written, not on every start of the kit
 
     env = jinja2.Environment(

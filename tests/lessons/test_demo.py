@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit demo``: the newcomer's tour runs end to end on the simulators and writes its pictures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kit.commands.demo import tour
+from kit.commands.lesson import command_exists
+from tests.conftest import run_kit
+
+
+def test_the_demo_runs_every_step_on_the_simulators_and_writes_its_pictures(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "demo"
+    result = run_kit("demo", "--sortie", str(out), timeout_s=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert str(out) in result.stdout  # the folder is named
+    assert "kit lesson list" in result.stdout and "kit rehearse" in result.stdout
+    steps = tour(out.resolve(), live=False)
+    ran = [step for step in steps if command_exists(step.argv)]
+    assert {step.argv[0] for step in ran} >= {"robot", "mcu"}
+    for step in ran:
+        if step.picture:
+            data = (out / step.picture).read_bytes()
+            assert data[:8] == b"\x89PNG\r\n\x1a\n", step.picture
+    assert "Défi « Parcours d'obstacles » réussi" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_the_demo_refuses_an_output_folder_it_cannot_create(tmp_path: Path) -> None:
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x")
+    result = run_kit("demo", "--sortie", str(blocker / "sous-dossier"))
+    assert result.returncode == 2
+    assert "Impossible de créer le dossier" in result.stderr
