@@ -300,7 +300,9 @@ class Interpreter:
         self.hotend = _Heater(profile.ambient_c, profile.hotend_rate_c_s, profile.cooling_rate_c_s)
         self.bed = _Heater(profile.ambient_c, profile.bed_rate_c_s, profile.cooling_rate_c_s)
         self.print_box = _Box()
-        self.move_box = _Box()
+        self.move_count = 0
+        self.box_min_x = self.box_min_y = self.box_min_z = math.inf
+        self.box_max_x = self.box_max_y = self.box_max_z = -math.inf
         self.comment_layers = 0
         self.z_layers = 0
         self._last_print_z = -math.inf
@@ -351,14 +353,7 @@ class Interpreter:
                 if comment:
                     self._comment(comment)
                 line = line[:cut]
-            params: list[tuple[int, float]] = []
-            for word in line.split()[1:]:
-                try:
-                    params.append((word[0] & 0xDF, float(word[1:]) if len(word) > 1 else 0.0))
-                except ValueError:
-                    self._invalid(f"valeur illisible « {word.decode('ascii', 'replace')} »")
-                    return
-            self._linear(params)
+            self._linear_words(line.split())
             return
         code, comment = split_code(line)
         if comment:
@@ -391,12 +386,23 @@ class Interpreter:
 
     # -- moves -----------------------------------------------------------------------------
     def _linear(self, params: list[tuple[int, float]]) -> None:
+        """G0/G1 from parsed words (the rare packed or parenthesised spelling)."""
+        self._linear_words([b"G1"] + [bytes((letter,)) + repr(v).encode() for letter, v in params])
+
+    def _linear_words(self, words: list[bytes]) -> None:
+        """G0/G1 from its words (``[b"G1", b"X10", b"E.5"]``): the hot path of a sliced file."""
         unit = self.unit
         absolute = self.absolute
         x, y, z = self.x, self.y, self.z
         nx, ny, nz = x, y, z
         ne = self.e
-        for letter, value in params:
+        for word in words[1:]:
+            letter = word[0] & 0xDF  # upper-case
+            try:
+                value = float(word[1:]) if len(word) > 1 else 0.0
+            except ValueError:
+                self._invalid(f"valeur illisible « {word.decode('ascii', 'replace')} »")
+                return
             if value - value != 0.0:  # NaN or infinity
                 self._invalid(f"nombre invalide pour {chr(letter)}")
                 return
@@ -424,9 +430,10 @@ class Interpreter:
         de = ne - self.e
         if dx == 0.0 and dy == 0.0 and dz == 0.0 and de == 0.0:
             return
-        facts = self.facts
-        facts.move_count += 1
+        self.move_count += 1
         self.estimator.move((dx, dy, dz, de), self.feedrate_mm_s * self.speed_factor, self.offset)
+        self.x, self.y, self.z, self.e = nx, ny, nz, ne
+        extruding = False
         if de > 0.0:
             # Filament used: what goes past an outstanding retraction (G92 E0 while retracted
             # does not cancel it), so retract/unretract pairs count nothing, as slicers count.
@@ -437,36 +444,53 @@ class Interpreter:
                 self.filament_mm += (de - cancel) * self.flow_factor
             else:
                 self.filament_mm += de * self.flow_factor
+            if dx != 0.0 or dy != 0.0:
+                extruding = True
+                self._extruding_move(x, y, z, nx, ny, nz)
         elif de < 0.0:
             self.retracted_mm -= de
-        extruding = de > 0.0 and (dx != 0.0 or dy != 0.0)
-        if extruding:
-            facts.extruding_moves += 1
-            if self.absolute_e:
-                facts.absolute_e_extrusion = True
-            else:
-                facts.relative_e_extrusion = True
-            if self.hotend.target < self.profile.extrude_min_c:
-                if len(facts.extrusion_cold_lines) < _MAX_EXAMPLES:
-                    facts.extrusion_cold_lines.append(facts.line_count)
-            elif not facts.heated_wait_seen and facts.extrusion_before_wait_line is None:
-                facts.extrusion_before_wait_line = facts.line_count
-            box = self.print_box
-            if not self._was_extruding:
-                box.add(x, y, z)
-            box.add(nx, ny, nz)
-            if nz > self._last_print_z + 1e-6:
-                self._last_print_z = nz
-                self.z_layers += 1
         self._was_extruding = extruding
+        # Box of every move once homed (inline: this runs for each move of the file).
         if self.homed:
-            self.move_box.add(nx, ny, nz)
-        elif facts.first_unhomed_move_line is None:
-            facts.first_unhomed_move_line = facts.line_count
+            if nx < self.box_min_x:
+                self.box_min_x = nx
+            if nx > self.box_max_x:
+                self.box_max_x = nx
+            if ny < self.box_min_y:
+                self.box_min_y = ny
+            if ny > self.box_max_y:
+                self.box_max_y = ny
+            if nz < self.box_min_z:
+                self.box_min_z = nz
+            if nz > self.box_max_z:
+                self.box_max_z = nz
+        elif self.facts.first_unhomed_move_line is None:
+            self.facts.first_unhomed_move_line = self.facts.line_count
         if self.on_move is not None:
             layer = self.comment_layers if self.comment_layers else self.z_layers
             self.on_move(x, y, z, nx, ny, nz, extruding, layer)
-        self.x, self.y, self.z, self.e = nx, ny, nz, ne
+
+    def _extruding_move(
+        self, x: float, y: float, z: float, nx: float, ny: float, nz: float
+    ) -> None:
+        facts = self.facts
+        facts.extruding_moves += 1
+        if self.absolute_e:
+            facts.absolute_e_extrusion = True
+        else:
+            facts.relative_e_extrusion = True
+        if self.hotend.target < self.profile.extrude_min_c:
+            if len(facts.extrusion_cold_lines) < _MAX_EXAMPLES:
+                facts.extrusion_cold_lines.append(facts.line_count)
+        elif not facts.heated_wait_seen and facts.extrusion_before_wait_line is None:
+            facts.extrusion_before_wait_line = facts.line_count
+        box = self.print_box
+        if not self._was_extruding:
+            box.add(x, y, z)
+        box.add(nx, ny, nz)
+        if nz > self._last_print_z + 1e-6:
+            self._last_print_z = nz
+            self.z_layers += 1
 
     def _arc(self, params: list[tuple[int, float]], *, clockwise: bool) -> None:
         unit = self.unit
@@ -796,7 +820,16 @@ class Interpreter:
     def finish(self) -> None:
         self.estimator.finish(self.offset)
         self.facts.print_box = self.print_box.frozen()
-        self.facts.move_box = self.move_box.frozen()
+        self.facts.move_count = self.move_count
+        if self.box_min_x <= self.box_max_x:
+            self.facts.move_box = BoundingBox(
+                self.box_min_x,
+                self.box_min_y,
+                self.box_min_z,
+                self.box_max_x,
+                self.box_max_y,
+                self.box_max_z,
+            )
 
     @property
     def layers(self) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from printers.planner import Block, MachineLimits, block_timing, make_block, plan_junctions
+from printers.planner import Block, MachineLimits, make_block, plan_junctions, trapezoid
 
 
 @dataclass
@@ -97,7 +97,7 @@ class MotionEstimator:
         limits: MachineLimits,
         *,
         keep: int = 64,
-        flush_at: int = 256,
+        flush_at: int = 512,
         progress: ProgressMap | None = None,
     ) -> None:
         self.limits = limits
@@ -160,8 +160,10 @@ class MotionEstimator:
         progress = self.progress
         next_offset = progress.next_offset
         for index in range(count):
-            timing = block_timing(blocks[index], speeds[index], speeds[index + 1])
-            motion += timing[3] + timing[4] + timing[5]
+            _, _, rise_s, cruise_s, fall_s = trapezoid(
+                blocks[index], speeds[index], speeds[index + 1]
+            )
+            motion += rise_s + cruise_s + fall_s
             if tags[index] >= next_offset:
                 progress.add(tags[index], elapsed + motion)
                 next_offset = progress.next_offset

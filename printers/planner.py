@@ -51,9 +51,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from math import sqrt
 from typing import NamedTuple
 
 Axes = tuple[float, float, float, float]
+
+_INF = math.inf
 
 #: Marlin's MINIMUM_PLANNER_SPEED: the slowest junction speed the planner plans for (mm/s).
 MINIMUM_PLANNER_SPEED_MM_S = 0.05
@@ -251,12 +254,12 @@ def make_block(
     """
     dx, dy, dz, de = delta_xyze_mm
     if dx != 0.0 or dy != 0.0 or dz != 0.0:
-        length = math.sqrt(dx * dx + dy * dy + dz * dz)
+        length = sqrt(dx * dx + dy * dy + dz * dz)
         kind = "print" if de > 0.0 and (dx != 0.0 or dy != 0.0) else "travel"
     else:
         length = abs(de)
         kind = "retract"
-    if not (0.0 < length < math.inf) or feedrate_mm_s != feedrate_mm_s:
+    if not (0.0 < length < _INF) or feedrate_mm_s != feedrate_mm_s:
         return None
     inv = 1.0 / length
     ax = abs(dx) * inv
@@ -273,7 +276,7 @@ def make_block(
     if speed <= 0.0:
         # F0 would never finish; Marlin clamps to its minimum feedrates. Use the planner floor.
         speed = MINIMUM_PLANNER_SPEED_MM_S
-    if speed == math.inf:
+    if speed == _INF:
         return None
 
     # Per-axis maximum feedrates scale the whole move down (direction is kept).
@@ -306,7 +309,7 @@ def make_block(
     if ae * accel > me > 0.0:
         accel = me / ae
     if accel <= 0.0:
-        accel = math.inf  # no limit given: instant speed changes
+        accel = _INF  # no limit given: instant speed changes
 
     k = speed * inv
     vx = dx * k
@@ -388,19 +391,31 @@ def _jerk_junction(
         v_junction = prev_speed
     px, py, pz, pe = previous.axis_speeds_mm_s
     jx, jy, jz, je = jerks
+    # Unrolled over x, y, z, e (hot path): see _axis_jerk for the rule.
     factor = 1.0
-    change = _axis_jerk(px * exit_scale, vx)
+    v_exit = px * exit_scale
+    if v_exit > vx:
+        change = v_exit - vx if (vx > 0.0 or v_exit < 0.0) else max(v_exit, -vx)
+    else:
+        change = vx - v_exit if (vx < 0.0 or v_exit > 0.0) else max(-v_exit, vx)
     if change > jx:
         factor = jx / change
-    change = _axis_jerk(py * exit_scale * factor, vy * factor)
+    v_exit = py * exit_scale * factor
+    v_entry = vy * factor
+    if v_exit > v_entry:
+        change = v_exit - v_entry if (v_entry > 0.0 or v_exit < 0.0) else max(v_exit, -v_entry)
+    else:
+        change = v_entry - v_exit if (v_entry < 0.0 or v_exit > 0.0) else max(-v_exit, v_entry)
     if change > jy:
         factor *= jy / change
-    change = _axis_jerk(pz * exit_scale * factor, vz * factor)
-    if change > jz:
-        factor *= jz / change
-    change = _axis_jerk(pe * exit_scale * factor, ve * factor)
-    if change > je:
-        factor *= je / change
+    if pz != 0.0 or vz != 0.0:
+        change = _axis_jerk(pz * exit_scale * factor, vz * factor)
+        if change > jz:
+            factor *= jz / change
+    if pe != 0.0 or ve != 0.0:
+        change = _axis_jerk(pe * exit_scale * factor, ve * factor)
+        if change > je:
+            factor *= je / change
     v_junction *= factor
     # If both blocks could start from rest faster than the shared junction speed, the machine
     # effectively stops and restarts: starting at the safe speed is then the better estimate.
@@ -432,25 +447,25 @@ def _deviation_junction(
     if unit[:3] == (0.0, 0.0, 0.0) and prev_unit[:3] == (0.0, 0.0, 0.0):
         cos_theta = -(unit[3] * prev_unit[3])
     else:
-        norm_a = math.sqrt(sum(c * c for c in unit[:3])) or 1.0
-        norm_b = math.sqrt(sum(c * c for c in prev_unit[:3])) or 1.0
+        norm_a = sqrt(sum(c * c for c in unit[:3])) or 1.0
+        norm_b = sqrt(sum(c * c for c in prev_unit[:3])) or 1.0
         dot = sum(a * b for a, b in zip(unit[:3], prev_unit[:3], strict=True))
         cos_theta = -dot / (norm_a * norm_b)
     if cos_theta > 0.999999:
         # A full reversal: stop.
         return min(speed, MINIMUM_PLANNER_SPEED_MM_S)
     cos_theta = max(cos_theta, -0.999999)
-    sin_half = math.sqrt(0.5 * (1.0 - cos_theta))
+    sin_half = sqrt(0.5 * (1.0 - cos_theta))
     if math.isinf(accel):
-        v_junction = math.inf
+        v_junction = _INF
     else:
-        v_junction = math.sqrt(accel * deviation * sin_half / (1.0 - sin_half))
+        v_junction = sqrt(accel * deviation * sin_half / (1.0 - sin_half))
     return max(min(v_junction, speed, previous.nominal_speed_mm_s), MINIMUM_PLANNER_SPEED_MM_S)
 
 
 def _reach(speed: float, accel: float, length: float) -> float:
     """Speed reached from ``speed`` after ``length`` at constant ``accel`` (mm/s)."""
-    return math.sqrt(speed * speed + 2.0 * accel * length)
+    return sqrt(speed * speed + 2.0 * accel * length)
 
 
 def plan_junctions(
@@ -477,10 +492,10 @@ def plan_junctions(
         block = blocks[index]
         limit = block.max_junction_speed_mm_s
         accel = block.acceleration_mm_s2
-        if accel != math.inf:
+        if accel != _INF:
             brake = following * following + 2.0 * accel * block.length_mm
             if brake < limit * limit:
-                limit = math.sqrt(brake)
+                limit = sqrt(brake)
         speeds[index] = limit
         following = limit
     first = blocks[0]
@@ -491,50 +506,56 @@ def plan_junctions(
         block = blocks[index]
         accel = block.acceleration_mm_s2
         target = speeds[index + 1]
-        if accel != math.inf:
+        if accel != _INF:
             reachable = current * current + 2.0 * accel * block.length_mm
             if reachable < target * target:
-                target = math.sqrt(reachable)
+                target = sqrt(reachable)
                 speeds[index + 1] = target
         current = target
     return speeds
 
 
-def block_timing(block: Block, entry_mm_s: float, exit_mm_s: float) -> BlockTiming:
-    """Trapezoid (or triangle) for one block between two junction speeds."""
+def trapezoid(
+    block: Block, entry_mm_s: float, exit_mm_s: float
+) -> tuple[float, float, float, float, float]:
+    """``(cruise_speed, exit_speed, accelerate_s, cruise_s, decelerate_s)`` of one block.
+
+    The plain-tuple core of :func:`block_timing`, for callers timing thousands of blocks.
+    """
     length = block.length_mm
     nominal = block.nominal_speed_mm_s
     accel = block.acceleration_mm_s2
-    if accel == math.inf:
-        return BlockTiming(entry_mm_s, nominal, exit_mm_s, 0.0, length / nominal, 0.0)
+    if accel == _INF:
+        return (nominal, exit_mm_s, 0.0, length / nominal, 0.0)
     entry_sq = entry_mm_s * entry_mm_s
     exit_sq = exit_mm_s * exit_mm_s
     nominal_sq = nominal * nominal
     two_a = 2.0 * accel
-    accel_dist = (nominal_sq - entry_sq) / two_a
-    decel_dist = (nominal_sq - exit_sq) / two_a
-    cruise_dist = length - accel_dist - decel_dist
+    cruise_dist = length - (2.0 * nominal_sq - entry_sq - exit_sq) / two_a
     if cruise_dist >= 0.0:
-        return BlockTiming(
-            entry_mm_s,
+        return (
             nominal,
             exit_mm_s,
             (nominal - entry_mm_s) / accel,
             cruise_dist / nominal,
             (nominal - exit_mm_s) / accel,
         )
-    peak_sq = (two_a * length + entry_sq + exit_sq) * 0.5
-    peak = math.sqrt(peak_sq)
+    peak = sqrt((two_a * length + entry_sq + exit_sq) * 0.5)
     if peak >= entry_mm_s and peak >= exit_mm_s:
-        rise_s = (peak - entry_mm_s) / accel
-        return BlockTiming(entry_mm_s, peak, exit_mm_s, rise_s, 0.0, (peak - exit_mm_s) / accel)
+        return (peak, exit_mm_s, (peak - entry_mm_s) / accel, 0.0, (peak - exit_mm_s) / accel)
     # Inconsistent ends (an entry speed imposed from outside that cannot be reached or shed in
     # this length): move at constant acceleration from one end towards the other.
     if entry_mm_s > exit_mm_s:
-        end = math.sqrt(max(entry_sq - two_a * length, 0.0))
-        return BlockTiming(entry_mm_s, entry_mm_s, end, 0.0, 0.0, (entry_mm_s - end) / accel)
-    end = math.sqrt(entry_sq + two_a * length)
-    return BlockTiming(entry_mm_s, end, end, (end - entry_mm_s) / accel, 0.0, 0.0)
+        end = sqrt(max(entry_sq - two_a * length, 0.0))
+        return (entry_mm_s, end, 0.0, 0.0, (entry_mm_s - end) / accel)
+    end = sqrt(entry_sq + two_a * length)
+    return (end, end, (end - entry_mm_s) / accel, 0.0, 0.0)
+
+
+def block_timing(block: Block, entry_mm_s: float, exit_mm_s: float) -> BlockTiming:
+    """Trapezoid (or triangle) for one block between two junction speeds."""
+    cruise, end, rise_s, cruise_s, fall_s = trapezoid(block, entry_mm_s, exit_mm_s)
+    return BlockTiming(entry_mm_s, cruise, end, rise_s, cruise_s, fall_s)
 
 
 def plan(
