@@ -14,10 +14,17 @@ Model (after grbl's "character counting" streaming, adapted to Marlin):
 - ``Resend: n`` (and every Marlin line error) is followed by an ``ok`` that acknowledges
   nothing; we swallow it. Lines sent after a bad one each cause one more ``Resend: n``
   (Marlin flushes its buffer on error, so some cause none): those duplicates are ignored.
+- Marlin always says ``Error:…, Last Line: k`` just before ``Resend: k+1``. On a noisy line
+  either may arrive garbled; a resend request is acted on only when it agrees with the error
+  line before it (or when no error line preceded it at all, for firmware that sends none), so
+  that a corrupted digit never rewinds the stream to a line the firmware already executed.
 - A probe (unnumbered ``M105``) answers ``ok T:…`` after everything sent before it was
   processed: that answer acknowledges all older lines, which recovers a lost ``ok``.
-- At the end, a numbered ``M400`` and ``M105`` make a barrier: the firmware accepts them only
-  if it accepted every earlier line, and the ``ok T:`` answer proves it.
+- At the end, a numbered ``M400`` and ``M105`` make a barrier; then the last line is sent
+  *again* (:meth:`FlowControl.verify_last`). A firmware that accepted every line refuses the
+  duplicate with ``Last Line: k`` and ``Resend: k+1``: an exact proof that nothing was
+  skipped, which no count of ``ok`` can give on a noisy line. If it asks for an older line
+  instead, the stream rewinds and the barrier is replayed.
 
 Pure state machine: no I/O, no clock.
 """
@@ -28,7 +35,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any
 
-from printers.marlin.events import Event, LineError, Ok, Resend
+from printers.marlin.events import ErrorMessage, Event, LineError, Ok, Other, Resend
 from printers.marlin.framing import frame, reset_numbering
 
 #: Marlin's default RX_BUFFER_SIZE (Configuration_adv.h) and BUFSIZE on 8-bit boards.
@@ -59,10 +66,15 @@ class _InFlight:
 
 @dataclass(frozen=True)
 class Acknowledged:
-    """A line the firmware has processed (its ``tag`` is what the host pushed with it)."""
+    """A line the firmware has processed (its ``tag`` is what the host pushed with it).
+
+    ``proven`` is True when the acknowledgement was an ``ok T:…`` answering this very line or
+    a probe sent after it (as opposed to a plain ``ok`` matched by position).
+    """
 
     number: int
     tag: Any
+    proven: bool = False
 
 
 class FlowControl:
@@ -94,6 +106,12 @@ class FlowControl:
         self.duplicate_resends = 0
         self.bytes_sent = 0
         self._reset_line: bytes | None = None
+        self._error_last_line: int | None = None
+        self._after_garbage = False
+        self.unconfirmed_resends = 0
+        self._verifying: int | None = None
+        self._verify_by_ok = False
+        self.verified = False
 
     # -- feeding --------------------------------------------------------------------------
     def reset_numbering(self) -> None:
@@ -178,10 +196,35 @@ class FlowControl:
         return bytes(out)
 
     def take_probe(self) -> bytes:
-        """An unnumbered ``M105``: its ``ok T:`` proves older lines were processed."""
+        """An unnumbered ``M105``: its ``ok T:`` proves older lines were processed.
+
+        At most one probe is kept in flight: when a new one is needed, the printer has been
+        silent again since the previous probe, whose answer (if any) was then matched to an
+        older item, so the old probe is forgotten.
+        """
+        kept = deque(item for item in self._in_flight if item.number is not None)
+        self._in_flight = kept
+        self._in_flight_bytes = sum(item.size for item in kept)
         self._add_in_flight(_InFlight(None, len(PROBE), True))
         self.bytes_sent += len(PROBE)
         return PROBE
+
+    def verify_last(self, *, firmware_checks_numbers: bool = True) -> bytes:
+        """The last pushed line again, to make the firmware state its last accepted line.
+
+        Sets :attr:`verified` when the answer proves the firmware accepted every line. A
+        firmware that ignores line numbers (Klipper) just executes it: an ``ok`` with
+        temperatures after which nothing is in flight is then the answer.
+        """
+        number = self.next_number - 1
+        entry = self._history.get(number)
+        if entry is None:
+            raise HistoryExceededError(number, self.oldest_kept)
+        self._verifying = number
+        self._verify_by_ok = not firmware_checks_numbers
+        self.verified = False
+        self.bytes_sent += len(entry[0])
+        return entry[0]
 
     def _add_in_flight(self, item: _InFlight) -> None:
         self._in_flight.append(item)
@@ -203,15 +246,54 @@ class FlowControl:
     def unacknowledged_numbers(self) -> list[int]:
         return [i.number for i in self._in_flight if i.number]
 
+    def unacknowledged_tags(self) -> list[Any]:
+        """Tags of the numbered lines in flight, oldest first."""
+        tags = []
+        for item in self._in_flight:
+            entry = self._history.get(item.number) if item.number else None
+            if entry is not None:
+                tags.append(entry[1])
+        return tags
+
+    def drop_pending(self) -> None:
+        """Forget lines not sent yet (cancel): numbers stay consumed, so later lines must be
+        pushed after :meth:`reset_numbering` or simply follow on (the firmware expects the
+        next number after the last line it accepted)."""
+        if self._pending:
+            first = self._pending[0]
+            for number in list(self._history):
+                if number >= first:
+                    del self._history[number]
+            self.next_number = first
+            self._pending.clear()
+
     # -- receiving ------------------------------------------------------------------------
     def handle(self, event: Event) -> list[Acknowledged]:
         """Update the window for one printer event; return the lines it acknowledges."""
         if isinstance(event, Ok):
+            self._after_garbage = False
             return self._on_ok(event)
         if isinstance(event, Resend):
-            self._on_resend(event.line_number)
+            confirmed = (
+                event.line_number == self._error_last_line + 1
+                if self._error_last_line is not None
+                else not self._after_garbage
+            )
+            self._error_last_line = None
+            self._after_garbage = False
+            if confirmed:
+                self._on_resend(event.line_number)
+            else:
+                # Still followed by its "ok", which acknowledges nothing.
+                self.unconfirmed_resends += 1
+                self._swallow_oks += 1
         elif isinstance(event, LineError):
             self.line_errors += 1
+            self._error_last_line = event.last_line
+            # An error line whose line number was garbled cannot confirm anything.
+            self._after_garbage = event.last_line is None
+        else:
+            self._after_garbage = isinstance(event, (Other, ErrorMessage))
         return []
 
     def _learn(self, ok: Ok) -> None:
@@ -225,6 +307,15 @@ class FlowControl:
 
     def _on_ok(self, ok: Ok) -> list[Acknowledged]:
         self._learn(ok)
+        if (
+            self._verifying is not None
+            and self._verify_by_ok
+            and ok.temperatures is not None
+            and not self._in_flight
+        ):
+            self._verifying = None
+            self.verified = True
+            return []
         if self._swallow_oks:
             self._swallow_oks -= 1
             return []
@@ -233,7 +324,7 @@ class FlowControl:
             # Everything up to the first M105/probe has been processed.
             while self._in_flight:
                 item = self._pop_in_flight()
-                self._ack(item, acked)
+                self._ack(item, acked, proven=True)
                 if item.temperature_reply:
                     break
             return acked
@@ -241,10 +332,10 @@ class FlowControl:
             self._ack(self._pop_in_flight(), acked)
         return acked
 
-    def _ack(self, item: _InFlight, acked: list[Acknowledged]) -> None:
+    def _ack(self, item: _InFlight, acked: list[Acknowledged], *, proven: bool = False) -> None:
         if item.number:
             entry = self._history.get(item.number)
-            acked.append(Acknowledged(item.number, entry[1] if entry else None))
+            acked.append(Acknowledged(item.number, entry[1] if entry else None, proven))
 
     def _on_resend(self, number: int) -> None:
         # Marlin follows every resend request with an "ok" that acknowledges no line.
@@ -252,6 +343,10 @@ class FlowControl:
         if number == self._rewind_target and self._stale_resends > 0:
             self._stale_resends -= 1
             self.duplicate_resends += 1
+            return
+        if self._verifying is not None and number == self._verifying + 1:
+            self._verifying = None
+            self.verified = number == self.next_number
             return
         if number >= self.next_number:
             # The firmware already has every line we sent (e.g. after M110): nothing to do.

@@ -116,9 +116,37 @@ def _classify_error(text: str) -> Event:
     return ErrorMessage(text)
 
 
+def _one_bit_off(text: str, reference: str) -> bool:
+    """True when ``text`` differs from ``reference`` by exactly one flipped bit."""
+    if len(text) != len(reference):
+        return False
+    flips = 0
+    for a, b in zip(text, reference, strict=True):
+        diff = ord(a) ^ ord(b)
+        if diff:
+            if diff & (diff - 1):
+                return False
+            flips += 1
+    return flips == 1
+
+
+def _denoise(text: str) -> str:
+    """Repair the two words a host cannot afford to lose on a noisy line.
+
+    A single flipped bit in ``ok`` or ``Resend:`` would make the host miss an acknowledgement
+    or a resend request. Those words are fixed when exactly one bit differs; the flow control
+    still cross-checks every resend against the error line before it.
+    """
+    if _one_bit_off(text[:2], "ok") and (len(text) == 2 or text[2] == " "):
+        return "ok" + text[2:]
+    if _one_bit_off(text[:7], "Resend:"):
+        return "Resend:" + text[7:]
+    return text
+
+
 def parse_line(line: str) -> Event:
     """Classify one complete response line (without its newline)."""
-    text = line.strip()
+    text = _denoise(line.strip())
     low = text.lower()
     if low == "ok" or low.startswith("ok ") or low.startswith("ok:"):
         rest = text[2:]

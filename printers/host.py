@@ -1,0 +1,399 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The serial host: one Marlin-like printer on an open link (USB serial or ``sim://marlin``).
+
+The protocol itself lives in :mod:`printers.marlin` (framing, response parser, flow control);
+this module does the I/O around it: it writes what the flow control releases, reads what the
+printer says, keeps the temperatures, probes a silent printer and turns firmware faults into
+:class:`kit.errors.DeviceFault` with a French message. Timeouts use :func:`kit.links.link_clock`,
+so on a simulated link a 30 s silence costs no wall-clock time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import serial
+
+from kit.errors import DeviceFault, KitError, LinkError
+from kit.links import link_clock
+from kit.messages import format_duration_fr
+from printers.marlin.events import (
+    Busy,
+    Capability,
+    Echo,
+    ErrorMessage,
+    Event,
+    Fault,
+    FaultKind,
+    FirmwareInfo,
+    HeaterReading,
+    LineError,
+    Ok,
+    Other,
+    Resend,
+    SdStatus,
+    Start,
+    TemperatureReport,
+    UnknownCommand,
+)
+from printers.marlin.flow import (
+    DEFAULT_QUEUE_SLOTS,
+    DEFAULT_RX_BUFFER_BYTES,
+    Acknowledged,
+    FlowControl,
+    HistoryExceededError,
+)
+from printers.marlin.framing import MAX_FRAMED_LINE_BYTES, LineTooLongError
+from printers.marlin.responses import ResponseParser
+from printers.marlin.timeouts import MAX_UNANSWERED_PROBES, command_code, probe_after_s
+
+log = logging.getLogger(__name__)
+
+#: How long to wait for the ``start`` banner of a board that resets when the port opens.
+START_WAIT_S = 3.0
+#: Quiet time that ends the banner.
+BANNER_QUIET_S = 0.3
+#: Answers awaited from a board that did not say ``start`` before declaring it mute.
+CONNECT_ATTEMPTS = 3
+CONNECT_ANSWER_S = 3.0
+#: Temperature autoreport interval asked with M155 (seconds).
+AUTOREPORT_S = 2
+#: Longest wait for one read (seconds of the link's clock).
+READ_SLICE_S = 0.1
+
+
+class PrinterStopped(DeviceFault):
+    """The printer stopped itself, reset, went silent or vanished (exit code 1)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+_FAULT_TEXT = {
+    FaultKind.THERMAL_RUNAWAY: (
+        "L'imprimante a détecté un emballement thermique (thermal runaway) et a coupé ses "
+        "chauffes. Vérifiez la thermistance et la cartouche chauffante avant de relancer."
+    ),
+    FaultKind.MINTEMP: (
+        "L'imprimante signale une température trop basse (MINTEMP) : thermistance débranchée "
+        "ou coupée ? Elle a coupé ses chauffes."
+    ),
+    FaultKind.MAXTEMP: (
+        "L'imprimante signale une température trop haute (MAXTEMP) et a coupé ses chauffes."
+    ),
+    FaultKind.HEATING_FAILED: (
+        "La chauffe a échoué (la température ne monte pas) : l'imprimante a coupé ses chauffes."
+    ),
+    FaultKind.KILLED: "L'imprimante s'est arrêtée d'elle-même (arrêt d'urgence ou kill).",
+    FaultKind.EMERGENCY: "L'imprimante signale une erreur fatale",
+    FaultKind.STOPPED: "L'imprimante s'est mise à l'arrêt après une erreur.",
+}
+
+
+@dataclass
+class FirmwareIdentity:
+    """What M115 said: the ``FIRMWARE_NAME`` fields and the ``Cap:`` lines."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    capabilities: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.fields.get("FIRMWARE_NAME", "inconnu")
+
+    def has(self, capability: str) -> bool:
+        return self.capabilities.get(capability, False)
+
+
+class MarlinHost:
+    """A connected Marlin-like printer: send commands, stream lines, watch temperatures."""
+
+    def __init__(
+        self,
+        link: serial.SerialBase,
+        *,
+        port_name: str = "",
+        ping_pong: bool = False,
+        rx_buffer_bytes: int = DEFAULT_RX_BUFFER_BYTES,
+        queue_slots: int = DEFAULT_QUEUE_SLOTS,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.link = link
+        self.port_name = port_name or str(getattr(link, "port", "") or "")
+        self.clock = clock or link_clock(link)
+        self.parser = ResponseParser()
+        self.flow = FlowControl(
+            ping_pong=ping_pong, max_lines=queue_slots, rx_buffer_bytes=rx_buffer_bytes
+        )
+        self.identity = FirmwareIdentity()
+        self.temperatures: dict[str, HeaterReading] = {}
+        self.recent: deque[str] = deque(maxlen=200)
+        self.connected = False
+        self.listeners: list[Callable[[Event], None]] = []
+        self.bytes_written = 0
+        self.last_message: str | None = None
+        self._last_progress_s = self.clock()
+        self._unanswered_probes = 0
+        self._autoreport = False
+        self._banner_seen = False
+        self._heat_wait_in_flight = False
+
+    # -- low level I/O ---------------------------------------------------------------------
+    def _write(self, data: bytes) -> None:
+        if not data:
+            return
+        try:
+            self.link.write(data)
+        except (serial.SerialException, OSError) as exc:
+            raise self._vanished(exc) from exc
+        self.bytes_written += len(data)
+
+    def _read_some(self) -> bytes:
+        try:
+            waiting = self.link.in_waiting
+            if waiting:
+                return bytes(self.link.read(waiting))
+            first = bytes(self.link.read(1))
+            if not first:
+                return b""
+            more = self.link.in_waiting
+            return first + (bytes(self.link.read(more)) if more else b"")
+        except (serial.SerialException, OSError) as exc:
+            raise self._vanished(exc) from exc
+
+    def _vanished(self, exc: BaseException) -> PrinterStopped:
+        log.info("link lost: %s", exc)
+        self.connected = False
+        return PrinterStopped(
+            "La liaison USB avec l'imprimante a été perdue (câble débranché, imprimante "
+            "éteinte ou carte qui a redémarré).",
+            reason="vanished",
+        )
+
+    def verify_last(self) -> None:
+        """Send the last line again as proof (see :meth:`FlowControl.verify_last`)."""
+        klipper = "klipper" in self.identity.name.lower()
+        try:
+            data = self.flow.verify_last(firmware_checks_numbers=not klipper)
+        except HistoryExceededError as exc:
+            raise PrinterStopped("Historique des lignes perdu.", reason="history") from exc
+        self._write(data)
+
+    def flush_output(self) -> None:
+        """Write every line the flow-control window lets go now."""
+        self._write(self.flow.take_output())
+
+    # -- events ----------------------------------------------------------------------------
+    def pump(self) -> list[Acknowledged]:
+        """One round: send what the window allows, read, handle, watch the silence."""
+        self._write(self.flow.take_output())
+        data = self._read_some()
+        now = self.clock()
+        acked: list[Acknowledged] = []
+        if data:
+            for event in self.parser.feed(data):
+                acked.extend(self._handle(event, now))
+        self._watch_silence(now)
+        if acked:
+            # Lines were acknowledged: the window has room again.
+            self._write(self.flow.take_output())
+        return acked
+
+    def _handle(self, event: Event, now: float) -> list[Acknowledged]:
+        for listener in self.listeners:
+            listener(event)
+        if isinstance(event, Ok):
+            self._last_progress_s = now
+            self._unanswered_probes = 0
+            if event.temperatures is not None:
+                self._store_temperatures(event.temperatures)
+            return self._flow_handle(event)
+        if isinstance(event, TemperatureReport):
+            self._store_temperatures(event)
+            if self._heat_wait_in_flight:
+                self._last_progress_s = now
+            return []
+        self._last_progress_s = now
+        if isinstance(event, (Resend, LineError)):
+            log.info("printer: %s", event)
+            return self._flow_handle(event)
+        if isinstance(event, Fault):
+            raise self._fault(event)
+        if isinstance(event, Start):
+            if self.connected:
+                self.connected = False
+                raise PrinterStopped(
+                    "L'imprimante a redémarré toute seule (coupure d'alimentation, carte qui a "
+                    "planté ou port rouvert par un autre programme). Elle a tout oublié : "
+                    "chauffes coupées, impression perdue.",
+                    reason="reset",
+                )
+            self._banner_seen = True
+            return []
+        if isinstance(event, FirmwareInfo):
+            self.identity.fields = dict(event.fields)
+        elif isinstance(event, Capability):
+            self.identity.capabilities[event.name] = event.enabled
+        elif isinstance(event, (Echo, Other, SdStatus, ErrorMessage, UnknownCommand, Busy)):
+            self.flow.handle(event)
+            text = getattr(event, "text", None) or getattr(event, "command", "")
+            self.recent.append(str(text))
+            if isinstance(event, ErrorMessage):
+                self.last_message = event.text
+        return []
+
+    def _flow_handle(self, event: Event) -> list[Acknowledged]:
+        try:
+            return self.flow.handle(event)
+        except HistoryExceededError as exc:
+            raise PrinterStopped(
+                f"L'imprimante redemande la ligne {exc.line_number}, plus ancienne que les "
+                "lignes gardées en mémoire : impossible de reprendre sans risque.",
+                reason="history",
+            ) from exc
+
+    def _store_temperatures(self, report: TemperatureReport) -> None:
+        self.temperatures.update(report.heaters)
+
+    def _fault(self, event: Fault) -> PrinterStopped:
+        self.connected = False
+        text = _FAULT_TEXT.get(event.kind, "L'imprimante s'est arrêtée sur une erreur.")
+        if event.kind in (FaultKind.EMERGENCY, FaultKind.KILLED, FaultKind.STOPPED):
+            text = f"{text} : « {event.text} »." if event.text else f"{text}."
+            text = text.replace("..", ".").replace(") : «", ") : «")
+        return PrinterStopped(text, reason=event.kind.value)
+
+    def _watch_silence(self, now: float) -> None:
+        if self.flow.in_flight_lines == 0:
+            self._last_progress_s = now
+            return
+        commands = [getattr(tag, "command", "") for tag in self.flow.unacknowledged_tags()]
+        self._heat_wait_in_flight = any(command_code(c) in ("M109", "M190") for c in commands)
+        allowed = probe_after_s(commands)
+        silent_for = now - self._last_progress_s
+        if silent_for < allowed:
+            return
+        if self._unanswered_probes >= MAX_UNANSWERED_PROBES:
+            self.connected = False
+            total = allowed * (MAX_UNANSWERED_PROBES + 1)
+            raise PrinterStopped(
+                f"L'imprimante ne répond plus depuis {format_duration_fr(total)} "
+                "(ni « ok », ni réponse à M105) : elle est peut-être bloquée ou éteinte.",
+                reason="silent",
+            )
+        log.info("printer silent for %.1f s: probing with M105", silent_for)
+        self._unanswered_probes += 1
+        self._last_progress_s = now
+        self._write(self.flow.take_probe())
+
+    # -- connection ------------------------------------------------------------------------
+    def connect(self) -> FirmwareIdentity:
+        """Wait for the boot banner (or probe), reset line numbers, identify the firmware."""
+        self._banner_seen = False
+        self.connected = False
+        deadline = self.clock() + START_WAIT_S
+        while self.clock() < deadline and not self._banner_seen:
+            self._absorb()
+        if self._banner_seen:
+            quiet_since = self.clock()
+            while self.clock() - quiet_since < BANNER_QUIET_S:
+                if self._absorb():
+                    quiet_since = self.clock()
+        self.flow.reset_numbering()
+        answered = False
+        for _attempt in range(CONNECT_ATTEMPTS):
+            if self._wait_idle(CONNECT_ANSWER_S):
+                answered = True
+                break
+            # No answer to M110: maybe the board was still booting. Ask again.
+            self.flow.reset_numbering()
+        if not answered:
+            raise LinkError(
+                f"L'imprimante ne répond pas sur « {self.port_name} ». Vérifiez qu'elle est "
+                "allumée et que la vitesse est la bonne (115200 ou 250000 bauds)."
+            )
+        self.connected = True
+        self.command("M115")
+        if self.identity.has("AUTOREPORT_TEMP"):
+            self.command(f"M155 S{AUTOREPORT_S}")
+            self._autoreport = True
+        self.poll_temperatures()
+        return self.identity
+
+    def _absorb(self) -> bool:
+        """Read and handle whatever comes during connection; True if anything came."""
+        data = self._read_some()
+        if data:
+            for event in self.parser.feed(data):
+                self._handle(event, self.clock())
+        return bool(data)
+
+    def _wait_idle(self, limit_s: float) -> bool:
+        deadline = self.clock() + limit_s
+        while not self.flow.idle:
+            if self.clock() >= deadline:
+                return False
+            self.pump()
+        return True
+
+    # -- commands --------------------------------------------------------------------------
+    def push(self, command: str, tag: Any = None) -> int:
+        """Queue one command for sending; raises :class:`KitError` if it is too long."""
+        try:
+            return self.flow.push(command, tag)
+        except LineTooLongError as exc:
+            raise KitError(
+                f"Commande trop longue pour l'imprimante ({exc.length} octets une fois "
+                f"numérotée, {MAX_FRAMED_LINE_BYTES} au plus) : « {command[:40]}… »."
+            ) from exc
+
+    def command(self, command: str, *, timeout_s: float | None = None) -> list[str]:
+        """Send one command and wait until it is acknowledged; return what the printer said."""
+        self.recent.clear()
+        self.push(command, _CommandTag(command))
+        limit = timeout_s if timeout_s is not None else probe_after_s([command]) * 4
+        deadline = self.clock() + limit
+        while not self.flow.idle:
+            if self.clock() >= deadline:
+                raise PrinterStopped(
+                    f"Pas de réponse de l'imprimante à « {command} » après "
+                    f"{format_duration_fr(limit)}.",
+                    reason="silent",
+                )
+            self.pump()
+        return list(self.recent)
+
+    def poll_temperatures(self) -> dict[str, HeaterReading]:
+        """Current temperatures (asks with M105 unless the printer reports by itself)."""
+        if self._autoreport and self.temperatures:
+            self._absorb_pending()
+        else:
+            self.command("M105")
+        return dict(self.temperatures)
+
+    def _absorb_pending(self) -> None:
+        try:
+            waiting = self.link.in_waiting
+        except (serial.SerialException, OSError) as exc:
+            raise self._vanished(exc) from exc
+        if waiting:
+            self._absorb()
+
+    def emergency_stop(self) -> None:
+        """M112, written at once (the emergency parser acts on it even with a full queue)."""
+        self._write(b"M112\n")
+
+    def close(self) -> None:
+        with contextlib.suppress(serial.SerialException, OSError):
+            self.link.close()
+
+
+@dataclass(frozen=True)
+class _CommandTag:
+    command: str
