@@ -39,6 +39,8 @@ EXAMPLES_DIR = Path(__file__).resolve().parent / "exemples"
 CHECK_TYPES = ("arret_devant_mur", "zone", "tour_de_piste")
 #: Below this speed (cm/s) the robot counts as stopped.
 STOPPED_CM_S = 0.5
+#: After the program ends the robot still coasts: the run is judged this much later.
+SETTLE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _fmt_s(value: float) -> str:
 
 
 def _window(challenge: Challenge, record: RunRecord) -> list[Sample]:
-    end = record.start_s + challenge.time_limit_s
+    end = record.start_s + challenge.time_limit_s + SETTLE_S
     return [s for s in record.samples if record.start_s <= s[0] <= end + 1e-9]
 
 

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from kit.errors import KitError
 from robots.arenas import load_arena
-from robots.challenges import Challenge, ChallengeResult, Referee, evaluate, load_challenge
+from robots.challenges import (
+    SETTLE_S,
+    Challenge,
+    ChallengeResult,
+    Referee,
+    evaluate,
+    load_challenge,
+)
 from robots.learner import Robot
 from robots.mbot import MBot, connect
 from robots.record import RunRecord
@@ -130,6 +137,11 @@ def run_program(
         if referee is not None:
             mbot.end_when = referee.decided
         outcome = run_script(code, Robot(mbot))
+        if record is not None:
+            # The robot coasts for a moment after the stop: record it before judging.
+            mbot.deadline_s = None
+            mbot.end_when = None
+            mbot.wait(SETTLE_S)
     finally:
         mbot.close()
     report = RunReport(

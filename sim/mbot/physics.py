@@ -47,6 +47,8 @@ SONAR_RAYS = 7
 SONAR_CACHE_S = 0.023
 #: Size of the cells used to find the walls near the robot quickly.
 GRID_CM = 10.0
+#: A robot closer than this to a surface it touched is still touching it.
+CONTACT_MARGIN_CM = 1.0
 
 
 @dataclass
@@ -95,7 +97,7 @@ class World:
         self.record = RunRecord(arena)
         # Segments as flat tuples with a bounding box grown by the body radius, for a cheap
         # rejection test before the exact distance (the step is the benchmark's hot path).
-        r = BODY_RADIUS_CM
+        r = BODY_RADIUS_CM + CONTACT_MARGIN_CM
         self._segs: list[tuple[float, float, float, float, float, float, float, float, float]] = []
         for (ax, ay), (bx, by) in arena.segments():
             dx, dy = bx - ax, by - ay
@@ -206,7 +208,10 @@ class World:
                 self.record.collisions.append(Collision(t, cx, cy))
         else:
             self.x, self.y, self.heading = nx, ny, nh
-            self.in_contact = False
+            # Still pressed against the surface (creeping forward after the stop): the same
+            # contact, not a new collision.
+            if self.in_contact and not self._hits(nx, ny, nh, CONTACT_MARGIN_CM):
+                self.in_contact = False
         if self.recording:
             self._samples.append((t, self.x, self.y, self.heading, v))
 
@@ -215,10 +220,10 @@ class World:
             speed = (self.v_left + self.v_right) * 0.5
             self._samples.append((self.t, self.x, self.y, self.heading, speed))
 
-    def _hits(self, x: float, y: float, heading: float) -> bool:
+    def _hits(self, x: float, y: float, heading: float, margin: float = 0.0) -> bool:
         cx = x + BODY_OFFSET_CM * math.cos(heading)
         cy = y + BODY_OFFSET_CM * math.sin(heading)
-        r2 = BODY_RADIUS_CM * BODY_RADIUS_CM
+        r2 = (BODY_RADIUS_CM + margin) ** 2
         segs = self._grid.get((int(cx // GRID_CM), int(cy // GRID_CM)), self._segs)
         for ax, ay, dx, dy, l2, x0, x1, y0, y1 in segs:
             if cx < x0 or cx > x1 or cy < y0 or cy > y1:
