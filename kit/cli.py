@@ -45,7 +45,7 @@ def _register_commands() -> None:
     from kit.commands import doctor as doctor_cmd
     from kit.commands import lesson as lesson_cmd
     from kit.commands import mcu as mcu_cmd
-    from kit.commands import mcu_deploy, mcu_flash, mcu_repl, mcu_sim, printer_farm
+    from kit.commands import mcu_deploy, mcu_flash, mcu_repl, mcu_sim, printer_check, printer_farm
     from kit.commands import printer as printer_cmd
     from kit.commands import rehearse as rehearse_cmd
     from kit.commands import robot as robot_cmd
@@ -58,6 +58,7 @@ def _register_commands() -> None:
     cli.add_command(demo_cmd.demo)
     cli.add_command(rehearse_cmd.rehearse)
     printer_cmd.printer.add_command(printer_farm.farm)
+    printer_check.register(printer_cmd.printer)
     cli.add_command(printer_cmd.printer)
     cli.add_command(robot_cmd.robot)
     mcu_flash.register(mcu_cmd.mcu)

@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit printer check`` (preflight of a G-code file) and ``kit printer profiles``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from kit.console import console
+from kit.errors import EXIT_FAILURE
+from kit.messages import format_duration_fr
+from printers.analysis import Analysis, analyse_file
+from printers.pictures import decimal_fr, draw_file
+from printers.profile import PrinterProfile, list_profiles, load_profile
+
+DEFAULT_PROFILE = "generic"
+
+_SEVERITY_FR = {
+    "error": ("[bold red]✗ bloquant[/bold red]", 0),
+    "warning": ("[yellow]! à vérifier[/yellow]", 1),
+    "info": ("[cyan]i info[/cyan]", 2),
+}
+
+
+def _render(analysis: Analysis, profile: PrinterProfile, picture: Path | None) -> None:
+    slicer = analysis.slicer
+    name = Path(analysis.path).name
+    made_by = f" (tranché avec {slicer.name})" if slicer.name else ""
+    console.print(f"[bold]{name}[/bold]{made_by}")
+    console.print(f"Imprimante : {profile.display_name} (profil « {profile.name} »)")
+    line = f"Durée d'impression : [bold]≈ {format_duration_fr(analysis.estimated_seconds)}[/bold]"
+    if slicer.estimate_s is not None:
+        line += f" (le trancheur annonce {format_duration_fr(slicer.estimate_s)})"
+    console.print(line)
+    console.print(
+        f"Chauffe : ≈ {format_duration_fr(analysis.heating_seconds)} — au total "
+        f"[bold]≈ {format_duration_fr(analysis.total_seconds)}[/bold]"
+    )
+    console.print(
+        f"Filament ({analysis.material}) : {decimal_fr(analysis.filament_mm / 1000, 2)} m, "
+        f"{decimal_fr(analysis.filament_g, 1)} g, "
+        f"{decimal_fr(analysis.filament_cost_eur, 2)} €"
+    )
+    box = analysis.bounding_box
+    if box is not None:
+        sx, sy, sz = box.size_mm
+        console.print(
+            f"Couches : {analysis.layers} — dimensions : {decimal_fr(sx, 0)} × "
+            f"{decimal_fr(sy, 0)} × {decimal_fr(sz, 1)} mm"
+        )
+    else:
+        console.print(f"Couches : {analysis.layers} — rien n'est extrudé")
+    if analysis.slot_minutes is not None:
+        if analysis.fits_slot:
+            console.print(
+                f"Créneau de {analysis.slot_minutes:g} min : [green]ça tient[/green], "
+                "chauffe comprise."
+            )
+        else:
+            console.print(
+                f"Créneau de {analysis.slot_minutes:g} min : [bold red]ça ne tient pas[/bold red]."
+            )
+    console.print()
+    if analysis.checks:
+        console.print("[bold]Vérifications[/bold]")
+        for check in analysis.checks:
+            label = _SEVERITY_FR.get(check.severity, (check.severity, 3))[0]
+            console.print(f"  {label} : {check.message}")
+    else:
+        console.print("[bold]Vérifications[/bold] : rien à signaler.")
+    console.print()
+    if picture is not None:
+        console.print(f"Image enregistrée : {picture}")
+    if analysis.printable:
+        console.print("[bold green]Verdict : imprimable.[/bold green]")
+    else:
+        errors = sum(1 for c in analysis.checks if c.severity == "error")
+        plural = "s" if errors > 1 else ""
+        console.print(
+            f"[bold red]Verdict : ne pas lancer ce fichier ({errors} problème{plural} "
+            f"bloquant{plural}).[/bold red]"
+        )
+
+
+@click.command("check")
+@click.argument("fichier", metavar="FICHIER", type=click.Path(dir_okay=True, path_type=Path))
+@click.option(
+    "--profile",
+    "profile_name",
+    metavar="NOM",
+    default=DEFAULT_PROFILE,
+    show_default=True,
+    help="Profil de l'imprimante (voir « kit printer profiles ») ou fichier .toml.",
+)
+@click.option(
+    "--creneau",
+    type=click.FloatRange(min=1.0),
+    metavar="MINUTES",
+    help="Durée du créneau de l'atelier : vérifie que l'impression y tient, chauffe comprise.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON (pour un script).")
+@click.option(
+    "--picture",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="IMAGE",
+    help="Enregistre une vue de dessus et de face (.png ou .svg).",
+)
+@click.option(
+    "--couche",
+    "layers",
+    type=click.IntRange(min=1),
+    multiple=True,
+    metavar="N",
+    help="Couche(s) à montrer en vue de dessus sur l'image (par défaut : toutes).",
+)
+def check(
+    fichier: Path,
+    profile_name: str,
+    creneau: float | None,
+    as_json: bool,
+    picture: Path | None,
+    layers: tuple[int, ...],
+) -> None:
+    """Vérifie un fichier G-code avant de l'imprimer : durée, filament, volume, températures.
+
+    Code de sortie : 0 imprimable, 1 un problème bloquant, 2 fichier illisible.
+    """
+    profile = load_profile(profile_name)
+    analysis = analyse_file(fichier, profile, slot_minutes=creneau)
+    saved = draw_file(analysis, profile, picture, layers=layers) if picture else None
+    if as_json:
+        click.echo(json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        _render(analysis, profile, saved)
+    if not analysis.printable:
+        sys.exit(EXIT_FAILURE)
+
+
+@click.command("profiles")
+@click.option("--json", "as_json", is_flag=True, help="Liste en JSON (pour un script).")
+def profiles(as_json: bool) -> None:
+    """Liste les profils d'imprimantes connus (à utiliser avec --profile)."""
+    known = list_profiles()
+    if as_json:
+        data = [
+            {
+                "name": p.name,
+                "display_name": p.display_name,
+                "build_volume_mm": list(p.size_mm),
+                "hotend_max_c": p.hotend_max_c,
+                "bed_max_c": p.bed_max_c,
+                "baud": p.baud,
+                "firmware": p.firmware,
+                "materials": sorted(p.materials),
+            }
+            for p in known
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Profils d'imprimantes", title_justify="left")
+    table.add_column("Nom")
+    table.add_column("Imprimante")
+    table.add_column("Volume (mm)")
+    table.add_column("Buse max")
+    table.add_column("Plateau max")
+    table.add_column("Bauds")
+    table.add_column("Matériaux")
+    for p in known:
+        sx, sy, sz = p.size_mm
+        table.add_row(
+            p.name,
+            p.display_name,
+            f"{sx:g} × {sy:g} × {sz:g}",
+            f"{p.hotend_max_c:g} °C",
+            f"{p.bed_max_c:g} °C",
+            str(p.baud),
+            ", ".join(sorted(p.materials)),
+        )
+    console.print(table)
+
+
+def register(group: click.Group) -> None:
+    """Attach ``check`` and ``profiles`` to the ``kit printer`` group."""
+    group.add_command(check)
+    group.add_command(profiles)
