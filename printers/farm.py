@@ -96,6 +96,9 @@ class _Slot:
         self.entry = entry
         self.backend: PrinterBackend | None = None
         self.pending: concurrent.futures.Future[PrinterStatus] | None = None
+        self.pending_since_s = 0.0  # time.monotonic() when the pending poll was submitted
+        self.last_row: FarmRow | None = None
+        self.reported: concurrent.futures.Future[PrinterStatus] | None = None
         self.lock = threading.Lock()
 
 
@@ -149,31 +152,60 @@ class Farm:
             except Exception:  # closing a vanished port may fail; it is gone either way
                 log.debug("closing %s failed", slot.entry.name, exc_info=True)
 
-    def poll(self) -> list[FarmRow]:
-        """Every printer's status, in configuration order, within one deadline."""
+    def poll(self, wait_s: float | None = None) -> list[FarmRow]:
+        """Every printer's status, in configuration order.
+
+        Waits at most ``wait_s`` (default: the backend timeout plus a margin, so every
+        printer gets its full chance). A printer still answering when the wait ends keeps its
+        last known row ("connexion…" before its first answer) until its own timeout has
+        passed, then shows as unreachable; the next poll does not ask it again while its
+        request is still running.
+        """
+        now = time.monotonic()
         for slot in self._slots:
             if slot.pending is None or slot.pending.done():
+                if slot.pending is not None:
+                    self._row(slot)  # an answer that came after the last poll: keep it
                 slot.pending = self._pool.submit(self._poll_one, slot)
-        deadline = time.monotonic() + self.timeout_s + DEADLINE_MARGIN_S
-        rows = []
-        for slot in self._slots:
-            future = slot.pending
-            assert future is not None
-            try:
-                status = future.result(timeout=max(0.0, deadline - time.monotonic()))
-                rows.append(FarmRow(slot.entry, status, True, time.time()))
-            except concurrent.futures.TimeoutError:
-                message = f"Ne répond pas depuis plus de {self.timeout_s:g} s."
-                rows.append(FarmRow(slot.entry, unreachable_status(message), False, time.time()))
-            except KitError as exc:
-                rows.append(
-                    FarmRow(slot.entry, unreachable_status(exc.message), False, time.time())
-                )
-            except Exception as exc:  # a backend bug must not hide the other printers
-                log.exception("polling %s failed", slot.entry.name)
-                message = f"Erreur inattendue : {type(exc).__name__}."
-                rows.append(FarmRow(slot.entry, unreachable_status(message), False, time.time()))
+                slot.pending_since_s = now
+        limit_s = self.timeout_s + DEADLINE_MARGIN_S
+        deadline = now + (limit_s if wait_s is None else min(wait_s, limit_s))
+        concurrent.futures.wait(
+            [slot.pending for slot in self._slots if slot.pending is not None],
+            timeout=max(0.0, deadline - time.monotonic()),
+        )
+        rows = [self._row(slot) for slot in self._slots]
         return rows
+
+    def _row(self, slot: _Slot) -> FarmRow:
+        future = slot.pending
+        assert future is not None
+        entry = slot.entry
+        if not future.done():
+            waited_s = time.monotonic() - slot.pending_since_s
+            if waited_s > self.timeout_s:
+                message = f"Ne répond pas depuis plus de {self.timeout_s:g} s."
+                row = FarmRow(entry, unreachable_status(message), False, time.time())
+                slot.last_row = row
+                return row
+            if slot.last_row is not None:
+                return slot.last_row
+            waiting = PrinterStatus(state=PrinterState.CONNECTING)
+            return FarmRow(entry, waiting, True, time.time())
+        if slot.reported is future and slot.last_row is not None:
+            return slot.last_row
+        slot.reported = future
+        exc = future.exception()
+        if exc is None:
+            row = FarmRow(entry, future.result(), True, time.time())
+        elif isinstance(exc, KitError):
+            row = FarmRow(entry, unreachable_status(exc.message), False, time.time())
+        else:  # a backend bug must not hide the other printers
+            log.error("polling %s failed", entry.name, exc_info=exc)
+            message = f"Erreur inattendue : {type(exc).__name__}."
+            row = FarmRow(entry, unreachable_status(message), False, time.time())
+        slot.last_row = row
+        return row
 
     def close(self) -> None:
         """Close every backend; a poll still stuck on a dead printer is abandoned."""

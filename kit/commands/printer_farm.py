@@ -161,7 +161,10 @@ def _live(printers: Farm, interval_s: float, count: int | None) -> None:
     try:
         with Live(console=console, auto_refresh=False, transient=False) as live:
             while True:
-                rows = printers.poll()
+                started = time.monotonic()
+                # A slow printer must not hold the others back: wait one interval at most.
+                last = count is not None and done + 1 >= count
+                rows = printers.poll(wait_s=None if last else interval_s)  # last one complete
                 done += 1
                 stamp = time.strftime("%H:%M:%S")
                 live.update(
@@ -170,6 +173,6 @@ def _live(printers: Farm, interval_s: float, count: int | None) -> None:
                 )
                 if count is not None and done >= count:
                     return
-                time.sleep(interval_s)
+                time.sleep(max(0.0, interval_s - (time.monotonic() - started)))
     except KeyboardInterrupt:
         return

@@ -54,6 +54,29 @@ def test_frozen_server_shows_unreachable_and_comes_back(
         assert again[0].reachable and again[0].status.state is PrinterState.OFFLINE
 
 
+def test_slow_printer_keeps_its_last_row_until_its_timeout(
+    octoprint_server: OctoPrintServer,
+) -> None:
+    entries = [_entry("pi", octoprint_server.url, octoprint_server.api_key)]
+    with Farm(entries, timeout_s=1.0) as farm:
+        (before,) = farm.poll()
+        assert before.reachable
+        octoprint_server.freeze()
+        try:
+            (stale,) = farm.poll(wait_s=0.1)
+            assert stale is before  # still answering: the last known row stays
+            time.sleep(1.2)
+            (late,) = farm.poll(wait_s=0.1)
+        finally:
+            octoprint_server.thaw()
+        assert late.status.state is PrinterState.UNREACHABLE
+        # Either the request's own timeout or the farm's, whichever came first.
+        assert late.status.message_fr in (
+            "Ne répond pas depuis plus de 1 s.",
+            f"Le serveur OctoPrint « {octoprint_server.url} » n'a pas répondu dans les 1 s.",
+        )
+
+
 def test_farm_json_lists_configured_printers_without_their_keys(
     octoprint_server: OctoPrintServer,
 ) -> None:
