@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from serial.tools.list_ports_common import ListPortInfo
@@ -131,6 +132,64 @@ def _advice(ports: list[PortReport]) -> list[str]:
     return advice
 
 
+#: The mBot's 2.4G dongle (0416:ffff) is a HID device: without such a rule, only root may
+#: open it on Linux. « uaccess » gives it to the user sitting at the machine.
+MBOT_DONGLE_UDEV_RULE = (
+    'SUBSYSTEM=="hidraw", ATTRS{idVendor}=="0416", ATTRS{idProduct}=="ffff", '
+    'MODE="0660", TAG+="uaccess"'
+)
+_UDEV_RULE_DIRS = ("etc/udev/rules.d", "usr/lib/udev/rules.d", "lib/udev/rules.d")
+
+
+def _mentions(root: Path, dirs: Iterable[str], *needles: str) -> bool:
+    for folder in dirs:
+        for rules in sorted((root / folder).glob("*.rules")):
+            try:
+                text = rules.read_text(encoding="utf-8", errors="replace").lower()
+            except OSError:
+                continue
+            if all(n in text for n in needles):
+                return True
+    return False
+
+
+def robot_advice(
+    ports: list[PortReport], root: Path = Path("/"), *, as_root: bool | None = None
+) -> list[str]:
+    """Linux pitfalls of the mBot: the dongle's udev rule, and brltty taking CH340 ports."""
+    if not sys.platform.startswith("linux"):
+        return []
+    if as_root is None:
+        as_root = os.geteuid() == 0
+    advice: list[str] = []
+    dongle = False
+    for vendor_file in (root / "sys/bus/usb/devices").glob("*/idVendor"):
+        try:
+            vendor = vendor_file.read_text().strip().lower()
+            product = (vendor_file.parent / "idProduct").read_text().strip().lower()
+        except OSError:
+            continue
+        dongle = dongle or (vendor, product) == ("0416", "ffff")
+    if dongle and not as_root and not _mentions(root, _UDEV_RULE_DIRS[:1], "0416"):
+        advice.append(
+            "Clé 2.4G du mBot branchée, mais sans règle udev : seul l'administrateur peut "
+            "l'ouvrir. Créez la règle puis rebranchez la clé :\n"
+            f"  echo '{MBOT_DONGLE_UDEV_RULE}' | sudo tee /etc/udev/rules.d/70-mbot-2g4.rules\n"
+            "  sudo udevadm control --reload-rules"
+        )
+    ch340_seen = any(p.vid_pid == "1A86:7523" for p in ports)
+    brltty = any((root / d / "brltty").exists() for d in ("usr/bin", "bin", "usr/sbin"))
+    if brltty and not ch340_seen and _mentions(root, _UDEV_RULE_DIRS[1:], "brltty", "1a86"):
+        advice.append(
+            "Le service brltty (afficheurs braille) est installé : sur Ubuntu il s'empare des "
+            "adaptateurs CH340 du mBot et des imprimantes, et /dev/ttyUSB0 disparaît aussitôt "
+            "branché. Si vous n'utilisez pas d'afficheur braille :\n"
+            "  sudo systemctl mask brltty-udev.service brltty.service\n"
+            "  sudo apt remove brltty   (puis rebranchez le câble)"
+        )
+    return advice
+
+
 def run_doctor(ports: Iterable[ListPortInfo] | None = None) -> DoctorReport:
     """Collect the report. ``ports`` defaults to pyserial's view of the machine."""
     port_reports = scan_ports(ports)
@@ -142,5 +201,5 @@ def run_doctor(ports: Iterable[ListPortInfo] | None = None) -> DoctorReport:
         ports=port_reports,
         drives=scan_drives(),
         permission=check_serial_permission(),
-        advice=_advice(port_reports),
+        advice=_advice(port_reports) + robot_advice(port_reports),
     )
