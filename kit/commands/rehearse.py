@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -22,6 +25,16 @@ from lessons import catalog
 from lessons import rehearsal as rh
 from lessons.model import SUPPORTS, Phase
 from lessons.steps import display, run_step
+
+
+class _Confirm(Confirm):
+    choices = ["o", "n"]
+    validate_error_message = "[prompt.invalid]Répondez o (oui) ou n (non)."
+
+
+class _IntPrompt(IntPrompt):
+    validate_error_message = "[prompt.invalid]Entrez un nombre entier."
+    illegal_choice_message = "[prompt.invalid]Choisissez une des valeurs proposées."
 
 
 def _choose_support() -> str:
@@ -87,6 +100,8 @@ def _run_demo(phase: Phase, outcomes: list[rh.DemoOutcome]) -> None:
             detail = "; ".join(result.problems)
             outcomes.append(rh.DemoOutcome(line, result.ok, detail))
             if result.ok:
+                for line in result.output.strip().splitlines()[-4:]:
+                    console.print(f"  [dim]{line}[/dim]", markup=False, highlight=False)
                 console.print(
                     f"  [green]✓ démonstration réussie[/green] "
                     f"({format_duration_fr(result.seconds)})"
@@ -120,20 +135,52 @@ def _wait_for_enter(planned_s: float, before_s: float, total_s: float) -> float:
     except (ImportError, OSError, ValueError):  # Windows consoles: no select on stdin
         input()
         return time.monotonic() - started
-    with Live(
-        _timer_text(0, planned_s, before_s, total_s),
-        console=console,
-        refresh_per_second=4,
-        transient=True,
-    ) as live:
+    with (
+        _keys_without_echo(),
+        Live(
+            _timer_text(0, planned_s, before_s, total_s),
+            console=console,
+            refresh_per_second=4,
+            transient=True,
+        ) as live,
+    ):
         while True:
             elapsed = time.monotonic() - started
             live.update(_timer_text(elapsed, planned_s, before_s, total_s))
             ready, _, _ = select.select([sys.stdin], [], [], 0.25)
             if ready:
-                if not sys.stdin.readline():  # end of input: stop the rehearsal cleanly
+                key = _read_key()
+                if key == "":  # end of input: stop the rehearsal cleanly
                     raise click.exceptions.Abort()
-                return time.monotonic() - started
+                if key in ("\n", "\r"):
+                    return time.monotonic() - started
+
+
+@contextlib.contextmanager
+def _keys_without_echo() -> Iterator[None]:
+    """In a terminal, read keys one by one without echo, so Enter does not scroll the timer."""
+    try:
+        import termios
+        import tty
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        tty.setcbreak(fd)
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _read_key() -> str:
+    """One key in a terminal (cbreak mode), one line otherwise (pipes, tests)."""
+    if sys.stdin.isatty():
+        return os.read(sys.stdin.fileno(), 1).decode("utf-8", "replace")
+    line = sys.stdin.readline()
+    return "\n" if line.endswith("\n") or line else line
 
 
 def _print_timing(timing: rh.PhaseTiming) -> None:
@@ -199,7 +246,7 @@ def rehearse(
             wanted = (
                 answers.demonstration
                 if answers is not None
-                else Confirm.ask("Lancer la démonstration sur le simulateur ?", default=True)
+                else _Confirm.ask("Lancer la démonstration sur le simulateur ?", default=True)
             )
             if wanted:
                 _run_demo(phase, session.demos)
@@ -224,7 +271,7 @@ def rehearse(
             score = answers.scores[criterion.ident]
             console.print(f"  {criterion.text} → {score}")
         else:
-            score = IntPrompt.ask(
+            score = _IntPrompt.ask(
                 f"  {criterion.text}", choices=[str(k) for k in rh.SCALE], console=console
             )
         session.scores[criterion.ident] = score
