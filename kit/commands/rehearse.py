@@ -164,8 +164,12 @@ def _keys_without_echo() -> Iterator[None]:
         import tty
 
         fd = sys.stdin.fileno()
-        saved = termios.tcgetattr(fd)
+        saved = termios.tcgetattr(fd) if sys.stdin.isatty() else None
     except (ImportError, OSError, ValueError, AttributeError):
+        saved = None
+    except Exception:  # termios.error: not a terminal after all
+        saved = None
+    if saved is None:
         yield
         return
     try:
