@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit printer print``: stream a G-code file to a USB printer, with progress and Ctrl-C menu.
+
+The file is checked completely before the port is even opened. The first Ctrl-C pauses the
+feeding and asks what to do (resume, stay paused, cancel); without a terminal, Ctrl-C (or
+SIGTERM) cancels directly. A cancel always ends with heaters, fan and motors off.
+Exit code 0 only when the whole file was executed.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from types import FrameType
+from typing import Any
+
+import click
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+from kit.commands.printer_serial import connect_host, port_options, temperatures_text
+from kit.console import console, err_console
+from kit.errors import EXIT_INTERRUPTED, KitError
+from kit.messages import format_duration_fr
+from printers.print_file import check_print_file
+from printers.print_job import JobSnapshot, JobState, PrintJob
+
+#: Wall-clock seconds between two redraws of the progress line.
+REDRAW_S = 0.1
+#: Without a terminal, one progress line every this many percent.
+PLAIN_STEP_PERCENT = 10
+
+
+class _Interrupts:
+    """Ctrl-C and SIGTERM turned into flags the print loop looks at between two steps."""
+
+    def __init__(self) -> None:
+        self.requested = 0
+        self.terminate = False
+        self.asking = False
+        self._previous: list[tuple[int, Any]] = []
+
+    def install(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._previous.append((signum, signal.getsignal(signum)))
+            signal.signal(signum, self._on_signal)
+
+    def restore(self) -> None:
+        for signum, handler in self._previous:
+            signal.signal(signum, handler)
+        self._previous.clear()
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if signum == signal.SIGTERM:
+            self.terminate = True
+        self.requested += 1
+        if self.asking:
+            raise KeyboardInterrupt
+
+
+def _remaining_estimator(path: str, profile_name: str | None) -> Any:
+    """Remaining time from the preflight estimate (``None`` when it cannot be made)."""
+    try:
+        from printers.analysis import analyse_file
+        from printers.profile import load_profile
+
+        analysis = analyse_file(path, load_profile(profile_name or "generic"))
+    except (KitError, ImportError, ValueError, OSError):
+        return None
+
+    def remaining(bytes_done: int, elapsed_s: float) -> float | None:
+        return analysis.remaining_s_at(bytes_done)
+
+    return remaining
+
+
+def _status_text(snap: JobSnapshot, temps: str) -> str:
+    layer = f"couche {snap.layer}/{snap.layers_total}" if snap.layers_total else ""
+    remaining = (
+        f"reste ~{format_duration_fr(snap.remaining_s)}"
+        if snap.remaining_s is not None
+        else "reste : inconnu"
+    )
+    elapsed = f"écoulé {format_duration_fr(snap.elapsed_s)}"
+    parts = [p for p in (layer, temps, elapsed, remaining) if p]
+    if snap.state is JobState.PAUSED:
+        parts.insert(0, "[magenta]EN PAUSE[/magenta]")
+    return " · ".join(parts)
+
+
+def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
+    """Ask pause/resume/cancel in the terminal; a second Ctrl-C means cancel."""
+    interrupts.asking = True
+    try:
+        while True:
+            err_console.print(
+                "[bold]Impression en pause.[/bold] Que faire ? "
+                "[r] reprendre · [p] rester en pause · [a] annuler"
+            )
+            try:
+                answer = click.prompt(
+                    "Votre choix", default="r", show_default=True, err=True
+                ).strip().lower()
+            except (KeyboardInterrupt, click.exceptions.Abort, EOFError):
+                return "a"
+            if answer[:1] in ("r", "a"):
+                return answer[:1]
+            if answer[:1] == "p":
+                err_console.print("En pause. Appuyez sur Entrée quand vous voulez choisir.")
+                try:
+                    input()
+                except (KeyboardInterrupt, EOFError):
+                    return "a"
+    finally:
+        interrupts.asking = False
+        interrupts.requested = 0
+
+
+@click.command("print")
+@click.argument("gcode_file", metavar="FICHIER")
+@port_options
+@click.option("--profile", default=None, help="Profil d'imprimante (pour le temps restant).")
+@click.option(
+    "--ping-pong",
+    is_flag=True,
+    help="Une ligne à la fois, comme les anciens logiciels (firmware capricieux).",
+)
+def print_cmd(
+    gcode_file: str, port: str, baud: int | None, profile: str | None, ping_pong: bool
+) -> None:
+    """Imprime FICHIER (G-code) sur l'imprimante branchée en USB.
+
+    Le fichier est vérifié en entier avant tout envoi. Ctrl-C met en pause et propose de
+    reprendre ou d'annuler ; une annulation coupe chauffes, ventilateur et moteurs.
+    """
+    checked = check_print_file(gcode_file)
+    default_baud = 115200
+    if profile:
+        from printers.profile import load_profile
+
+        default_baud = load_profile(profile).baud
+    remaining_at = _remaining_estimator(str(checked.path), profile)
+    interactive = sys.stdin.isatty() and err_console.is_terminal
+    err_console.print(
+        f"Vérification de « {checked.path.name} » : {checked.commands} commandes"
+        + (f", {checked.layers} couches" if checked.layers else "")
+        + ". Connexion à l'imprimante…",
+        highlight=False,
+    )
+    host = connect_host(port, baud, ping_pong=ping_pong, default_baud=default_baud)
+    interrupts = _Interrupts()
+    interrupts.install()
+    try:
+        err_console.print(f"Imprimante : {host.identity.name}", highlight=False)
+        job = PrintJob(host, checked, remaining_at=remaining_at)
+        cancelled = _run(job, interrupts, interactive)
+    finally:
+        interrupts.restore()
+        host.close()
+    snap = job.snapshot()
+    if cancelled:
+        err_console.print(
+            "[yellow]Impression annulée[/yellow] : chauffes, ventilateur et moteurs coupés. "
+            + job.last_line_sentence(),
+            highlight=False,
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    console.print(
+        f"[green]Impression terminée[/green] : {snap.commands_total} commandes en "
+        f"{format_duration_fr(snap.elapsed_s)}.",
+        highlight=False,
+    )
+
+
+def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool) -> bool:
+    """Drive the job to its end; True when it was cancelled."""
+    host = job.host
+    name = job.checked.path.name
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[status]}"),
+        console=err_console,
+        transient=False,
+        disable=not err_console.is_terminal,
+    )
+    last_draw = 0.0
+    next_plain = PLAIN_STEP_PERCENT
+    with progress:
+        task = progress.add_task(name, total=100.0, status="")
+        while not job.finished:
+            if interrupts.requested and job.state is not JobState.CANCELLING:
+                if interactive and not interrupts.terminate:
+                    job.pause()
+                    progress.stop()
+                    choice = _ask(job, interrupts)
+                    progress.start()
+                    if choice == "r":
+                        job.resume()
+                    else:
+                        job.cancel()
+                else:
+                    err_console.print("Interruption : annulation de l'impression…")
+                    job.cancel()
+                interrupts.requested = 0
+            job.step()
+            now = time.monotonic()
+            if now - last_draw >= REDRAW_S or job.finished:
+                last_draw = now
+                snap = job.snapshot()
+                status = _status_text(snap, temperatures_text(host.temperatures))
+                progress.update(task, completed=snap.fraction * 100.0, status=status)
+                if not err_console.is_terminal and snap.fraction * 100 >= next_plain:
+                    err_console.print(
+                        f"{name} : {snap.fraction * 100:.0f} % · {status}", highlight=False
+                    )
+                    while next_plain <= snap.fraction * 100:
+                        next_plain += PLAIN_STEP_PERCENT
+    return job.state is JobState.CANCELLED
