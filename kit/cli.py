@@ -47,6 +47,7 @@ def _register_commands() -> None:
     from kit.commands import mcu as mcu_cmd
     from kit.commands import mcu_deploy, mcu_flash, mcu_repl, mcu_sim, printer_check, printer_farm
     from kit.commands import printer as printer_cmd
+    from kit.commands import printer_console, printer_print, printer_tools
     from kit.commands import rehearse as rehearse_cmd
     from kit.commands import robot as robot_cmd
     from kit.commands import sim as sim_cmd
@@ -59,6 +60,14 @@ def _register_commands() -> None:
     cli.add_command(rehearse_cmd.rehearse)
     printer_cmd.printer.add_command(printer_farm.farm)
     printer_check.register(printer_cmd.printer)
+    for command in (
+        printer_print.print_cmd,
+        printer_console.console_cmd,
+        printer_tools.temp_cmd,
+        printer_tools.home_cmd,
+        printer_tools.status_cmd,
+    ):
+        printer_cmd.printer.add_command(command)
     cli.add_command(printer_cmd.printer)
     cli.add_command(robot_cmd.robot)
     mcu_flash.register(mcu_cmd.mcu)
