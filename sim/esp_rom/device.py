@@ -190,7 +190,7 @@ class EspRomDevice(SimulatedDevice):
             self._io0_low_seen = True
         self._en_low = en_low
 
-    def _reset(self, now_s: float, *, download: bool) -> None:
+    def _reset(self, now_s: float, *, download: bool, cause: str = "0x1 (POWERON)") -> None:
         self.resets += 1
         self.loader = Loader(self.profile, self.flash, self.registers)
         self.uart_baud = self.host_baud or INITIAL_BAUD
@@ -200,7 +200,7 @@ class EspRomDevice(SimulatedDevice):
         self._decoder = slip.SlipDecoder()
         self._rx.clear()
         boot = "0x0 (DOWNLOAD(USB/UART0))" if download else "0x8 (SPI_FAST_FLASH_BOOT)"
-        log = f"{self.profile.rom_banner}rst:0x1 (POWERON),boot:{boot}\r\n"
+        log = f"{self.profile.rom_banner}rst:{cause},boot:{boot}\r\n"
         if download:
             log += "waiting for download\r\n"
         self._send(log.encode("ascii"), now_s + BOOT_DELAY_S)
@@ -299,6 +299,8 @@ class EspRomDevice(SimulatedDevice):
         if reply.start_program:
             greeting = self.loader.start_stub()
             self._send(slip.encode(greeting), sent_at + STUB_START_S)
+        if reply.reload_rom:
+            self._reset(sent_at, download=True, cause="0x3 (RTC_SW_SYS_RST)")
         if reply.leave:
             self.in_download_mode = False
             log = (

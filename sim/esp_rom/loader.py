@@ -72,6 +72,7 @@ class Reply:
     new_baud: int | None = None
     leave: bool = False  # the loader exits and the chip runs its application
     start_program: bool = False  # the uploaded program (the stub) starts and greets
+    reload_rom: bool = False  # soft reset back into the ROM loader (download mode)
 
 
 @dataclass
@@ -270,10 +271,12 @@ class Loader:
             self._write = None
             return Reply([self._error(op, RomError.FAILED)])
         self._write = None
-        # The ROM leaves download mode on FLASH_END (reboot or run the application); the
-        # stub only when asked to reboot.
-        leave = not self.stub or stay == 0
-        return Reply([self._ok(op)], leave=leave)
+        # The ROM leaves download mode on FLASH_END (it reboots or runs the application).
+        # The stub stays unless asked to reboot, which reloads the ROM loader: that is how
+        # esptool's "--after no-reset" leaves a chip in download mode after using the stub.
+        if self.stub:
+            return Reply([self._ok(op)], reload_rom=stay == 0)
+        return Reply([self._ok(op)], leave=True)
 
     def _md5(self, command: Command) -> Reply:
         self._need_flash()

@@ -11,7 +11,7 @@ from firmware import esp_image, esp_protocol, slip, uf2
 from firmware.boards import get_board
 from tests.support.esp_images import app_image, combined_bin
 
-FEW = settings(max_examples=150, deadline=None)
+FEW = settings(max_examples=80, deadline=None)
 
 
 @FEW

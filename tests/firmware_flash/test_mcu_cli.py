@@ -126,8 +126,6 @@ def test_info_and_erase() -> None:
 
 
 def test_firmware_cache_listing_and_default_choice(isolated_user_dirs: Path) -> None:
-    empty = run_kit("mcu", "firmware", "list")
-    assert empty.returncode == 0 and "Aucun micrologiciel" in empty.stdout
     cache = isolated_user_dirs / "cache" / "firmware"
     cache.mkdir(parents=True)
     old = cache / "adafruit-circuitpython-adafruit_feather_esp32s3_4mbflash_2mbpsram-fr-9.1.0.bin"
@@ -140,11 +138,10 @@ def test_firmware_cache_listing_and_default_choice(isolated_user_dirs: Path) -> 
     assert result.returncode == 0, result.stderr
 
 
-def test_missing_file_and_unknown_board() -> None:
+def test_missing_file_is_refused_in_french() -> None:
     missing = run_kit("mcu", "flash", "nulle-part.uf2", "--board", "pico")
     assert missing.returncode == 2 and "introuvable" in missing.stderr
-    unknown = run_kit("mcu", "flash", "x.uf2", "--board", "arduino_uno")
-    assert unknown.returncode == 2 and "Carte inconnue" in unknown.stderr
+    assert "Traceback" not in missing.stderr
 
 
 # -- UF2 ------------------------------------------------------------------------------------

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The simulated ROM served on a pty: esptool's own command line, and the BOOT-button wait.
+
+These run in real time (the simulator follows the wall clock, ``--speed`` times faster), so
+they are marked slow and keep their images small except the one CircuitPython-sized write.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, kit_env, run_kit
+from tests.support.esp_images import combined_bin
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="no pty on Windows"),
+]
+
+
+@pytest.fixture
+def served() -> Iterator[object]:
+    procs: list[subprocess.Popen[str]] = []
+
+    def start(kind: str, *options: str) -> str:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kit", "sim", "serve", kind, "--pty", *options],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=kit_env(),
+            cwd=str(REPO_ROOT),
+        )
+        procs.append(proc)
+        assert proc.stdout is not None
+        return proc.stdout.readline().strip()
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _esptool(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "esptool", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=kit_env(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "size", "extra"),
+    [("esp32s3", 1_500_000, []), ("esp32s2", 200_000, ["--no-stub"])],
+    ids=["s3-stub-1.5MB", "s2-rom"],
+)
+def test_esptool_command_line_flashes_and_verifies(
+    served: object, tmp_path: Path, kind: str, size: int, extra: list[str]
+) -> None:
+    image = tmp_path / f"{kind}.bin"
+    image.write_bytes(combined_bin(kind, size, compressible=True))
+    pty = served(kind, "--speed", "50")  # type: ignore[operator]
+    common = ["--chip", "auto", "--port", pty, "--before", "no-reset", "--after", "no-reset"]
+    write = _esptool(*common, "--baud", "921600", *extra, "write-flash", "0x0", str(image))
+    assert write.returncode == 0, write.stdout + write.stderr
+    assert f"Chip type:          {kind.upper().replace('ESP32', 'ESP32-')}" in write.stdout
+    assert "Hash of data verified." in write.stdout
+    # A second esptool run reads the MD5 back from the same simulated chip.
+    verify = _esptool(*common, *extra, "verify-flash", "0x0", str(image))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "Verification successful (digest matched)." in verify.stdout
+
+
+def test_kit_waits_for_the_boot_button_then_flashes(served: object, tmp_path: Path) -> None:
+    image = tmp_path / "s3.bin"
+    image.write_bytes(combined_bin("esp32s3", 60_000, compressible=True))
+    pty = served("esp32s3", "--boot", "app", "--button-after-s", "1.5", "--speed", "1")  # type: ignore[operator]
+    result = run_kit(
+        "mcu",
+        "flash",
+        str(image),
+        "--board",
+        "feather_esp32s3",
+        "--port",
+        pty,
+        "--attente",
+        "30",
+        timeout_s=90,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Maintenez le bouton BOOT (D0)" in result.stderr
+    assert "CircuitPython installé" in result.stdout
