@@ -45,9 +45,18 @@ def _register_commands() -> None:
     from kit.commands import doctor as doctor_cmd
     from kit.commands import lesson as lesson_cmd
     from kit.commands import mcu as mcu_cmd
-    from kit.commands import mcu_deploy, mcu_flash, mcu_repl, mcu_sim, printer_check, printer_farm
+    from kit.commands import (
+        mcu_deploy,
+        mcu_flash,
+        mcu_repl,
+        mcu_sim,
+        printer_check,
+        printer_console,
+        printer_farm,
+        printer_print,
+        printer_tools,
+    )
     from kit.commands import printer as printer_cmd
-    from kit.commands import printer_console, printer_print, printer_tools
     from kit.commands import rehearse as rehearse_cmd
     from kit.commands import robot as robot_cmd
     from kit.commands import sim as sim_cmd
