@@ -3,7 +3,7 @@
 # (Utilisé aussi par la mesure de performance du simulateur.)
 
 while True:
-    if robot.distance() < 25:
+    if robot.distance() < 35:
         robot.reculer(vitesse=80, duree=0.3)
         robot.tourner_a_droite(vitesse=80, duree=0.6)
     else:

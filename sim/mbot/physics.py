@@ -16,7 +16,7 @@ Model (all lengths in centimetres, times in seconds):
 * Kinematics: v = (vl + vr) / 2, ω = (vr - vl) / wheel_base, integrated at 100 Hz.
 * Collisions: when a step would make the body disc overlap a wall, an obstacle or a table edge,
   the step is cancelled, the wheels stop and the collision is recorded (once per contact).
-* Ultrasonic sensor: nearest echo in a 30° cone (7 rays), 3–400 cm, Gaussian noise, 400 when
+* Ultrasonic sensor: nearest surface in a 30° cone, 3–400 cm, Gaussian noise, 400 when
   nothing echoes; like the Makeblock library, a new measurement at most every 23 ms.
 * Line follower: each sensor reads the floor under it (1–2 cm above the track): over the black
   line it reads 0, elsewhere 1; the firmware sends ``left * 2 + right`` (0–3, S1 left).
@@ -42,7 +42,6 @@ LINE_SENSOR_HALF_GAP_CM = 0.7
 SONAR_MIN_CM = 3.0
 SONAR_MAX_CM = 400.0
 SONAR_HALF_CONE_RAD = math.radians(15.0)
-SONAR_RAYS = 7
 #: MeUltrasonicSensor returns its previous measurement when asked again within 23 ms.
 SONAR_CACHE_S = 0.023
 #: Size of the cells used to find the walls near the robot quickly.
@@ -152,6 +151,7 @@ class World:
         self._target_left = 0.0
         self._target_right = 0.0
         self._samples = self.record.samples
+        self._cos_half_cone = math.cos(SONAR_HALF_CONE_RAD)
         self._sonar_last_t = -1.0
         self._sonar_last = SONAR_MAX_CM
         self._sample()
@@ -267,31 +267,45 @@ class World:
         return value
 
     def _cone(self, ox: float, oy: float, heading: float) -> float:
-        """Nearest hit of the rays spread over the sensor's cone."""
-        rays = [
-            (math.cos(a), math.sin(a))
-            for a in (
-                heading + SONAR_HALF_CONE_RAD * (2 * k / (SONAR_RAYS - 1) - 1)
-                for k in range(SONAR_RAYS)
-            )
-        ]
+        """Distance to the nearest surface inside the sensor's cone (inf: none).
+
+        The distance from the sensor to the points of a segment is convex along the segment,
+        so its minimum over the part inside the cone is at the segment's nearest point when
+        that point is inside, otherwise at an end of that part: an end of the segment inside
+        the cone, or where one of the cone's two edges crosses the segment.
+        """
         hx, hy = math.cos(heading), math.sin(heading)
+        cos_half = self._cos_half_cone
+        edges = (
+            (math.cos(heading - SONAR_HALF_CONE_RAD), math.sin(heading - SONAR_HALF_CONE_RAD)),
+            (math.cos(heading + SONAR_HALF_CONE_RAD), math.sin(heading + SONAR_HALF_CONE_RAD)),
+        )
         best = math.inf
-        for ax, ay, dx, dy, _l2, _x0, _x1, _y0, _y1 in self._segs:
+        for ax, ay, dx, dy, l2, _x0, _x1, _y0, _y1 in self._segs:
             wx, wy = ax - ox, ay - oy
-            # Both ends behind the sensor: no ray of a 30° cone can reach the segment.
-            if wx * hx + wy * hy < 0.0 and (wx + dx) * hx + (wy + dy) * hy < 0.0:
-                continue
-            for ux, uy in rays:
+            fa = wx * hx + wy * hy
+            fb = (wx + dx) * hx + (wy + dy) * hy
+            if fa <= 0.0 and fb <= 0.0:
+                continue  # behind the sensor
+            if min(fa, fb) >= best:
+                continue  # cannot beat what we have
+            # Nearest point of the segment to the sensor.
+            t = -(wx * dx + wy * dy) / l2 if l2 else 0.0
+            t = 0.0 if t < 0.0 else 1.0 if t > 1.0 else t
+            for px, py in ((wx + t * dx, wy + t * dy), (wx, wy), (wx + dx, wy + dy)):
+                d = math.hypot(px, py)
+                if d < best and px * hx + py * hy >= d * cos_half:
+                    best = d
+            for ux, uy in edges:
                 denom = ux * dy - uy * dx
                 if -1e-12 < denom < 1e-12:
                     continue
-                t = (wx * dy - wy * dx) / denom
-                if t < 0.0 or t >= best:
+                r = (wx * dy - wy * dx) / denom
+                if r < 0.0 or r >= best:
                     continue
                 s = (wx * uy - wy * ux) / denom
                 if 0.0 <= s <= 1.0:
-                    best = t
+                    best = r
         return best
 
     def _ray(self, ox: float, oy: float, angle: float) -> float:

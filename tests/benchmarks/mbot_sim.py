@@ -27,24 +27,25 @@ RUN_S = 60.0
 REPEATS = 3
 
 
-def full_stack() -> tuple[float, int, int]:
-    start = time.perf_counter()
+def full_stack() -> tuple[float, float, int, int]:
+    start, cpu = time.perf_counter(), time.process_time()
     report = run_program(
         ROOT / "robots" / "exemples" / "eviter_obstacles.py",
         "sim://mbot?arena=obstacles",
         time_limit_s=RUN_S,
     )
     wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     assert report.record is not None
     record = report.record
     simulated = record.end_s - record.start_s
     requests = sum(1 for e in record.events if e.kind == "ultrasonic")
-    return simulated / wall, requests, len(record.collisions)
+    return simulated / wall, simulated / cpu, requests, len(record.collisions)
 
 
-def physics_only() -> float:
+def physics_only() -> tuple[float, float]:
     world = World(load_arena("obstacles"))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     backing_until = turning_until = 0.0
     steps = int(RUN_S / 0.01)
     for i in range(steps):
@@ -59,21 +60,30 @@ def physics_only() -> float:
             else:
                 world.set_motors(-255, 255)
         world.step()
-    return RUN_S / (time.perf_counter() - start)
+    return RUN_S / (time.perf_counter() - start), RUN_S / (time.process_time() - cpu)
 
 
 def main() -> None:
+    # Best of a few runs: the machine may be shared. CPU time (this process only) is printed
+    # beside wall-clock time because other processes inflate the latter.
     stacks = [full_stack() for _ in range(REPEATS)]
-    best_stack = max(s[0] for s in stacks)
-    _, sonar_reads, collisions = stacks[0]
-    best_physics = max(physics_only() for _ in range(REPEATS))
+    physics = [physics_only() for _ in range(REPEATS)]
+    _, _, sonar_reads, collisions = stacks[0]
+    stack_wall, stack_cpu = max(s[0] for s in stacks), max(s[1] for s in stacks)
+    phys_wall, phys_cpu = max(p[0] for p in physics), max(p[1] for p in physics)
     print(f"mBot simulator, {RUN_S:g} s obstacle avoidance at 100 Hz physics (best of {REPEATS}):")
     print(
-        f"  full stack (kit robot run path): {best_stack:8.0f}x real time "
-        f"({sonar_reads} ultrasonic readings, {collisions} collisions)"
+        f"  full stack (kit robot run path): {stack_wall:6.0f}x real time (wall), "
+        f"{stack_cpu:6.0f}x (CPU) — {sonar_reads} ultrasonic readings, {collisions} collisions"
     )
-    print(f"  physics only:                    {best_physics:8.0f}x real time")
-    print(f"  target >= 500x: {'met' if best_stack >= 500 else 'NOT met'} (full stack)")
+    print(
+        f"  physics only:                    {phys_wall:6.0f}x real time (wall), "
+        f"{phys_cpu:6.0f}x (CPU)"
+    )
+    verdict = "met" if stack_wall >= 500 else "NOT met"
+    print(f"  target >= 500x on the full stack (wall clock): {verdict}")
+    if stack_wall < 500 <= stack_cpu:
+        print("  (met in CPU time: the wall clock is slowed by other processes on this machine)")
 
 
 if __name__ == "__main__":
