@@ -93,7 +93,7 @@ class BoardFiles:
         relative = path.lstrip("/")
         target = (self.root / relative).resolve()
         if target != self.root and self.root not in target.parents:
-            raise OSError(errno.ENOENT, f"pas de fichier « {path} » sur la carte")
+            raise OSError(f"[Errno 2] pas de fichier « {path} » sur la carte")
         return target
 
     def open(self, path: object, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
@@ -101,7 +101,7 @@ class BoardFiles:
             raise OSError(errno.EROFS, "Read-only filesystem")
         target = self.resolve(path)
         if not target.is_file():
-            raise OSError(errno.ENOENT, f"pas de fichier « {path} » sur la carte")
+            raise OSError(f"[Errno 2] pas de fichier « {path} » sur la carte")
         return _builtins.open(target, mode, *args, **kwargs)
 
     def os_module(self, board_name: str, settings: dict[str, str]) -> types.ModuleType:
@@ -110,13 +110,13 @@ class BoardFiles:
         def listdir(path: str = "/") -> list[str]:
             target = files.resolve(path)
             if not target.is_dir():
-                raise OSError(errno.ENOENT, f"pas de dossier « {path} » sur la carte")
+                raise OSError(f"[Errno 2] pas de dossier « {path} » sur la carte")
             return sorted(p.name for p in target.iterdir() if not p.name.startswith("."))
 
         def stat(path: str) -> tuple[int, ...]:
             target = files.resolve(path)
             if not target.exists():
-                raise OSError(errno.ENOENT, f"pas de fichier « {path} » sur la carte")
+                raise OSError(f"[Errno 2] pas de fichier « {path} » sur la carte")
             mode = 0x4000 if target.is_dir() else 0x8000
             size = 0 if target.is_dir() else target.stat().st_size
             return (mode, 0, 0, 0, 0, 0, size, 0, 0, 0)

@@ -174,6 +174,7 @@ class Machine:
         if self.now_s > self.until_s:
             self._pause(self.now_s)
         if self.now_s >= self.limit_s:
+            self.now_s = self.limit_s
             raise TimeLimit
 
     def _tracer(self, frame: types.FrameType, event: str, arg: Any) -> Any:

@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every lesson script on the simulated board, and what the board refuses to let code do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from firmware.boards import get_board
+from firmware.deploy import deploy
+from firmware.lesson_scripts import lesson_scripts
+from sim.circuitpython.folder import prepare_folder
+from sim.circuitpython.runner import ProgramRun, run_program
+
+#: Virtual time drifts by the cost of executed lines (20 µs each): allow a few ms.
+TOLERANCE_S = 0.01
+
+
+def run_script(tmp_path: Path, name: str, board_id: str, duration_s: float,
+               inputs: str | None = None) -> ProgramRun:
+    script = lesson_scripts()[name]
+    board = get_board(board_id)
+    folder = prepare_folder(tmp_path / "CIRCUITPY", board)
+    deploy(script.path, drive=folder)
+    return run_program(folder, board, duration_s=duration_s,
+                       inputs_spec=script.inputs if inputs is None else inputs)
+
+
+def run_code(tmp_path: Path, code: str, duration_s: float = 2.0,
+             board_id: str = "pico") -> ProgramRun:
+    board = get_board(board_id)
+    folder = prepare_folder(tmp_path / "CIRCUITPY", board)
+    (folder / "code.py").write_text(code, encoding="utf-8")
+    return run_program(folder, board, duration_s=duration_s)
+
+
+def switch_times(run: ProgramRun, pin: str) -> list[tuple[float, bool | None]]:
+    return run.timeline.digital[pin]
+
+
+def test_every_script_is_tagged_with_boards_that_have_its_pins() -> None:
+    for script in lesson_scripts().values():
+        assert script.title and script.boards
+        for board_id in script.boards:
+            board = get_board(board_id)
+            assert board.id == board_id
+
+
+def test_blink_toggles_every_half_second(tmp_path: Path) -> None:
+    run = run_script(tmp_path, "clignoter", "pico", 3.0)
+    assert run.end == "limit" and run.end_s == pytest.approx(3.0)
+    changes = [(t, v) for t, v in switch_times(run, "LED")][1:]  # after the initial low
+    expected = [(0.0, True), (0.5, False), (1.0, True), (1.5, False), (2.0, True),
+                (2.5, False)]
+    assert [v for _, v in changes] == [v for _, v in expected]
+    for (t, _), (want, _) in zip(changes, expected, strict=True):
+        assert t == pytest.approx(want, abs=TOLERANCE_S)
+    assert "La LED clignote" in run.timeline.text()
+
+
+def test_neopixel_colours_then_rainbow_on_ten_pixels(tmp_path: Path) -> None:
+    run = run_script(tmp_path, "neopixel_arc_en_ciel", "circuitplayground_express", 8.0)
+    at = run.timeline.pixels_at
+    # brightness 0.2: 255 -> 51 (adafruit_pixelbuf scales each channel).
+    assert at("NEOPIXEL", 0.5) == ((51, 0, 0),) * 10
+    assert at("NEOPIXEL", 1.5) == ((0, 51, 0),) * 10
+    assert at("NEOPIXEL", 2.5) == ((0, 0, 51),) * 10
+    assert at("NEOPIXEL", 3.5) == ((51, 30, 0),) * 10
+    assert at("NEOPIXEL", 4.5) == ((36, 0, 51),) * 10
+    rainbow = at("NEOPIXEL", 6.0)
+    assert rainbow is not None and len(set(rainbow)) == 10
+    assert at("NEOPIXEL", 6.0) != at("NEOPIXEL", 6.5)  # it turns
+
+
+def test_neopixel_script_on_a_one_pixel_board(tmp_path: Path) -> None:
+    run = run_script(tmp_path, "neopixel_arc_en_ciel", "qtpy_esp32s2", 2.0)
+    assert run.timeline.pixels_at("NEOPIXEL", 0.5) == ((51, 0, 0),)
+    # The real neopixel library powers the pixel on boards that have NEOPIXEL_POWER.
+    assert run.timeline.digital_at("NEOPIXEL_POWER", 0.5) is True
+
+
+@pytest.mark.parametrize("board_id", ["circuitplayground_express", "feather_esp32s3"])
+def test_button_drives_the_led(tmp_path: Path, board_id: str) -> None:
+    run = run_script(tmp_path, "bouton_led", board_id, 5.0)
+    led = run.timeline.digital_at
+    # Scripted presses from the script's tags: 1 s to 2 s, then 3 s to 3.5 s.
+    assert [led("LED", t) for t in (0.5, 1.5, 2.5, 3.2, 4.0)] == [False, True, False, True,
+                                                                    False]
+
+
+def test_light_sensor_readings_are_printed(tmp_path: Path) -> None:
+    run = run_script(tmp_path, "lumiere", "circuitplayground_express", 3.0,
+                     inputs="LIGHT@0=5000 LIGHT@1.2=60000")
+    lines = run.timeline.text().splitlines()
+    assert lines[0] == "Lumière : 5000 soit 7 % : sombre"
+    assert "Lumière : 60000 soit 91 % : lumineux" in lines
+    assert len(lines) == 6  # every half second
+
+
+def test_temperature_follows_scripted_input(tmp_path: Path) -> None:
+    run = run_script(tmp_path, "temperature", "pico", 4.0,
+                     inputs="temperature@0=25 temperature@2.5=35.5")
+    text = run.timeline.text()
+    assert "Température de la puce : 25.0 °C" in text
+    assert "Température de la puce : 35.5 °C\n  Il fait chaud !" in text
+
+
+def test_melody_plays_each_note_then_stops(tmp_path: Path) -> None:
+    run = run_script(tmp_path, "melodie", "circuitplayground_express", 10.0)
+    assert run.end == "ok" and run.end_s == pytest.approx(7.1, abs=0.05)
+    notes = [f for _, duty, f in run.timeline.pwm["SPEAKER"] if duty == 0x8000]
+    assert notes == [262, 294, 330, 262, 262, 294, 330, 262, 330, 349, 392, 330, 349, 392]
+    enable = switch_times(run, "SPEAKER_ENABLE")
+    assert [v for _, v in enable] == [False, True, False]
+    assert run.timeline.text() == "Fin de la mélodie !\n"
+
+
+def test_servo_sweeps_from_0_to_180_degrees(tmp_path: Path) -> None:
+    run = run_script(tmp_path, "servo", "pico", 4.0)
+    series = run.timeline.pwm["A2"]
+    assert {f for _, _, f in series} == {50}
+    duties = [d for _, d, _ in series[1:] if d is not None]  # after PWMOut's own 50 %
+    # adafruit_motor.servo: 0.75 ms (0°) to 2.25 ms (180°) out of 20 ms.
+    assert min(duties) == 2457 and max(duties) == 7372
+    peak_time = next(t for t, d, _ in series if d == 7372)
+    assert peak_time == pytest.approx(36 * 0.05, abs=0.05)
+    assert run.timeline.pwm_at("A2", 3.7)[0] == 2457  # back at 0° after the return sweep
+
+
+def test_learner_error_is_reported_in_french_with_its_line(tmp_path: Path) -> None:
+    run = run_code(tmp_path, "import time\nprint('avant')\ntime.sleep(0.3)\nled.value = 1\n")
+    assert run.failed
+    assert run.error["type"] == "NameError"
+    assert run.error["line"] == 4 and run.error["source_line"] == "led.value = 1"
+    assert "le nom « led » n'est pas défini" in run.error["message"]
+    assert 'Fichier "code.py", ligne 4' in run.error["traceback"]
+    assert run.end_s == pytest.approx(0.3, abs=TOLERANCE_S)
+
+
+def test_pin_the_board_lacks_raises_attribute_error_in_french(tmp_path: Path) -> None:
+    run = run_code(tmp_path, "import board\nx = board.BUTTON_A\n")
+    assert run.error["type"] == "AttributeError"
+    assert "la carte n'a pas de broche « BUTTON_A »" in run.error["message"]
+
+
+def test_busy_loop_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
+    run = run_code(tmp_path, "n = 0\nwhile True:\n    n += 1\n", duration_s=1.5)
+    assert run.end == "limit"
+    assert run.end_s == pytest.approx(1.5)
+
+
+def test_using_a_pin_twice_is_refused(tmp_path: Path) -> None:
+    run = run_code(tmp_path, "import board, digitalio\na = digitalio.DigitalInOut(board.LED)\n"
+                   "b = digitalio.DigitalInOut(board.LED)\n")
+    assert run.error["type"] == "ValueError" and "LED in use" in run.error["message"]
+
+
+@pytest.mark.parametrize(
+    ("code", "error_type", "words"),
+    [
+        ("print(open('/etc/hostname').read())\n", "OSError", "pas de fichier"),
+        ("print(open('../../../../etc/hostname').read())\n", "OSError", "pas de fichier"),
+        ("open('journal.txt', 'w')\n", "OSError", "Read-only"),
+        ("import subprocess\n", "ImportError", "aucun module nommé « subprocess »"),
+        ("import os\nos.remove('code.py')\n", "OSError", "Read-only"),
+        ("x = ().__class__.__bases__\n", "PermissionError", "__bases__"),
+        ("f = getattr(print, '__self__')\n", "PermissionError", "__self__"),
+        ("import random\nrandom._os.system('true')\n", "AttributeError", "_os"),
+        ("exec('import socket')\n", "ImportError", "socket"),
+    ],
+)
+def test_code_cannot_leave_the_board_folder(
+    tmp_path: Path, code: str, error_type: str, words: str
+) -> None:
+    run = run_code(tmp_path, code)
+    assert run.failed, run.timeline.text()
+    assert run.error["type"] == error_type
+    assert words in run.error["message"]
+
+
+def test_code_reads_the_board_folder(tmp_path: Path) -> None:
+    run = run_code(tmp_path, "import os\nprint(sorted(os.listdir('/')))\n"
+                   "print(open('/boot_out.txt').read().split()[0])\n")
+    assert not run.failed, run.error
+    assert run.timeline.text() == (
+        "['boot_out.txt', 'code.py', 'lib', 'settings.toml']\nAdafruit\n"
+    )
