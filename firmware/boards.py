@@ -95,7 +95,7 @@ def _parse(board_file: str, data: dict[str, object]) -> Board:
     sensors = data.get("sensors", {})
     if not isinstance(sensors, dict):
         raise _fail(board_file, "la section [sensors] est mal formée")
-    buttons = tuple(data.get("buttons", []))  # type: ignore[arg-type]
+    buttons: tuple[str, ...] = tuple(data.get("buttons", []))  # type: ignore[arg-type]
     pin_set = frozenset(pins)
     for ref in [
         data.get("led"),

@@ -111,7 +111,7 @@ def installed_libraries() -> dict[str, _Installed]:
     """Top-level module name -> where its sources are, for every installed library package."""
     found: dict[str, _Installed] = {}
     for dist in importlib.metadata.distributions():
-        name = dist.metadata.get("Name") or ""
+        name = dist.metadata["Name"] or ""
         if not _is_library_dist(name):
             continue
         label = f"{name} {dist.version}"
@@ -173,11 +173,11 @@ def scan_imports(tree: ast.AST, package: str | None = None) -> list[ImportRef]:
             inner = optional or _optional_context(node)
             for child in node.body:
                 visit(child, inner)
-            for part in (*node.handlers, *node.orelse, *node.finalbody):
+            for part in [*node.handlers, *node.orelse, *node.finalbody]:
                 visit(part, optional)
             return
-        for child in ast.iter_child_nodes(node):
-            visit(child, optional)
+        for sub in ast.iter_child_nodes(node):
+            visit(sub, optional)
 
     visit(tree, False)
     return refs

@@ -87,7 +87,7 @@ class CircuitPythonDevice(SimulatedDevice):
         self._connected = False
         self._booted = False
         self._worker: WorkerClient | None = None
-        self._finalizer: weakref.finalize | None = None
+        self._finalizer: weakref.finalize[..., object] | None = None
         self.mode = "off"  # running, wait_key, friendly, paste, raw
         self._job: str | None = None  # code, repl, raw
         self._job_wake: float | None = None

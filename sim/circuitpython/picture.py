@@ -62,7 +62,7 @@ def draw_timeline(timeline: Timeline, *, duration_s: float, title: str) -> Drawi
             drawing.text((16, y + 21), "allumé / éteint", size=9, color="#666666")
             high, low = y + 6, y + ROW_PX - 12
             points: list[tuple[float, float]] = [(x_of(0), low)]
-            level = low
+            level: float = low
             for t, value in timeline.digital[pin]:
                 points.append((x_of(t), level))
                 level = high if value else low

@@ -156,12 +156,12 @@ def read_settings(root: Path) -> dict[str, str]:
     try:
         import tomllib
     except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except Exception:  # noqa: BLE001 - CircuitPython ignores a broken settings.toml too
         return {}
-    return {k: v for k, v in data.items() if isinstance(v, (str, int))}
+    return {k: str(v) for k, v in data.items() if isinstance(v, (str, int))}
 
 
 class Importer:
@@ -231,7 +231,7 @@ class Importer:
         module.__dict__.update(namespace)
         module.__file__ = board_name
         if is_package:
-            module.__path__ = [board_name]  # type: ignore[attr-defined]
+            module.__path__ = [board_name]
             module.__package__ = dotted
         self.modules[dotted] = module
         if path.is_dir():
@@ -326,7 +326,7 @@ def safe_builtins(
     def guarded_compile(source: Any, filename: str, mode: str, *args: Any, **kw: Any) -> Any:
         tree = ast.parse(str(source), filename, mode=mode)
         check_source_tree(tree, filename)
-        return compile(tree, filename, mode)
+        return compile(tree, filename, mode)  # type: ignore[call-overload]
 
     table.update(
         open=files.open, __import__=importer, getattr=guarded_getattr,

@@ -112,7 +112,7 @@ class Machine:
         check_source_tree(tree, filename)
         self.learner_files.add(filename)
         self.sources[filename] = text.splitlines()
-        code: types.CodeType = compile(tree, filename, mode)
+        code: types.CodeType = compile(tree, filename, mode)  # type: ignore[call-overload]
         return code
 
     def _sys_module(self, board: dict[str, Any], version: str) -> types.ModuleType:
@@ -325,7 +325,7 @@ def main() -> None:
     init = channel.receive()
     os.chdir(init["root"])
     writer = EventWriter()
-    sys.stdout = writer  # type: ignore[assignment]
+    sys.stdout = writer
     machine = Machine(channel, init)
     writer.machine = machine
     _limit_resources()
