@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
+from types import FrameType
 from typing import IO
 
 import click
@@ -17,9 +20,21 @@ from kit.errors import EXIT_FAILURE, KitError
 PORT_HELP = "Port du robot : /dev/ttyUSB0, /dev/rfcomm0, hid://0416:ffff (clé 2.4G) ou sim://mbot."
 
 
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into KeyboardInterrupt, so that the robot is stopped on the way out too."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 @click.group()
 def robot() -> None:
     """Robots mBot : lancer un programme, piloter au clavier, tester avant l'atelier."""
+    _stop_on_sigterm()
 
 
 @robot.command("run")

@@ -87,7 +87,8 @@ def test_missing_script_exits_2(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_ctrl_c_stops_the_program_and_the_robot(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_stops_the_program_and_the_robot(tmp_path: Path, signum: int) -> None:
     script = tmp_path / "sans_fin.py"
     script.write_text("while True:\n    robot.avancer()\n    robot.attendre(0.1)\n")
     proc = subprocess.Popen(
@@ -99,7 +100,7 @@ def test_ctrl_c_stops_the_program_and_the_robot(tmp_path: Path) -> None:
             "run",
             str(script),
             "--port",
-            "sim://mbot?arena=table&speed=1",
+            "sim://mbot?arena=table&speed=1&demarrage=0",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -109,7 +110,7 @@ def test_ctrl_c_stops_the_program_and_the_robot(tmp_path: Path) -> None:
     )
     assert proc.stderr is not None
     assert "Robot connecté" in proc.stderr.readline()
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     _out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130
     assert "le robot est arrêté" in err
