@@ -27,6 +27,11 @@ from sim.device import SimulatedDevice
 IDLE_POLL_S = 0.05
 #: How often to look for a host when none is connected to the pty (seconds).
 NO_HOST_POLL_S = 0.02
+#: Wall-clock pause between accepting a TCP client and "powering" the device. pyserial's
+#: ``socket://`` handler discards everything received during ``open()`` (it calls
+#: ``reset_input_buffer()`` right after connecting), so a banner sent at once would race with
+#: it and be lost. Real boards take longer than this to boot after the port opens anyway.
+SOCKET_OPEN_GRACE_S = 0.1
 
 
 class RealTimeClock:
@@ -151,6 +156,7 @@ def serve_socket(
         with conn:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn.settimeout(None)
+            stop.wait(SOCKET_OPEN_GRACE_S)
             device.on_open(clock.now())
             _serve_connection(device, conn, clock, stop)
             device.on_close(clock.now())
