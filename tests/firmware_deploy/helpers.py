@@ -19,6 +19,11 @@ class KitRun:
 def kit_here(capsys: pytest.CaptureFixture[str], *args: str, **env: str) -> KitRun:
     """``kit ARGS`` through :func:`kit.cli.main`, with exit code and captured output."""
     from kit.cli import main
+    from kit.console import console, err_console
+
+    # Wide consoles: messages are checked as whole sentences, not wrapped at 80 columns.
+    console.width = 400
+    err_console.width = 400
 
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
