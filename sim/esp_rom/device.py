@@ -50,7 +50,7 @@ from sim.device import (
 )
 from sim.esp_rom import chips
 from sim.esp_rom.flash import SparseFlash
-from sim.esp_rom.loader import COMMAND_OVERHEAD_S, Loader
+from sim.esp_rom.loader import COMMAND_OVERHEAD_S, Loader, Reply
 from sim.esp_rom.registers import RegisterFile
 
 BITS_PER_BYTE = 10
@@ -278,6 +278,9 @@ class EspRomDevice(SimulatedDevice):
             self.silent = True
             return
         start = max(arrival_s, self._busy_until_s) + COMMAND_OVERHEAD_S
+        if self.loader.reading:
+            self._emit(self.loader.read_acknowledged(packet), start)
+            return
         packet = self._damage(packet)
         try:
             command = proto.decode_command(packet)
@@ -286,6 +289,10 @@ class EspRomDevice(SimulatedDevice):
             reply = self.loader.reply_to_garbage(packet, exc)
         else:
             reply = self.loader.handle(command)
+        self._emit(reply, start)
+
+    def _emit(self, reply: Reply, start: float) -> None:
+        """Put a reply on the wire and apply what follows it (baud change, reboot…)."""
         done = start + reply.work_s
         ready = start if reply.reply_first else done
         self._busy_until_s = done

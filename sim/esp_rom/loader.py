@@ -88,6 +88,18 @@ class _FlashWrite:
 
 
 @dataclass
+class _FlashRead:
+    """A stub READ_FLASH in progress: data packets flow while the host acknowledges them."""
+
+    offset: int
+    length: int
+    block: int
+    max_in_flight: int
+    sent: int = 0
+    acked: int = 0
+
+
+@dataclass
 class LoaderStats:
     commands: int = 0
     errors: list[tuple[int, int]] = field(default_factory=list)  # (op, error code)
@@ -111,6 +123,7 @@ class Loader:
         self._mem_loaded: list[tuple[int, int]] = []
         self._mem_pending = bytearray()
         self._stub_erased: set[int] = set()
+        self._read: _FlashRead | None = None
 
     # -- replies ----------------------------------------------------------------------
     def _ok(self, op: int, value: int = 0, data: bytes = b"") -> bytes:
@@ -339,6 +352,48 @@ class Loader:
         self.flash.erase(offset, size)
         return Reply([self._ok(Op.ERASE_REGION)], work_s=erase_time_s(size))
 
+    def _read_flash_slow(self, command: Command) -> Reply:
+        """ROM read: at most 64 bytes per command, always answered with a 64-byte buffer."""
+        self._need_flash()
+        address, length = proto.unpack_words(command, 2)
+        if length > 64 or address + length > self.flash.size:
+            raise ProtocolError("read beyond 64 bytes or the flash", RomError.READ_LENGTH)
+        data = self.flash.read(address, length).ljust(64, b"\xff")
+        return Reply([self._ok(Op.READ_FLASH_SLOW, 0, data)])
+
+    def _read_flash(self, command: Command) -> Reply:
+        """Stub read: answer, then stream raw data packets of ``block`` bytes; the host
+        acknowledges each with the total received so far; an MD5 digest ends the stream."""
+        offset, length, block, in_flight = proto.unpack_words(command, 4)
+        if block == 0 or offset + length > self.flash.size:
+            raise ProtocolError("read outside the flash", RomError.FAILED)
+        self._read = _FlashRead(offset, length, block, max(1, in_flight))
+        return Reply([self._ok(Op.READ_FLASH), *self._read_more()])
+
+    @property
+    def reading(self) -> bool:
+        return self._read is not None
+
+    def _read_more(self) -> list[bytes]:
+        read = self._read
+        assert read is not None
+        packets = []
+        while read.sent < read.length and read.sent - read.acked < read.block * read.max_in_flight:
+            size = min(read.block, read.length - read.sent)
+            packets.append(self.flash.read(read.offset + read.sent, size))
+            read.sent += size
+        if read.length == 0 or (read.sent >= read.length and read.acked >= read.length):
+            packets.append(self.flash.md5(read.offset, read.length))
+            self._read = None
+        return packets
+
+    def read_acknowledged(self, packet: bytes) -> Reply:
+        """A frame from the host during a READ_FLASH stream (a 4-byte running total)."""
+        if self._read is None or len(packet) != 4:
+            return Reply()
+        self._read.acked = max(self._read.acked, int.from_bytes(packet, "little"))
+        return Reply(self._read_more())
+
     def _run_user_code(self, command: Command) -> Reply:
         return Reply([], leave=True)
 
@@ -364,5 +419,7 @@ _HANDLERS: dict[int, Callable[[Loader, Command], Reply]] = {
     Op.ERASE_FLASH: Loader._erase_flash,
     Op.ERASE_REGION: Loader._erase_region,
     Op.RUN_USER_CODE: Loader._run_user_code,
+    Op.READ_FLASH: Loader._read_flash,
+    Op.READ_FLASH_SLOW: Loader._read_flash_slow,
 }
-_STUB_ONLY: set[int] = {Op.ERASE_FLASH, Op.ERASE_REGION, Op.RUN_USER_CODE}
+_STUB_ONLY: set[int] = {Op.ERASE_FLASH, Op.ERASE_REGION, Op.RUN_USER_CODE, Op.READ_FLASH}

@@ -163,3 +163,15 @@ def test_bad_options_are_refused_in_french() -> None:
         create_device("esp32s2", {"flash_size": "3"})
     with pytest.raises(SimOptionError, match="Option inconnue"):
         create_device("esp32s2", {"turbo": "1"})
+
+
+@pytest.mark.parametrize("stub", [True, False], ids=["stub-read-flash", "rom-read-flash-slow"])
+def test_esptool_reads_the_flash_back(stub: bool) -> None:
+    data = payload(20_000, seed=8)
+    esp, device = _connect("sim://esp32s2")
+    if stub:
+        esp = cmds.run_stub(esp)
+    cmds.attach_flash(esp)
+    device.flash.program(0x30000, data)
+    assert esp.read_flash(0x30000, len(data)) == data
+    esp._port.close()

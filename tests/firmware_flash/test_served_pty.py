@@ -76,6 +76,12 @@ def test_esptool_command_line_flashes_and_verifies(
     verify = _esptool(*common, *extra, "verify-flash", "0x0", str(image))
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "Verification successful (digest matched)." in verify.stdout
+    # And the bytes themselves, read back by esptool (stub READ_FLASH or ROM READ_FLASH_SLOW).
+    start, length = (0, 0x10000) if not extra else (0x1000, 0x1000)
+    out = tmp_path / "back.bin"
+    read = _esptool(*common, *extra, "read-flash", hex(start), hex(length), str(out))
+    assert read.returncode == 0, read.stdout + read.stderr
+    assert out.read_bytes() == image.read_bytes()[start : start + length]
 
 
 def test_kit_waits_for_the_boot_button_then_flashes(served: object, tmp_path: Path) -> None:
