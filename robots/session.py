@@ -104,6 +104,8 @@ def run_program(
             f"Format d'image non pris en charge : « {Path(picture).name} ». "
             "Utilisez un nom de fichier en .png ou .svg."
         )
+    if picture is not None and not Path(picture).resolve().parent.is_dir():
+        raise KitError(f"Le dossier de l'image « {picture} » n'existe pas.")
     notes: list[str] = []
     simulated = is_simulated_mbot(port)
     if challenge is not None and arena is not None and arena != challenge.arena:

@@ -242,10 +242,20 @@ def drive(port: str, vitesse: int) -> None:
 
 
 @robot.command("arenes")
-def arenas() -> None:
-    """Liste les arènes du simulateur."""
+@click.argument("nom", required=False)
+@click.option("--picture", metavar="IMAGE.png|svg", help="Dessine l'arène NOM dans ce fichier.")
+def arenas(nom: str | None, picture: str | None) -> None:
+    """Liste les arènes du simulateur, ou dessine l'arène NOM (--picture)."""
     from robots.arenas import available_arenas, load_arena
 
+    if nom is not None or picture is not None:
+        if nom is None or picture is None:
+            raise KitError("Pour dessiner une arène : kit robot arenes NOM --picture IMAGE.png")
+        from robots.picture import draw_arena
+
+        drawing, _view = draw_arena(load_arena(nom))
+        console.print(f"Image enregistrée : {drawing.save(picture)}")
+        return
     table = Table(title="Arènes (--arena NOM ou sim://mbot?arena=NOM)", title_justify="left")
     table.add_column("Nom")
     table.add_column("Description")

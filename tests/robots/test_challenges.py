@@ -113,3 +113,17 @@ def test_every_shipped_arena_and_challenge_loads() -> None:
     for name in available_challenges():
         challenge = load_challenge(name)
         assert challenge.example_path() is not None
+
+
+def test_every_arena_can_be_drawn_for_the_handouts(tmp_path: Path) -> None:
+    from robots.picture import draw_arena
+
+    for name in available_arenas():
+        drawing, _ = draw_arena(load_arena(name))
+        text = drawing.save(tmp_path / f"{name}.svg").read_text(encoding="utf-8")
+        assert f"Arène « {name} »" in text
+
+
+def test_picture_in_a_missing_folder_is_refused_before_running(tmp_path: Path) -> None:
+    with pytest.raises(KitError, match="n'existe pas"):
+        run_program(EXAMPLES_DIR / "arret_mur.py", "sim://mbot", picture=tmp_path / "x" / "a.png")
