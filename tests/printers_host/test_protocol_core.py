@@ -1,0 +1,337 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The sans-I/O Marlin protocol core: framing, response parsing, flow control."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from printers.marlin.events import (
+    Busy,
+    Capability,
+    Echo,
+    Fault,
+    FaultKind,
+    FirmwareInfo,
+    LineError,
+    LineErrorKind,
+    Ok,
+    Other,
+    Resend,
+    SdStatus,
+    Start,
+    TemperatureReport,
+    UnknownCommand,
+    Wait,
+)
+from printers.marlin.flow import FlowControl, HistoryExceededError
+from printers.marlin.framing import (
+    MAX_FRAMED_LINE_BYTES,
+    LineTooLongError,
+    checksum,
+    frame,
+    parse_received_line,
+    strip_comment,
+)
+from printers.marlin.responses import ResponseParser, parse_line
+from printers.marlin.timeouts import PROBE_AFTER_S, probe_after_s
+
+# -- framing ------------------------------------------------------------------------------
+
+
+def test_frame_matches_the_well_known_m110_line() -> None:
+    # "N0 M110 N0*125" is the line every host sends first (RepRap wiki, OctoPrint logs).
+    assert frame(0, "M110 N0") == b"N0 M110 N0*125\n"
+
+
+def test_checksum_is_the_xor_of_every_byte_before_the_star() -> None:
+    body = b"N7 G1 X10"
+    expected = 0
+    for byte in body:
+        expected ^= byte
+    assert checksum(body) == expected
+    assert frame(7, "G1 X10") == body + f"*{expected}\n".encode()
+
+
+def test_comments_and_blank_lines_are_stripped() -> None:
+    assert strip_comment("G1 X1 ; move") == "G1 X1"
+    assert strip_comment("   ; only a comment") == ""
+    assert strip_comment("\t\r") == ""
+
+
+def test_lines_too_long_for_marlin_are_refused_before_sending() -> None:
+    command = "M117 " + "x" * 90
+    with pytest.raises(LineTooLongError) as info:
+        frame(12, command)
+    assert info.value.length > MAX_FRAMED_LINE_BYTES
+    assert len(frame(12, "M117 " + "x" * 70)) - 1 <= MAX_FRAMED_LINE_BYTES
+
+
+def test_received_line_is_checked_like_marlin() -> None:
+    good = parse_received_line(frame(5, "G1 X1")[:-1])
+    assert (good.line_number, good.command, good.checksum_ok) == (5, "G1 X1", True)
+    bad = parse_received_line(b"N5 G1 X2*" + str(checksum(b"N5 G1 X1")).encode())
+    assert bad.has_checksum and not bad.checksum_ok
+    m110 = parse_received_line(frame(9, "M110 N41")[:-1])
+    assert m110.line_number == 41
+
+
+@given(st.integers(0, 10**6), st.text(alphabet="GMXYZEF0123456789. -", max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_frame_then_parse_round_trips(number: int, command: str) -> None:
+    command = command.strip()
+    try:
+        data = frame(number, command)
+    except LineTooLongError:
+        return
+    parsed = parse_received_line(data[:-1])
+    assert parsed.checksum_ok
+    assert parsed.line_number == number or command.upper().startswith("M110")
+
+
+# -- responses ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("ok", Ok()),
+        ("ok N12 P15 B3", Ok(line_number=12, planner_free=15, queue_free=3)),
+        ("Resend: 5", Resend(5)),
+        ("Resend:5", Resend(5)),
+        ("rs N5", Resend(5)),
+        ("rs 5", Resend(5)),
+        ("echo:busy: processing", Busy("processing")),
+        ("busy: paused for user", Busy("paused for user")),
+        ("wait", Wait()),
+        ("start", Start()),
+        ('echo:Unknown command: "G12345"', UnknownCommand("G12345")),
+        ("echo:SD card ok", SdStatus("SD card ok")),
+        ("Not SD printing", SdStatus("Not SD printing")),
+        ("SD printing byte 10/200", SdStatus("SD printing byte 10/200")),
+        ("Cap:AUTOREPORT_TEMP:1", Capability("AUTOREPORT_TEMP", True)),
+        ("Cap:EMERGENCY_PARSER:0", Capability("EMERGENCY_PARSER", False)),
+        ("echo:Marlin 2.1.2", Echo("Marlin 2.1.2")),
+        ("// Klipper state: Ready", Echo("Klipper state: Ready")),
+    ],
+)
+def test_marlin_responses_are_classified(line: str, expected: object) -> None:
+    assert parse_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "last"),
+    [
+        ("Error:checksum mismatch, Last Line: 41", LineErrorKind.CHECKSUM_MISMATCH, 41),
+        (
+            "Error:Line Number is not Last Line Number+1, Last Line: 7",
+            LineErrorKind.LINE_NUMBER,
+            7,
+        ),
+        ("Error:No Checksum with line number, Last Line: 3", LineErrorKind.NO_CHECKSUM, 3),
+        ("Error:No Line Number with checksum, Last Line: 3", LineErrorKind.NO_LINE_NUMBER, 3),
+    ],
+)
+def test_transmission_errors_carry_the_last_line(line: str, kind: LineErrorKind, last: int) -> None:
+    event = parse_line(line)
+    assert isinstance(event, LineError)
+    assert (event.kind, event.last_line) == (kind, last)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Error:Printer halted. kill() called!", FaultKind.KILLED),
+        ("Error:Thermal Runaway, system stopped! Heater_ID: 0", FaultKind.THERMAL_RUNAWAY),
+        ("Error:MINTEMP triggered, system stopped! Heater_ID: E0", FaultKind.MINTEMP),
+        ("Error:MAXTEMP triggered, system stopped! Heater_ID: bed", FaultKind.MAXTEMP),
+        ("Error:Heating failed, system stopped! Heater_ID: 0", FaultKind.HEATING_FAILED),
+        ("!! Shutdown due to M112 command", FaultKind.EMERGENCY),
+        ("Error:Printer stopped due to errors. Fix the error and use M999.", FaultKind.STOPPED),
+    ],
+)
+def test_firmware_faults_are_recognised(line: str, kind: FaultKind) -> None:
+    event = parse_line(line)
+    assert isinstance(event, Fault) and event.kind == kind
+
+
+def test_marlin_1_heater_error_split_over_two_lines_is_joined() -> None:
+    parser = ResponseParser()
+    events = parser.feed(b"Error:0\n: Extruder switched off. MAXTEMP triggered !\nok\n")
+    assert isinstance(events[0], Fault) and events[0].kind == FaultKind.MAXTEMP
+    assert events[1] == Ok()
+
+
+@pytest.mark.parametrize(
+    ("line", "heaters"),
+    [
+        (
+            "T:210.0 /210.0 B:60.0 /60.0 @:127 B@:0",
+            {"tool0": (210.0, 210.0), "bed": (60.0, 60.0)},
+        ),
+        (
+            "T0:200.5 /205.0 T1:25.0 /0.0 B:58.0 /60.0 @:64 B@:127",
+            {"tool0": (200.5, 205.0), "tool1": (25.0, 0.0), "bed": (58.0, 60.0)},
+        ),
+        ("B:60.0 /60.0 T0:210.0 /210.0", {"tool0": (210.0, 210.0), "bed": (60.0, 60.0)}),
+        (
+            "T:210.0 /210.0 B:60.0 /60.0 T0:210.0 /210.0 @:30 B@:0 P:35.2 A:31.0",
+            {"tool0": (210.0, 210.0), "bed": (60.0, 60.0)},
+        ),
+        ("T:180.3 /200.0 @0 B:50.0 /60.0 @0", {"tool0": (180.3, 200.0), "bed": (50.0, 60.0)}),
+        ("T:201.2 /210.0 B:60.0 /60.0 @:127 B@:0 W:?", {"tool0": (201.2, 210.0), "bed": (60, 60)}),
+    ],
+)
+def test_temperature_reports_in_every_usual_form(line: str, heaters: dict[str, tuple]) -> None:
+    event = parse_line(line)
+    assert isinstance(event, TemperatureReport)
+    got = {name: (r.actual_c, r.target_c) for name, r in event.heaters.items()}
+    assert got == heaters
+
+
+def test_ok_with_temperatures_is_the_m105_answer() -> None:
+    event = parse_line("ok T:20.0 /0.0 B:21.0 /0.0 @:0 B@:0")
+    assert isinstance(event, Ok) and event.temperatures is not None
+    assert event.temperatures.heaters["bed"].actual_c == 21.0
+    klipper = parse_line("ok B:60.0 /60.0 T0:210.0 /210.0")
+    assert isinstance(klipper, Ok) and klipper.queue_free is None
+
+
+def test_firmware_name_fields_are_split() -> None:
+    event = parse_line(
+        "FIRMWARE_NAME:Marlin 2.1.2.1 (Jul 13 2023) SOURCE_CODE_URL:github.com/Marlin "
+        "PROTOCOL_VERSION:1.0 MACHINE_TYPE:Ender-3 EXTRUDER_COUNT:1"
+    )
+    assert isinstance(event, FirmwareInfo)
+    assert event.name == "Marlin 2.1.2.1 (Jul 13 2023)"
+    assert event.fields["MACHINE_TYPE"] == "Ender-3"
+    assert event.fields["EXTRUDER_COUNT"] == "1"
+
+
+def test_a_single_flipped_bit_in_ok_or_resend_is_repaired() -> None:
+    assert parse_line("oj") == Ok()  # 'k' 0x6B -> 'j' 0x6A
+    assert parse_line("Resenl: 12") == Resend(12)  # 'd' 0x64 -> 'l' 0x6C
+    assert isinstance(parse_line("xy"), Other)
+
+
+@given(st.binary(max_size=400), st.integers(1, 50))
+@settings(max_examples=150, deadline=None)
+def test_parser_never_fails_on_arbitrary_bytes_and_chunking_does_not_matter(
+    data: bytes, chunk: int
+) -> None:
+    whole = ResponseParser().feed(data + b"\n")
+    parser = ResponseParser()
+    pieces = []
+    for i in range(0, len(data), chunk):
+        pieces.extend(parser.feed(data[i : i + chunk]))
+    pieces.extend(parser.feed(b"\n"))
+    assert pieces == whole
+
+
+# -- flow control -------------------------------------------------------------------------
+
+
+def _fill(flow: FlowControl, count: int, command: str = "G1 X10.000 Y10.000 E0.12345") -> bytes:
+    for _ in range(count):
+        flow.push(command)
+    return flow.take_output()
+
+
+def test_window_is_bounded_by_the_receive_buffer_bytes() -> None:
+    flow = FlowControl(max_lines=8, rx_buffer_bytes=128)
+    out = _fill(flow, 10)
+    assert out.count(b"\n") == flow.in_flight_lines
+    assert flow.in_flight_bytes <= 128
+    assert flow.in_flight_lines == 3  # 3 lines of ~38 bytes fit in 128, a 4th would not
+
+
+def test_window_is_bounded_by_the_queue_slots() -> None:
+    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
+    _fill(flow, 10, "G1 X1")
+    assert flow.in_flight_lines == 4
+
+
+def test_ping_pong_keeps_one_line_in_flight() -> None:
+    flow = FlowControl(ping_pong=True, rx_buffer_bytes=10_000)
+    _fill(flow, 5, "G1 X1")
+    assert flow.in_flight_lines == 1
+    acked = flow.handle(Ok())
+    assert [a.number for a in acked] == [1]
+    assert flow.take_output().startswith(b"N2 ")
+
+
+def test_advanced_ok_teaches_the_queue_size() -> None:
+    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
+    _fill(flow, 40, "G1 X1")
+    flow.handle(Ok(line_number=4, planner_free=15, queue_free=31))
+    flow.take_output()
+    assert flow.max_lines == 32
+    assert flow.in_flight_lines == 32
+
+
+def test_resend_replays_from_the_requested_line_and_ignores_duplicates() -> None:
+    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
+    _fill(flow, 6, "G1 X1")  # lines 1-4 in flight
+    assert [a.number for a in flow.handle(Ok())] == [1]
+    assert [a.number for a in flow.handle(Ok())] == [2]
+    flow.handle(LineError(LineErrorKind.CHECKSUM_MISMATCH, 2, "checksum mismatch"))
+    flow.handle(Resend(3))
+    flow.handle(Ok())  # the ok after a resend acknowledges nothing
+    replay = flow.take_output()
+    assert replay.startswith(b"N3 ")
+    # Line 4 was in flight after the bad one: its own "Resend: 3" is a duplicate.
+    flow.handle(LineError(LineErrorKind.LINE_NUMBER, 2, "Line Number is not"))
+    flow.handle(Resend(3))
+    flow.handle(Ok())
+    assert flow.duplicate_resends == 1
+    assert flow.resends == 1
+    acked = flow.handle(Ok())
+    assert [a.number for a in acked] == [3]
+
+
+def test_resend_disagreeing_with_its_error_line_is_ignored() -> None:
+    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
+    _fill(flow, 4, "G1 X1")
+    flow.handle(LineError(LineErrorKind.CHECKSUM_MISMATCH, 2, "checksum mismatch"))
+    flow.handle(Resend(1))  # a corrupted digit: the firmware really wants line 3
+    assert flow.resends == 0 and flow.unconfirmed_resends == 1
+    assert flow.take_output() == b""
+
+
+def test_resend_older_than_the_history_fails_clearly() -> None:
+    flow = FlowControl(max_lines=2, rx_buffer_bytes=10_000, history_lines=4)
+    for _ in range(10):
+        flow.push("G1 X1")
+        flow.take_output()
+        flow.handle(Ok())
+    with pytest.raises(HistoryExceededError) as info:
+        flow.handle(Resend(2))
+    assert info.value.line_number == 2
+
+
+def test_probe_answer_acknowledges_every_older_line() -> None:
+    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
+    _fill(flow, 3, "G1 X1")
+    flow.take_probe()
+    acked = flow.handle(Ok(temperatures=TemperatureReport({})))
+    assert [a.number for a in acked] == [1, 2, 3]
+    assert flow.idle
+
+
+def test_verification_proves_the_last_line_was_accepted() -> None:
+    flow = FlowControl()
+    _fill(flow, 2, "G1 X1")
+    flow.handle(Ok())
+    flow.handle(Ok())
+    assert flow.verify_last() == frame(2, "G1 X1")
+    flow.handle(LineError(LineErrorKind.LINE_NUMBER, 2, "Line Number is not"))
+    flow.handle(Resend(3))
+    assert flow.verified
+
+
+def test_long_commands_wait_longer_before_a_probe() -> None:
+    assert probe_after_s(["G1 X1"]) == PROBE_AFTER_S
+    assert probe_after_s(["G1 X1", "M190 S60"]) > 600
+    assert probe_after_s(["G4 P30000"]) == pytest.approx(PROBE_AFTER_S + 30)
+    assert probe_after_s(["G28"]) > probe_after_s(["M104 S200"])
