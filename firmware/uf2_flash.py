@@ -28,7 +28,7 @@ COPY_CHUNK = 64 * uf2.BLOCK_SIZE
 
 
 @dataclass(frozen=True)
-class Uf2Drive:
+class BootDrive:
     path: Path
     board_id: str | None
     details: dict[str, str]
@@ -36,7 +36,7 @@ class Uf2Drive:
 
 @dataclass(frozen=True)
 class Uf2FlashResult:
-    drive: Uf2Drive
+    drive: BootDrive
     target: Path
     blocks: int
     family: int | None
@@ -48,7 +48,7 @@ def validate(data: bytes, board: Board) -> uf2.Uf2Image:
     return uf2.parse(data, family=board.uf2_family)
 
 
-def inspect(path: str | os.PathLike[str]) -> Uf2Drive:
+def inspect(path: str | os.PathLike[str]) -> BootDrive:
     """The UF2 drive at ``path``, or a French error saying what the folder is instead."""
     folder = Path(path)
     if not folder.is_dir():
@@ -63,18 +63,18 @@ def inspect(path: str | os.PathLike[str]) -> Uf2Drive:
         raise KitError(
             f"« {folder} » n'est pas un lecteur de démarrage UF2 (pas de INFO_UF2.TXT).{extra}"
         )
-    return Uf2Drive(folder, report.board_id, dict(report.details))
+    return BootDrive(folder, report.board_id, dict(report.details))
 
 
-def find_drives() -> list[Uf2Drive]:
+def find_drives() -> list[BootDrive]:
     return [
-        Uf2Drive(Path(d.path), d.board_id, dict(d.details))
+        BootDrive(Path(d.path), d.board_id, dict(d.details))
         for d in discovery.scan_drives()
         if d.kind == "uf2"
     ]
 
 
-def pick_drive(board: Board, drives: list[Uf2Drive]) -> Uf2Drive | None:
+def pick_drive(board: Board, drives: list[BootDrive]) -> BootDrive | None:
     """The drive to use among those found: the one with the board's Board-ID, or the only
     one. None when there is none; a French error when the choice is ambiguous."""
     if not drives:
@@ -98,7 +98,7 @@ def wait_for_drive(
     *,
     poll_s: float = 0.2,
     sleep: Callable[[float], None] = time.sleep,
-) -> Uf2Drive | None:
+) -> BootDrive | None:
     """Wait until a UF2 drive for ``board`` is present (``drive`` or any found)."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -125,7 +125,7 @@ def _drive_gone_or_booted(folder: Path) -> bool:
 
 def copy_to_drive(
     data: bytes,
-    drive: Uf2Drive,
+    drive: BootDrive,
     name: str,
     *,
     progress: ProgressFn | None = None,
@@ -181,7 +181,7 @@ def _copy_error(target: Path, exc: OSError) -> KitError:
 def flash(
     data: bytes,
     board: Board,
-    drive: Uf2Drive,
+    drive: BootDrive,
     *,
     name: str = "firmware.uf2",
     progress: ProgressFn | None = None,

@@ -138,6 +138,24 @@ def test_firmware_cache_listing_and_default_choice(isolated_user_dirs: Path) -> 
     assert result.returncode == 0, result.stderr
 
 
+def test_toutes_over_a_url_asks_for_enter_between_boards(images: dict[str, Path]) -> None:
+    result = run_kit(
+        "mcu",
+        "flash",
+        str(images["small_s3"]),
+        "--board",
+        "feather_esp32s3",
+        "--port",
+        "sim://esp32s3",
+        "--toutes",
+        input_text="\n\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Carte 2 terminée — branchez la suivante" in result.stderr
+    assert "appuyez sur Entrée" in result.stderr
+    assert "Bilan : 3 cartes installées, 0 en échec." in result.stdout
+
+
 def test_missing_file_is_refused_in_french() -> None:
     missing = run_kit("mcu", "flash", "nulle-part.uf2", "--board", "pico")
     assert missing.returncode == 2 and "introuvable" in missing.stderr
@@ -181,7 +199,10 @@ def test_uf2_lands_on_the_drive(
 ) -> None:
     drive, stop = pico_drive
     threading.Thread(target=_serve, args=(drive, stop, 0), daemon=True).start()
-    result = run_kit("mcu", "flash", str(uf2_file), "--board", "pico", "--drive", str(drive.folder))
+    # No --drive: the kit finds the bootloader drive among the mounted ones.
+    result = run_kit(
+        "mcu", "flash", str(uf2_file), "--board", "pico", KIT_DRIVE_ROOTS=str(drive.folder)
+    )
     assert result.returncode == 0, result.stderr
     assert "Board-ID : RPI-RP2" in result.stderr
     assert "La carte a redémarré" in result.stdout

@@ -87,8 +87,8 @@ def test_a_circuitpy_folder_is_not_a_bootloader_drive(tmp_path: Path) -> None:
 
 
 def test_two_drives_need_a_choice() -> None:
-    a = uf2_flash.Uf2Drive(Path("/a"), "SAMD21G18A-CPlay-v0", {})
-    b = uf2_flash.Uf2Drive(Path("/b"), "SAMD51J19A-Feather-M4-v0", {})
+    a = uf2_flash.BootDrive(Path("/a"), "SAMD21G18A-CPlay-v0", {})
+    b = uf2_flash.BootDrive(Path("/b"), "SAMD51J19A-Feather-M4-v0", {})
     assert uf2_flash.pick_drive(get_board("feather_m4_express"), [a, b]) is b
     with pytest.raises(KitError, match="Plusieurs lecteurs"):
         uf2_flash.pick_drive(PICO, [a, b])
