@@ -172,7 +172,6 @@ def _check_zone(
     zone = record.arena.zone(str(challenge.params.get("zone", "arrivée")))
     reached: float | None = None
     closest = math.inf
-    cx, cy = zone.x + zone.width / 2, zone.y + zone.depth / 2
     for t, x, y, _h, _v in samples:
         if zone.contains((x, y)):
             reached = t
@@ -186,7 +185,6 @@ def _check_zone(
         figures.insert(0, ("temps pour atteindre la zone", _fmt_s(reached - record.start_s)))
     else:
         figures.insert(0, ("plus courte distance à la zone", _fmt_cm(closest)))
-    del cx, cy
     if before:
         return ChallengeResult(
             False, _collision_reason(before[0].t_s, record.start_s), tuple(figures)

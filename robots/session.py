@@ -27,7 +27,7 @@ from robots.challenges import (
 from robots.learner import Robot
 from robots.mbot import MBot, connect
 from robots.record import RunRecord
-from robots.runner import ScriptOutcome, load_script, run_script
+from robots.runner import Ending, ScriptOutcome, load_script, run_script
 
 #: Time allowed to a program on the simulator when no challenge sets one (virtual seconds):
 #: an endless loop must not run forever at full speed.
@@ -47,8 +47,6 @@ class RunReport:
 
     @property
     def failed(self) -> bool:
-        from robots.runner import Ending
-
         return self.outcome.ending is Ending.ERROR or (
             self.result is not None and not self.result.passed
         )

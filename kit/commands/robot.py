@@ -112,7 +112,7 @@ def run(
 @robot.command("test")
 @click.option("--port", required=True, help=PORT_HELP)
 def test(port: str) -> None:
-    """Vérifie en une demi-minute chaque capteur et chaque moteur, avant l'atelier.
+    """Vérifie en moins d'une demi-minute chaque capteur et chaque moteur, avant l'atelier.
 
     Posez le robot sur la table, roues libres ou avec de la place devant lui.
     """
