@@ -178,17 +178,21 @@ def _explain(exc: BaseException, what: str) -> KitError:
             "Le fichier ne tient pas dans la mémoire flash de la carte : ce n'est sans doute "
             "pas le micrologiciel prévu pour ce modèle."
         )
-    if "Failed to connect" in text or "No serial data received" in text:
+    if "Failed to connect" in text or (what == "la connexion" and "No serial data" in text):
         return ChipNotAnswering(
             "La puce ne répond pas : elle n'est pas en mode téléchargement (chargeur ROM)."
         )
-    if "Timed out" in text or "stopped" in text or "No serial data" in text:
+    silent = ("Timed out", "stopped", "No serial data", "No more data", "Response doesn't match")
+    if any(marker in text for marker in silent):
         return DeviceFault(
             f"La carte a cessé de répondre pendant {what}.",
             hint="Débranchez et rebranchez la carte, remettez-la en mode téléchargement et "
             "recommencez.",
         )
-    return DeviceFault(f"Échec pendant {what} : {text}")
+    return DeviceFault(
+        f"La carte a refusé l'opération pendant {what}.",
+        hint=f"Détail technique (esptool) : {text}",
+    )
 
 
 class EspSession:

@@ -109,3 +109,12 @@ def test_waiting_calls_back_once_then_gives_up() -> None:
 def test_missing_port_is_a_link_error() -> None:
     with pytest.raises(LinkError, match="introuvable"):
         esp_flash.connect("/dev/ttyNOPE42")
+
+
+def test_chip_that_stops_answering_mid_flash_is_a_device_fault() -> None:
+    image = combined_bin("esp32s3", 200_000)
+    with (
+        esp_flash.connect("sim://esp32s3?stop_after=120") as session,
+        pytest.raises(DeviceFault, match="a cessé de répondre pendant l'écriture"),
+    ):
+        session.flash(image, 0, stub=False, compress=False)
