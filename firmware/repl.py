@@ -112,6 +112,8 @@ class RawReplClient:
         timeout_s: float | None = None,
     ) -> RunResult:
         """Run ``code``; printed bytes go to ``on_output`` as they arrive."""
+        if self.codec.state is rawrepl.HostState.WAIT_PROMPT:
+            self._await_prompt()
         for chunk in self.codec.exec_(code.encode("utf-8")):
             self._write(chunk)
         deadline = None if timeout_s is None else self.clock() + timeout_s
@@ -144,6 +146,21 @@ class RawReplClient:
                         f"({event.data[:40]!r}).",
                         exit_code=2,
                     )
+
+    def _await_prompt(self, timeout_s: float = ENTER_TIMEOUT_S) -> None:
+        """After a program: wait for the ``>`` that says the board takes the next one."""
+        deadline = self.clock() + timeout_s
+        while self.clock() < deadline:
+            event = self.codec.next_event()
+            if isinstance(event, rawrepl.RawReady):
+                return
+            if isinstance(event, rawrepl.ProtocolError):
+                break
+            if event is rawrepl.NEED_DATA:
+                self.codec.receive_data(self._read())
+        raise DeviceFault(
+            f"{self.port_name} n'a pas rendu l'invite « > » après le programme.", exit_code=2
+        )
 
     def _finish_after_interrupt(self, on_output: Callable[[bytes], None]) -> str:
         end = self.clock() + ENTER_TIMEOUT_S

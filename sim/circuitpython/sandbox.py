@@ -155,8 +155,8 @@ def read_settings(root: Path) -> dict[str, str]:
         return {}
     try:
         import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10 (tomli is in site-packages)
+        return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except Exception:  # noqa: BLE001 - CircuitPython ignores a broken settings.toml too
@@ -181,9 +181,6 @@ class Importer:
         self.make_globals = make_globals
         self.compile_source = compile_source
         self.modules: dict[str, types.ModuleType] = {}
-        for name in STDLIB_COPIES:
-            __import__(name)
-            self.modules[name] = _copy_public(_sys.modules[name])
 
     def _find_source(self, dotted: str) -> tuple[Path, str, bool] | None:
         parts = dotted.split(".")
@@ -210,6 +207,13 @@ class Importer:
 
     def load(self, dotted: str) -> types.ModuleType:
         if dotted in self.modules:
+            return self.modules[dotted]
+        if dotted in STDLIB_COPIES:
+            __import__(dotted)
+            if dotted == "random":
+                # A fixed seed: the same program gives the same timeline on every run.
+                _sys.modules["random"].seed(2024)
+            self.modules[dotted] = _copy_public(_sys.modules[dotted])
             return self.modules[dotted]
         if dotted in self.firmware and dotted not in self.frozen:
             return self.firmware[dotted]

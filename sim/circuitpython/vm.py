@@ -27,7 +27,9 @@ HANG_GUARD_S = 15.0
 
 
 class WorkerHung(KitError):
-    """The program computed for too long without reaching a pause."""
+    """The program computed for too long without reaching a pause (the task failed)."""
+
+    exit_code = 1
 
 
 @dataclass
@@ -79,7 +81,9 @@ class WorkerClient:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [project_root,
                                                           env.get("PYTHONPATH", "")]))
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "sim.circuitpython.worker"],
+            # -S: the worker needs only the standard library and this project (PYTHONPATH),
+            # and skipping site-packages saves a good part of its start-up time.
+            [sys.executable, "-S", "-m", "sim.circuitpython.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -186,3 +186,44 @@ def test_code_reads_the_board_folder(tmp_path: Path) -> None:
     assert run.timeline.text() == (
         "['boot_out.txt', 'code.py', 'lib', 'settings.toml']\nAdafruit\n"
     )
+
+
+def test_firmware_neopixel_serves_when_lib_has_none(tmp_path: Path) -> None:
+    # Like boards with neopixel frozen into the firmware: no lib/neopixel.py needed.
+    run = run_code(tmp_path, "import board, neopixel\n"
+                   "p = neopixel.NeoPixel(board.NEOPIXEL, 2, brightness=0.5)\n"
+                   "p[1] = (200, 100, 0)\np.fill(0x0000FF)\n", board_id="xiao_rp2040")
+    assert not run.failed, run.error
+    frames = [c for _, c in run.timeline.pixels["NEOPIXEL"]]
+    assert frames == [((0, 0, 0), (100, 50, 0)), ((0, 0, 127), (0, 0, 127))]
+
+
+def test_touch_pwm_and_reload_apis(tmp_path: Path) -> None:
+    board = get_board("circuitplayground_express")
+    folder = prepare_folder(tmp_path / "CIRCUITPY", board)
+    (folder / "code.py").write_text(
+        "import board, time, touchio, supervisor, microcontroller, pwmio\n"
+        "t = touchio.TouchIn(board.A1)\n"
+        "print(t.value)\ntime.sleep(1)\nprint(t.value, supervisor.ticks_ms())\n"
+        "p = pwmio.PWMOut(board.A2, frequency=440, variable_frequency=True)\n"
+        "p.frequency = 880\n"
+        "print(round(microcontroller.cpu.temperature))\n"
+        "supervisor.reload()\n",
+        encoding="utf-8",
+    )
+    run = run_program(folder, board, duration_s=5, inputs_spec="A1@0.5=1 temperature@0=19")
+    assert run.end == "reload"
+    assert run.timeline.text().splitlines() == ["False", "True 1000", "19"]
+    assert [f for _, _, f in run.timeline.pwm["A2"]] == [440, 880]
+
+
+def test_computation_that_never_yields_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.circuitpython import vm
+
+    monkeypatch.setattr(vm, "HANG_GUARD_S", 0.5)
+    with pytest.raises(vm.WorkerHung) as caught:
+        run_code(tmp_path, "print(sum(range(10 ** 12)))\n")
+    assert "sans rendre la main" in caught.value.message
+    assert caught.value.exit_code == 1
