@@ -19,12 +19,15 @@ def test_the_demo_runs_every_step_on_the_simulators_and_writes_its_pictures(
     assert str(out) in result.stdout  # the folder is named
     assert "kit lesson list" in result.stdout and "kit rehearse" in result.stdout
     steps = tour(out.resolve(), live=False)
-    ran = [step for step in steps if command_exists(step.argv)]
-    assert {step.argv[0] for step in ran} >= {"robot", "mcu"}
-    for step in ran:
+    assert all(command_exists(step.argv) for step in steps)
+    assert "Étape sautée" not in result.stdout
+    assert {step.argv[0] for step in steps} == {"printer", "robot", "mcu"}
+    for step in steps:
         if step.picture:
             data = (out / step.picture).read_bytes()
             assert data[:8] == b"\x89PNG\r\n\x1a\n", step.picture
+    assert "Verdict : imprimable" in result.stdout
+    assert "Impression terminée" in result.stdout
     assert "Défi « Parcours d'obstacles » réussi" in result.stdout
     assert "Traceback" not in result.stderr
 

@@ -12,22 +12,25 @@ from lessons import catalog
 from lessons.model import KitCommand
 from lessons.steps import NOT_YET_AVAILABLE, display, run_step
 
-STEPS = [
-    (lesson.ident, number, command)
-    for lesson in catalog.load_all()
-    for number, command in enumerate(lesson.commands(), 1)
-]
+
+def _unique_steps() -> list[tuple[str, KitCommand]]:
+    """Each distinct step once (the 3D lessons share their print step), named by its lessons."""
+    seen: dict[tuple[object, ...], tuple[list[str], KitCommand]] = {}
+    for lesson in catalog.load_all():
+        for number, command in enumerate(lesson.commands(), 1):
+            key = (command.argv, command.expected_code, command.expected_fragments, command.pending)
+            seen.setdefault(key, ([], command))[0].append(f"{lesson.ident}-{number}")
+    return [("+".join(names), command) for names, command in seen.values()]
 
 
-def _step_id(step: tuple[str, int, KitCommand]) -> str:
-    return f"{step[0]}-{step[1]}"
+STEPS = _unique_steps()
 
 
-@pytest.mark.parametrize("step", STEPS, ids=[_step_id(s) for s in STEPS])
+@pytest.mark.parametrize("step", STEPS, ids=[name for name, _ in STEPS])
 def test_each_runnable_step_passes_against_the_simulators(
-    step: tuple[str, int, KitCommand], tmp_path: Path
+    step: tuple[str, KitCommand], tmp_path: Path
 ) -> None:
-    _ident, _number, command = step
+    _names, command = step
     result = run_step(command, tmp_path, command_exists)
     if command.pending:
         # Marked in the lesson as not yet runnable: the check must fail on it, loudly.

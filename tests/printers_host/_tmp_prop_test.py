@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Printing through the serial host on ``sim://marlin``: completeness, faults, cancel, pause."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kit.errors import DeviceFault, LinkError
+from printers.backend import PrinterBackend, PrinterState
+from printers.print_file import check_print_file
+from printers.print_job import JobState, PrintJob
+from printers.serial_backend import SerialBackend
+from tests.printers_host.helpers import (
+    FAST,
+    arc_lines,
+    connect,
+    executed_file_commands,
+    file_commands,
+    write_gcode,
+)
+
+
+def _print(
+    url: str, path: Path, *, baudrate: int = 115200, **host_options: object
+) -> tuple[PrintJob, int]:
+    host = connect(url, baudrate=baudrate, **host_options)
+    first = host.flow.next_number
+    job = PrintJob(host, check_print_file(path))
+    job.run()
+    return job, first
+
+
+def test_every_line_is_executed_once_and_in_order(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(300))
+    job, first = _print(f"sim://marlin?{FAST}", path)
+    assert job.state is JobState.DONE
+    executed = executed_file_commands(job.host, first)
+    # The file, then the end barrier (M400, M105) that proves nothing was skipped.
+    assert executed == [*file_commands(path), "M400", "M105"]
+    assert job.snapshot().fraction == 1.0
+    assert job.snapshot().layer == 1
+
+
+def test_ping_pong_prints_the_same_lines(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(100), heat=False)
+    job, first = _print("sim://marlin", path, ping_pong=True)
+    assert job.state is JobState.DONE
+    assert executed_file_commands(job.host, first)[:-2] == file_commands(path)
+    assert job.host.flow.in_flight_lines == 0
+
+
+def test_flow_control_never_overflows_the_receive_buffer(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(400), heat=False)
+    job, _ = _print("sim://marlin?baud=250000", path, baudrate=250000)
+    device = job.host.link.device  # type: ignore[attr-defined]
+    assert device.rx_dropped == 0
+    assert device.line_errors == 1  # only the deliberate duplicate proving the end
+
+
+def test_wrong_speed_is_explained() -> None:
+    with pytest.raises(LinkError) as info:
+        connect("sim://marlin?baud=250000", baudrate=115200)
+    assert "vitesse" in info.value.message
+    assert info.value.exit_code == 2
+
+
+def test_autoreport_is_turned_on_when_the_firmware_offers_it() -> None:
+    host = connect("sim://marlin")
+    assert host.identity.has("AUTOREPORT_TEMP")
+    executed = [c.command for c in host.link.device.executed]  # type: ignore[attr-defined]
+    assert "M155 S2" in executed
+    host2 = connect("sim://marlin?autoreport=0")
+    executed2 = [c.command for c in host2.link.device.executed]  # type: ignore[attr-defined]
+    assert not any(c.startswith("M155") for c in executed2)
+
+
+def test_a_dropped_ok_is_recovered_by_probing(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(60), heat=False)
+    job, first = _print("sim://marlin?drop_ok=20,40", path)
+    assert job.state is JobState.DONE
+    assert executed_file_commands(job.host, first)[:-2] == file_commands(path)
+
+
+# -- faults -------------------------------------------------------------------------------
+
+FAULTS = [
+    ("runaway_at=9", "emballement thermique"),
+    ("reset_at_line=150", "redémarré"),
+    ("disconnect_at_line=150", "liaison USB"),
+    ("dialect=klipper&runaway_at=9", "erreur fatale"),
+]
+
+
+@pytest.mark.parametrize(("fault", "words"), FAULTS)
+def test_faults_stop_the_print_quickly_with_a_french_message(
+    tmp_path: Path, fault: str, words: str
+) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(400))
+    host = connect(f"sim://marlin?{FAST}&{fault}")
+    device = host.link.device  # type: ignore[attr-defined]
+    job = PrintJob(host, check_print_file(path))
+    with pytest.raises(DeviceFault) as info:
+        job.run()
+    error = info.value
+    assert error.exit_code == 1
+    assert words in error.message
+    assert "Dernière ligne exécutée : ligne" in error.message
+    assert device.fault_time_s is not None
+    assert host.clock() - device.fault_time_s < 2.0
+    assert device.heaters_off
+    assert job.state is JobState.FAILED
+
+
+def test_kill_from_the_file_stops_the_print(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "kill.gcode", [*arc_lines(20), "M112", *arc_lines(20)])
+    host = connect(f"sim://marlin?{FAST}")
+    job = PrintJob(host, check_print_file(path))
+    with pytest.raises(DeviceFault) as info:
+        job.run()
+    assert "kill" in info.value.message
+    assert "Dernière ligne exécutée" in info.value.message
+
+
+def test_a_printer_that_stops_answering_is_declared_lost(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(100), heat=False)
+    host = connect("sim://marlin?hang_at_line=50")
+    job = PrintJob(host, check_print_file(path))
+    with pytest.raises(DeviceFault) as info:
+        job.run()
+    assert "ne répond plus" in info.value.message
+    assert host.link.device.executed  # type: ignore[attr-defined]
+
+
+# -- cancel and pause ---------------------------------------------------------------------
+
+
+def test_cancel_turns_heaters_fan_and_motors_off(tmp_path: Path) -> None:
+    body = ["M106 S255", *arc_lines(400)]
+    path = write_gcode(tmp_path / "arc.gcode", body)
+    host = connect(f"sim://marlin?{FAST}")
+    device = host.link.device  # type: ignore[attr-defined]
+    job = PrintJob(host, check_print_file(path))
+    while job.commands_done < 100:
+        job.step()
+    assert device.fan == 255 and not device.heaters_off
+    job.cancel()
+    job.run()
+    assert job.state is JobState.CANCELLED
+    assert device.heaters_off and device.fan == 0 and not device.motors_on
+    executed = [c.command for c in device.executed]
+    assert executed[-4:] == ["M104 S0", "M140 S0", "M107", "M84"]
+    assert "M104 S0" not in executed[:-4]  # the file's own end was not reached
+
+
+def test_pause_stops_feeding_and_resume_completes(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(200), heat=False)
+    host = connect("sim://marlin")
+    device = host.link.device  # type: ignore[attr-defined]
+    first = host.flow.next_number
+    job = PrintJob(host, check_print_file(path))
+    while job.commands_done < 50:
+        job.step()
+    job.pause()
+    for _ in range(200):
+        job.step()
+    paused_count = len(device.executed)
+    paused_at = host.clock()
+    for _ in range(200):
+        job.step()
+    assert len(device.executed) == paused_count
+    assert host.clock() > paused_at
+    job.resume()
+    job.run()
+    assert job.state is JobState.DONE
+    assert executed_file_commands(host, first)[:-2] == file_commands(path)
+
+
+# -- the backend the farm uses ------------------------------------------------------------
+
+
+def test_serial_backend_prints_in_the_background(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(100))
+    backend = SerialBackend(f"sim://marlin?{FAST}", name="ender")
+    assert isinstance(backend, PrinterBackend)
+    backend.connect()
+    try:
+        assert backend.status().state is PrinterState.IDLE
+        assert "ok" not in backend.send_command("M105")
+        backend.start_print(path)
+        backend.wait(timeout_s=60)
+        status = backend.status()
+        assert status.state is PrinterState.IDLE
+        assert status.job is not None and status.job.fraction_done == 1.0
+        assert "tool0" in status.temperatures
+    finally:
+        backend.close()
+
+
+# -- property: never a silent skip or duplicate -------------------------------------------
+
+_commands = st.lists(
+    st.one_of(
+        st.builds(
+            "G1 X{:.2f} Y{:.2f} E{:.3f}".format,
+            st.floats(0, 200),
+            st.floats(0, 200),
+            st.floats(0, 50),
+        ),
+        st.sampled_from(["M105", "G4 P20", "M400", "M106 S128", "G28 X", "M117 Bonjour"]),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    commands=_commands,
+    corrupt_in=st.sampled_from([0.0, 0.005, 0.02]),
+    corrupt_out=st.sampled_from([0.0, 0.005, 0.02]),
+    seed=st.integers(0, 1000),
+    ping_pong=st.booleans(),
+)
+def test_every_line_runs_exactly_once_in_order_or_the_print_fails_clearly(
+    tmp_path_factory: pytest.TempPathFactory,
+    commands: list[str],
+    corrupt_in: float,
+    corrupt_out: float,
+    seed: int,
+    ping_pong: bool,
+) -> None:
+    path = tmp_path_factory.mktemp("prop") / "random.gcode"
+    path.write_text("\n".join(["; random", *commands]) + "\n", encoding="utf-8")
+    url = f"sim://marlin?corrupt_in={corrupt_in}&corrupt_out={corrupt_out}&seed={seed}"
+    try:
+        host = connect(url, ping_pong=ping_pong)
+    except DeviceFault:
+        return  # too noisy to even connect: refused with a message, nothing printed
+    first = host.flow.next_number
+    job = PrintJob(host, check_print_file(path))
+    try:
+        job.run()
+    except DeviceFault as error:
+        assert error.message  # a clear reason; then what ran is still an in-order prefix
+        executed = executed_file_commands(host, first)
+        assert executed == file_commands(path)[: len(executed)]
+        return
+    executed = executed_file_commands(host, first)
+    assert executed == [*commands, "M400", "M105"]
