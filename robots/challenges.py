@@ -139,10 +139,15 @@ def _check_stop(
     t, x, y, heading, speed = samples[-1]
     front = (x + ROBOT_FRONT_CM * math.cos(heading), y + ROBOT_FRONT_CM * math.sin(heading))
     distance = record.arena.ray_distance(front, heading)
+    rest_t = t
+    for sample in reversed(samples):
+        if abs(sample[4]) > STOPPED_CM_S:
+            break
+        rest_t = sample[0]
     figures = [
         ("distance finale au mur", _fmt_cm(distance) if math.isfinite(distance) else "aucun mur"),
         ("collisions", str(len(collisions))),
-        ("durée", _fmt_s(t - record.start_s)),
+        ("robot immobile après", _fmt_s(rest_t - record.start_s)),
     ]
     if collisions:
         return ChallengeResult(

@@ -103,14 +103,30 @@ def draw_run(
             color=speed_color(mean / top_speed),
             width=3,
         )
-    for event in record.events:
-        if event.kind == "ultrasonic" and event.value < NEAR_CM:
-            drawing.circle(view.to_px((event.x, event.y)), 2, fill="#f08c00", stroke=None)
-    for hit in record.collisions:
-        drawing.circle(view.to_px((hit.x, hit.y)), view.length_px(8.0), stroke="#d62828", width=3)
+    # The final pose first, so that the marks of what happened there stay visible.
     if samples:
         _t, x, y, heading, _v = samples[-1]
         drawing.polygon(_pose_triangle(view, x, y, heading), fill="#1d3557", stroke="#1d3557")
+    for event in record.events:
+        if event.kind == "ultrasonic" and event.value < NEAR_CM:
+            drawing.circle(view.to_px((event.x, event.y)), 2, fill="#f08c00", stroke=None)
+    for event in record.events:
+        if event.kind == "led" and event.value > 0:
+            drawing.circle(
+                view.to_px((event.x, event.y)),
+                5,
+                fill=f"#{int(event.value):06x}",
+                stroke="#333333",
+            )
+        elif event.kind == "tone" and event.value > 0:
+            cx, cy = view.to_px((event.x, event.y))
+            drawing.polygon(
+                [(cx, cy - 6), (cx + 6, cy), (cx, cy + 6), (cx - 6, cy)],
+                fill="#7048e8",
+                stroke=None,
+            )
+    for hit in record.collisions:
+        drawing.circle(view.to_px((hit.x, hit.y)), view.length_px(8.0), stroke="#d62828", width=3)
     base = drawing.height_px - FOOTER_PX + 10
     duration = record.end_s - record.start_s
     summary = (
@@ -118,10 +134,11 @@ def draw_run(
         f"{record.max_speed():.1f} cm/s — collisions : {len(record.collisions)}"
     ).replace(".", ",")
     drawing.text((20, base), summary, size=14)
-    legend = "Trait : bleu = lent, rouge = rapide · cercle rouge : collision · point orange : "
-    drawing.text(
-        (20, base + 22), legend + f"obstacle vu à moins de {NEAR_CM:g} cm", size=12, color="#555555"
+    legend = (
+        "Trajet : bleu = lent, rouge = rapide · cercle rouge : collision · point orange : "
+        f"obstacle à moins de {NEAR_CM:g} cm · losange violet : note · rond : DEL allumée"
     )
+    drawing.text((20, base + 22), legend, size=11, color="#555555")
     if result is not None:
         colour = "#2b8a3e" if result.passed else "#c92a2a"
         verdict = "Défi réussi : " if result.passed else "Défi manqué : "

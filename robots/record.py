@@ -24,7 +24,10 @@ class Collision:
 
 @dataclass(frozen=True)
 class DeviceEvent:
-    """Something the robot did or measured: ``kind`` is led, tone, ultrasonic, button, link."""
+    """Something the robot did or measured: ``kind`` is led, tone, ultrasonic, button, link…
+
+    ``value``: the distance (ultrasonic), the frequency (tone) or the colour as 0xRRGGBB (led).
+    """
 
     t_s: float
     kind: str

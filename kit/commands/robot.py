@@ -91,6 +91,15 @@ def run(
         console.print(f"Objectif atteint après {duration} : le programme est arrêté.")
     else:
         console.print(f"Programme terminé en {duration} ; le robot est arrêté.")
+    if report.record is not None:
+        events = report.record.events
+        notes = sum(1 for e in events if e.kind == "tone" and e.value > 0)
+        leds = sum(1 for e in events if e.kind == "led")
+        console.print(
+            f"Simulateur : trajet de {report.record.path_length():.0f} cm, "
+            f"{len(report.record.collisions)} collision(s), {notes} note(s) jouée(s), "
+            f"{leds} changement(s) de DEL."
+        )
     if report.challenge is not None and report.result is not None:
         result = report.result
         colour = "green" if result.passed else "red"

@@ -290,7 +290,10 @@ class MBotDevice(SimulatedDevice):
                 if index in (0, led):
                     self.leds[led] = colour
             side = {0: "les deux DEL", 1: "DEL droite", 2: "DEL gauche"}.get(index, f"DEL {index}")
-            self._event("led", f"{side} : rouge {colour[0]}, vert {colour[1]}, bleu {colour[2]}")
+            rgb = (colour[0] << 16) | (colour[1] << 8) | colour[2]
+            self._event(
+                "led", f"{side} : rouge {colour[0]}, vert {colour[1]}, bleu {colour[2]}", rgb
+            )
         elif d == p.Device.TONE:
             hz, ms = req.short(0), max(0, req.short(2))
             if hz > 0:
