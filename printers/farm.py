@@ -138,10 +138,16 @@ class Farm:
                     backend = self._factory(slot.entry)
                     slot.backend = backend
                     backend.connect()
-                return slot.backend.status()
+                status = slot.backend.status()
             except Exception:
                 self._drop(slot)
                 raise
+            if status.state is PrinterState.ERROR and slot.entry.backend is BackendKind.SERIAL:
+                # A serial link in error (port gone, printer halted) is reopened on the next
+                # poll: a printer plugged back in is found again, a vanished one is reported
+                # unreachable instead of showing stale readings.
+                self._drop(slot)
+            return status
 
     @staticmethod
     def _drop(slot: _Slot) -> None:

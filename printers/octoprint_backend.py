@@ -415,14 +415,21 @@ class OctoPrintBackend:
         return PrinterStatus(state=state, temperatures=temps, job=job, message_fr=message)
 
     def _require_operational(self) -> None:
-        state_text, _ = self.connection_state()
+        job = self._call("état de l'imprimante", self.client.job_info)
+        state_text = str(job.get("state", "")) if isinstance(job, Mapping) else ""
+        last_error = job.get("error") if isinstance(job, Mapping) else None
         state = state_from_text(state_text)
         if state in (PrinterState.OFFLINE, PrinterState.CONNECTING):
             raise self._not_connected()
+        if state_text.strip().lower() == "offline after error":
+            error = self._not_connected()
+            if last_error:
+                error.message += f" Dernière erreur : {explain_printer_error(str(last_error))}"
+            raise error
         if state is PrinterState.ERROR:
             raise DeviceFault(
                 f"L'imprimante du serveur OctoPrint « {self.url} » est en erreur : "
-                f"{explain_printer_error(self._error_text() or state_text)}"
+                f"{explain_printer_error(str(last_error or state_text))}"
             )
 
     def upload(self, gcode_file: Path) -> str:
