@@ -219,3 +219,31 @@ def test_bad_hid_address_is_explained() -> None:
     with pytest.raises(LinkError, match="Adresse HID invalide"):
         protocol_hid.parse_hid_url("hid://clé")
     assert protocol_hid.parse_hid_url("hid://") == (0x0416, 0xFFFF)
+
+
+def test_a_late_reply_is_not_taken_for_the_next_request() -> None:
+    mbot = connect("sim://mbot")
+    device = mbot.link.device
+    firmware_get = device._get
+    calls: list[int] = []
+
+    def slow_first(req: p.Request, now: float) -> tuple[p.Value, p.ValueType | None, float]:
+        value, vtype, duration = firmware_get(req, now)
+        calls.append(req.idx)
+        return value, vtype, duration + (1.5 if len(calls) == 1 else 0.0)
+
+    device._get = slow_first  # the first answer comes after the driver gave up
+    with pytest.raises(RobotTimeout):
+        mbot.light()
+    # The light reply arrives late with its own index; the driver skips it.
+    assert mbot.ultrasonic_cm() == pytest.approx(60.0, abs=2.0)
+    mbot.close()
+
+
+def test_an_ultrasonic_timeout_read_as_0_is_reported_as_nothing_in_range() -> None:
+    mbot = connect("sim://mbot")
+    # Some library versions answer 0 when no echo comes back: never « an obstacle at 0 cm ».
+    mbot.link.device.world.ultrasonic = lambda: 0.0
+    assert mbot.ultrasonic_cm() == 400.0
+    assert Robot(mbot).distance() == Robot.RIEN
+    mbot.close()
