@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from firmware.boards import load_catalogue
-from kit.errors import KitError
+from kit.errors import InputFileError, KitError
 
 _TAG = re.compile(r"^#\s*kit-([a-z]+)\s*:\s*(.*?)\s*$")
 
@@ -92,4 +92,9 @@ def resolve_script(name_or_path: str | os.PathLike[str]) -> tuple[Path, LessonSc
     key = path.name.removesuffix(".py")
     if str(name_or_path) == path.name and key in scripts:
         return scripts[key].path, scripts[key]
+    if str(name_or_path) == path.name and not path.suffix:
+        raise InputFileError(
+            f"Ni fichier ni programme du kit nommé « {name_or_path} ». Programmes du kit : "
+            f"{', '.join(sorted(scripts))}."
+        )
     return path, None

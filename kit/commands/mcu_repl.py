@@ -111,6 +111,9 @@ def repl_cmd(port: str) -> None:
         "[bold]Ctrl-D[/bold] : redémarre la carte et relance code.py · "
         "[bold]Ctrl-][/bold] : quitter.\nAppuyez sur Entrée si rien ne s'affiche."
     )
+    if port.startswith("sim://") and "speed=" not in port:
+        # A person types here: the simulated board runs in real time, as a real one would.
+        port += ("&" if "?" in port else "?") + "speed=1"
     link = _open(port)
     stop = threading.Event()
     decoder = _stdout_writer()

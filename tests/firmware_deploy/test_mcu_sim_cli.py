@@ -77,3 +77,9 @@ def test_serve_refuses_an_unknown_board(capsys: pytest.CaptureFixture[str]) -> N
     result = kit_here(capsys, "sim", "serve", "circuitpython", "--pty", "--board", "uno")
     assert result.returncode == 2
     assert "Carte inconnue" in result.stderr and result.stdout == ""
+
+
+def test_unknown_script_name_lists_the_kit_programs(capsys: pytest.CaptureFixture[str]) -> None:
+    result = kit_here(capsys, "mcu", "deploy", "clignote", "--dry-run")
+    assert result.returncode == 2
+    assert "Programmes du kit : bouton_led, clignoter" in result.stderr
