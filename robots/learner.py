@@ -27,6 +27,29 @@ RIEN = 400.0
 _LED_NAMES = {"les deux": 0, "deux": 0, "toutes": 0, "droite": 1, "gauche": 2}
 
 
+#: The learner's memo, in French: (call, what it does). Shown by ``kit robot memo``.
+MEMO: tuple[tuple[str, str], ...] = (
+    ("robot.avancer(vitesse=100, duree=None)", "avance (vitesse en %, durée en secondes)"),
+    ("robot.reculer(vitesse=100, duree=None)", "recule"),
+    ("robot.tourner_a_gauche(vitesse=80, duree=None)", "tourne sur place vers la gauche"),
+    ("robot.tourner_a_droite(vitesse=80, duree=None)", "tourne sur place vers la droite"),
+    ("robot.moteurs(gauche, droite, duree=None)", "chaque roue de -100 à 100 %"),
+    ("robot.arreter()", "arrête les moteurs"),
+    ("robot.distance()", "distance devant en cm (3 à 400 ; 400 = RIEN devant)"),
+    (
+        "robot.ligne()",
+        "suiveur de ligne : 0 deux capteurs sur la ligne, 1 gauche, 2 droit, 3 aucun",
+    ),
+    ("robot.ligne_gauche(), robot.ligne_droite()", "True si ce capteur voit la ligne noire"),
+    ("robot.lumiere()", "lumière de 0 (noir) à 1023"),
+    ("robot.bouton()", "True si le bouton du robot est appuyé"),
+    ('robot.led("gauche", rouge, vert, bleu)', 'DEL "gauche", "droite" ou "les deux" (0 à 255)'),
+    ("robot.note(440, 0.5)", "joue une note (Hz) pendant une durée (s)"),
+    ("robot.attendre(secondes)", "attend ; les moteurs continuent"),
+    ("robot.temps()", "secondes depuis le début du programme"),
+)
+
+
 class ErreurRobot(KitError):
     """A learner's call the robot cannot do (a speed of 150 %, an unknown LED…)."""
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from kit.errors import KitError
 from robots.arenas import load_arena
 from robots.challenges import (
+    EXAMPLES_DIR,
     SETTLE_S,
     Challenge,
     ChallengeResult,
@@ -82,6 +83,21 @@ def _device_record(mbot: MBot) -> RunRecord | None:
     return record if isinstance(record, RunRecord) else None
 
 
+EXAMPLE_PREFIX = "exemple:"
+
+
+def resolve_script(script: str | Path) -> Path:
+    text = str(script)
+    if not text.startswith(EXAMPLE_PREFIX):
+        return Path(script)
+    name = text[len(EXAMPLE_PREFIX) :].removesuffix(".py")
+    path = EXAMPLES_DIR / f"{name}.py"
+    if "/" in name or "\\" in name or not path.is_file():
+        known = ", ".join(sorted(p.stem for p in EXAMPLES_DIR.glob("*.py")))
+        raise KitError(f"Exemple inconnu : « {name} ». Exemples disponibles : {known}.")
+    return path
+
+
 def run_program(
     script: str | Path,
     port: str,
@@ -92,8 +108,11 @@ def run_program(
     time_limit_s: float | None = None,
     on_connected: Callable[[str, str], None] | None = None,
 ) -> RunReport:
-    """Run ``script`` on the robot at ``port``; see the module docstring."""
-    code = load_script(script)
+    """Run ``script`` on the robot at ``port``; see the module docstring.
+
+    ``script`` may be ``exemple:NAME``: a sample program shipped in ``robots/exemples/``.
+    """
+    code = load_script(resolve_script(script))
     challenge = load_challenge(defi) if defi else None
     if arena is not None:
         load_arena(arena)

@@ -38,7 +38,7 @@ def robot() -> None:
 
 
 @robot.command("run")
-@click.argument("script", metavar="PROGRAMME.py")
+@click.argument("script", metavar="PROGRAMME.py|exemple:NOM")
 @click.option("--port", required=True, help=PORT_HELP)
 @click.option("--arena", "arena", metavar="NOM", help="Arène du simulateur (kit robot arenes).")
 @click.option("--defi", metavar="NOM", help="Défi à vérifier (kit robot defis).")
@@ -57,6 +57,8 @@ def run(
     temps_max: float | None,
 ) -> None:
     """Lance PROGRAMME.py avec un robot connecté (la variable « robot »).
+
+    « exemple:NOM » lance un exemple fourni avec le kit (kit robot defis les cite).
 
     Le robot s'arrête (moteurs et buzzer) à la fin du programme, sur une erreur ou sur Ctrl-C.
     Sur le simulateur, --defi vérifie le défi et --picture dessine le trajet.
@@ -274,6 +276,25 @@ def arenas(nom: str | None, picture: str | None) -> None:
     console.print(table)
 
 
+@robot.command("memo")
+def memo() -> None:
+    """Ce que sait faire la variable « robot » d'un programme (à projeter)."""
+    from robots.learner import MEMO
+
+    table = Table(
+        title="Le robot en Python (vitesses en %, durées en secondes)", title_justify="left"
+    )
+    table.add_column("Instruction", style="bold")
+    table.add_column("Effet")
+    for call, effect in MEMO:
+        table.add_row(call, effect)
+    console.print(table)
+    console.print(
+        "En dessous de 40 % environ, un mBot posé au sol ne bouge pas. Le robot s'arrête à la "
+        "fin du programme. Exemples : kit robot run exemple:arret_mur --port sim://mbot"
+    )
+
+
 @robot.command("defis")
 def challenges() -> None:
     """Liste les défis vérifiés automatiquement sur le simulateur."""
@@ -284,7 +305,9 @@ def challenges() -> None:
     table.add_column("Arène")
     table.add_column("Objectif")
     table.add_column("Temps")
+    table.add_column("Solution")
     for name in available_challenges():
         ch = load_challenge(name)
-        table.add_row(name, ch.arena, ch.goal, f"{ch.time_limit_s:g} s")
+        example = f"exemple:{ch.example.removesuffix('.py')}" if ch.example else "—"
+        table.add_row(name, ch.arena, ch.goal, f"{ch.time_limit_s:g} s", example)
     console.print(table)

@@ -127,3 +127,28 @@ def test_every_arena_can_be_drawn_for_the_handouts(tmp_path: Path) -> None:
 def test_picture_in_a_missing_folder_is_refused_before_running(tmp_path: Path) -> None:
     with pytest.raises(KitError, match="n'existe pas"):
         run_program(EXAMPLES_DIR / "arret_mur.py", "sim://mbot", picture=tmp_path / "x" / "a.png")
+
+
+def test_shipped_examples_are_reachable_by_name() -> None:
+    from robots.session import resolve_script
+
+    assert resolve_script("exemple:arret_mur") == EXAMPLES_DIR / "arret_mur.py"
+    assert resolve_script("exemple:suivre_ligne.py") == EXAMPLES_DIR / "suivre_ligne.py"
+    with pytest.raises(KitError, match="Exemple inconnu"):
+        resolve_script("exemple:../../kit/cli")
+
+
+def test_memo_lists_every_learner_method() -> None:
+    from click.testing import CliRunner
+
+    from kit.commands.robot import robot
+    from robots.learner import MEMO, Robot
+
+    result = CliRunner().invoke(robot, ["memo"], terminal_width=200)
+    assert result.exit_code == 0
+    for call, _effect in MEMO:
+        for name in call.replace(",", " ").split():
+            if name.startswith("robot."):
+                method = name.split(".")[1].split("(")[0]
+                assert hasattr(Robot, method), method
+    assert "robot.distance()" in result.output
