@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType
+from typing import SupportsIndex
 
 from kit.errors import InputFileError, KitError
 from kit.files import looks_binary, require_input_file
@@ -82,6 +85,30 @@ def describe_error(exc: BaseException, filename: str) -> tuple[str, int | None]:
     return f"Erreur {where} : {text}", line
 
 
+@contextlib.contextmanager
+def _sleep_on_the_robots_clock(robot: Robot) -> Iterator[None]:
+    """On the simulator, ``time.sleep`` waits in the robot's (virtual) time.
+
+    Learners often write ``time.sleep(2)`` instead of ``robot.attendre(2)``. Behind
+    ``sim://`` time only passes while the program talks to the robot, so a plain sleep would
+    leave the simulated robot frozen; during the script it is routed to the robot's clock.
+    On a real robot nothing changes.
+    """
+    if robot.mbot.clock is time.monotonic:
+        yield
+        return
+    original = time.sleep
+
+    def sleep(seconds: float | SupportsIndex) -> None:
+        robot.mbot.wait(float(seconds))
+
+    time.sleep = sleep
+    try:
+        yield
+    finally:
+        time.sleep = original
+
+
 def run_script(code: CodeType, robot: Robot) -> ScriptOutcome:
     """Execute ``code`` with ``robot``; stop the robot however it ends.
 
@@ -97,7 +124,8 @@ def run_script(code: CodeType, robot: Robot) -> ScriptOutcome:
     }
     start = robot.mbot.clock()
     try:
-        exec(code, namespace)
+        with _sleep_on_the_robots_clock(robot):
+            exec(code, namespace)
         outcome = ScriptOutcome(Ending.FINISHED, robot.mbot.clock() - start)
     except GoalReached:
         outcome = ScriptOutcome(Ending.GOAL, robot.mbot.clock() - start)

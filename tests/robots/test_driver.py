@@ -247,3 +247,17 @@ def test_an_ultrasonic_timeout_read_as_0_is_reported_as_nothing_in_range() -> No
     assert mbot.ultrasonic_cm() == 400.0
     assert Robot(mbot).distance() == Robot.RIEN
     mbot.close()
+
+
+def test_time_sleep_waits_on_the_simulators_clock(tmp_path: Path) -> None:
+    script = tmp_path / "dort.py"
+    script.write_text("import time\nrobot.avancer()\ntime.sleep(1)\nrobot.arreter()\n")
+    mbot = connect("sim://mbot?arena=table")
+    device = mbot.link.device
+    x0 = device.world.x
+    assert run_script(load_script(script), Robot(mbot)).ending is Ending.FINISHED
+    assert device.world.x - x0 > 10  # the robot did drive during the sleep
+    import time
+
+    assert time.sleep.__module__ == "time"  # restored afterwards
+    mbot.close()
