@@ -261,3 +261,20 @@ def test_time_sleep_waits_on_the_simulators_clock(tmp_path: Path) -> None:
 
     assert time.sleep.__module__ == "time"  # restored afterwards
     mbot.close()
+
+
+def test_binary_or_non_utf8_scripts_are_refused_in_french(tmp_path: Path) -> None:
+    from kit.errors import InputFileError
+
+    image = tmp_path / "photo.py"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    with pytest.raises(InputFileError, match="pas un programme Python"):
+        load_script(image)
+    latin = tmp_path / "accents.py"
+    latin.write_bytes("print('é')\n".encode("latin-1"))
+    with pytest.raises(InputFileError, match="UTF-8"):
+        load_script(latin)
+    empty = tmp_path / "vide.py"
+    empty.write_text("")
+    with pytest.raises(InputFileError, match="vide"):
+        load_script(empty)
