@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 from sim.circuitpython import errors_fr
 from sim.circuitpython.cpmodules import FROZEN_FALLBACKS, Hardware, ReloadRequest, build_modules
 from sim.circuitpython.inputs import parse_inputs
+from sim.circuitpython.landlock import restrict_filesystem
 from sim.circuitpython.sandbox import (
     BoardFiles,
     Importer,
@@ -329,6 +330,10 @@ def main() -> None:
     machine = Machine(channel, init)
     writer.machine = machine
     _limit_resources()
+    project_root = Path(__file__).resolve().parents[2]
+    stdlib = Path(os.__file__).resolve().parent
+    packages = [str(project_root / name) for name in ("sim", "kit", "firmware")]
+    restrict_filesystem([str(machine.root), str(stdlib), *packages])
     channel.send({"events": [], "state": "idle", "now": machine.now_s})
     while True:
         message = channel.receive()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from firmware.deploy import deploy
 from firmware.lesson_scripts import lesson_scripts
 from sim.circuitpython.folder import prepare_folder
 from sim.circuitpython.runner import ProgramRun, run_program
+from tests.conftest import REPO_ROOT
 
 #: Virtual time drifts by the cost of executed lines (20 µs each): allow a few ms.
 TOLERANCE_S = 0.01
@@ -227,3 +230,31 @@ def test_computation_that_never_yields_is_stopped(
         run_code(tmp_path, "print(sum(range(10 ** 12)))\n")
     assert "sans rendre la main" in caught.value.message
     assert caught.value.exit_code == 1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Landlock is Linux-only")
+def test_worker_process_is_confined_by_the_kernel(tmp_path: Path) -> None:
+    from sim.circuitpython.landlock import abi_version
+
+    if abi_version() <= 0:
+        pytest.skip("this kernel has no Landlock")
+    board_folder = tmp_path / "CIRCUITPY"
+    board_folder.mkdir()
+    (board_folder / "code.py").write_text("print(1)\n", encoding="utf-8")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret", encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from sim.circuitpython.landlock import restrict_filesystem\n"
+        f"assert restrict_filesystem([{str(board_folder)!r}])\n"
+        f"print(open({str(board_folder / 'code.py')!r}).read().strip())\n"
+        "for action in ('read', 'write'):\n"
+        "    try:\n"
+        f"        open({str(outside)!r}, 'r' if action == 'read' else 'w')\n"
+        "        print(action, 'allowed')\n"
+        "    except PermissionError:\n"
+        "        print(action, 'refused')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=30, cwd=str(REPO_ROOT))
+    assert done.stdout.split("\n")[:3] == ["print(1)", "read refused", "write refused"], done.stderr
