@@ -178,17 +178,17 @@ class MBotDevice(SimulatedDevice):
             self._ready += heapq.heappop(out)[2]
 
     def read_output(self) -> bytes:
+        if not self._ready:
+            return b""
         data = bytes(self._ready)
         self._ready.clear()
         return data
 
     def next_event_s(self) -> float | None:
-        candidates = []
-        if self._out:
-            candidates.append(self._out[0][0])
-        if self._button_changes:
-            candidates.append(self._button_changes[0][0])
-        return min(candidates) if candidates else None
+        if not self._button_changes:
+            return self._out[0][0] if self._out else None
+        button = self._button_changes[0][0]
+        return min(self._out[0][0], button) if self._out else button
 
     def feed(self, data: bytes, now_s: float) -> None:
         if now_s < self._boot_done:
