@@ -121,3 +121,27 @@ def test_pdf_export_opens_with_the_announced_pages_and_the_participant_fiche_on_
         assert sum(1 for px in image.tobytes() if px < 128) > 2000
     finally:
         pdf.close()
+
+
+def test_check_runs_the_lesson_commands_and_keeps_their_pictures(
+    tmp_path: Path,
+    kit_inproc,  # type: ignore[no-untyped-def]
+) -> None:
+    result = kit_inproc("lesson", "check", "mcu-neopixels-tiers-lieu", "--sortie", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("✓ kit mcu sim") == 3
+    kept = sorted(p.name for p in (tmp_path / "mcu-neopixels-tiers-lieu").glob("*.png"))
+    assert kept == ["chronogramme-clignoter.png", "chronogramme-neopixels.png"]
+
+
+def test_markdown_export_writes_the_kit_pictures_beside_the_fiche(
+    tmp_path: Path,
+    kit_inproc,  # type: ignore[no-untyped-def]
+) -> None:
+    md = tmp_path / "veilleuse.md"
+    result = kit_inproc("lesson", "export", "mcu-neopixels-tiers-lieu", "-o", str(md))
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = md.read_text(encoding="utf-8")
+    for name in ("veilleuse-chronogramme-clignoter.png", "veilleuse-chronogramme-neopixels.png"):
+        assert f"]({name})" in text
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
