@@ -46,6 +46,8 @@ SONAR_HALF_CONE_RAD = math.radians(15.0)
 SONAR_CACHE_S = 0.023
 #: Size of the cells used to find the walls near the robot quickly.
 GRID_CM = 10.0
+#: Samples kept in memory (one hour at 100 Hz); older ones are dropped.
+MAX_SAMPLES = 360_000
 #: A robot closer than this to a surface it touched is still touching it.
 CONTACT_MARGIN_CM = 1.0
 
@@ -214,6 +216,9 @@ class World:
                 self.in_contact = False
         if self.recording:
             self._samples.append((t, self.x, self.y, self.heading, v))
+            if len(self._samples) > MAX_SAMPLES:
+                # A simulator served for hours keeps only the latest part of its path.
+                del self._samples[: MAX_SAMPLES // 2]
 
     def _sample(self) -> None:
         if self.recording:

@@ -176,3 +176,23 @@ def test_requests_round_trip_through_the_firmware_parser(idx: int, left: int, ri
     (request,) = parser.feed(p.run_motors(left, right).encode(idx))
     assert (request.idx, request.action, request.device) == (idx, p.Action.RUN, p.Device.JOYSTICK)
     assert (request.short(0), request.short(2)) == (left, right)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(0, 0xFF),
+    st.sampled_from(list(p.Action)),
+    st.integers(0, 0xFF),
+    st.binary(max_size=p.MAX_REQUEST_LEN - 7),
+    st.integers(1, 4),
+)
+def test_any_command_survives_the_firmware_parser_even_split_in_pieces(
+    idx: int, action: p.Action, device: int, payload: bytes, pieces: int
+) -> None:
+    frame = p.Command(action, device, payload).encode(idx)
+    parser = p.RequestParser()
+    cut = max(1, len(frame) // pieces)
+    requests = []
+    for start in range(0, len(frame), cut):
+        requests += parser.feed(frame[start : start + cut])
+    assert requests == [p.Request(idx, int(action), device, payload)]
