@@ -229,3 +229,16 @@ def test_read_only_drive_is_refused(tmp_path: Path) -> None:
     assert "rc=2" in proc.stdout
     assert "lecture seule" in proc.stderr
     assert proc.stdout.rstrip().endswith("print(1)")  # the old code.py, untouched
+
+
+def test_sibling_module_and_old_version_warning(tmp_path: Path) -> None:
+    drive = make_drive(tmp_path, version="7.3.3")
+    project = tmp_path / "projet"
+    project.mkdir()
+    (project / "couleurs.py").write_text("ROUGE = (255, 0, 0)\n", encoding="utf-8")
+    (project / "prog.py").write_text("import couleurs\nprint(couleurs.ROUGE)\n",
+                                     encoding="utf-8")
+    result = deploy(project / "prog.py", drive=drive)
+    assert (drive / "couleurs.py").read_text(encoding="utf-8") == "ROUGE = (255, 0, 0)\n"
+    assert "couleurs.py" in result.written and result.written[-1] == "code.py"
+    assert any("CircuitPython 7.3.3" in w for w in result.plan.warnings)

@@ -209,3 +209,39 @@ def test_console_states_in_virtual_time() -> None:
         assert reboot.endswith(b"Code done running.\r\n\r\n" + rawrepl.RAW_BANNER + b">")
     finally:
         link.close()
+
+
+def test_running_code_py_is_interrupted_then_repl_runs(tmp_path: Path) -> None:
+    folder = tmp_path / "CIRCUITPY"
+    folder.mkdir()
+    (folder / "code.py").write_text(
+        "import time\nwhile True:\n    print('tic')\n    time.sleep(1)\n", encoding="utf-8"
+    )
+    link = open_link(f"sim://circuitpython?board=pico&dossier={folder}", timeout_s=0.05)
+    try:
+        client = RawReplClient(link)
+        client.enter_raw()  # Ctrl-C stops the endless code.py first
+        printed: list[bytes] = []
+        result = client.execute("print(len('bonjour'))", printed.append)
+    finally:
+        link.close()
+    assert result.ok and b"".join(printed) == b"7\r\n"
+
+
+def test_time_limit_option_stops_an_endless_code_py(tmp_path: Path) -> None:
+    folder = tmp_path / "CIRCUITPY"
+    folder.mkdir()
+    (folder / "code.py").write_text("while True:\n    pass\n", encoding="utf-8")
+    link = open_link(f"sim://circuitpython?dossier={folder}&limite=3", timeout_s=5)
+    try:
+        text = link.read(8192).decode()
+        assert "Arrêt : le programme tourne depuis 3 s" in text
+        assert text.endswith("Press any key to enter the REPL. Use CTRL-D to reload.\r\n")
+    finally:
+        link.close()
+
+
+def test_bad_board_option_in_url_is_refused() -> None:
+    with pytest.raises(Exception) as caught:
+        open_link("sim://circuitpython?board=arduino_uno")
+    assert "Carte inconnue" in str(caught.value)
