@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sys
 import threading
@@ -171,7 +172,12 @@ def _raw_keys(stream: IO[str]) -> Iterator[str]:
             if not ch:
                 return
             if ch == "\x1b":
-                nxt = os.read(fd, 2).decode("latin-1") if fd is not None else stream.read(2)
+                if fd is not None:
+                    # A lone Escape key sends nothing more: do not wait for an arrow's bytes.
+                    ready, _, _ = select.select([fd], [], [], 0.05)
+                    nxt = os.read(fd, 2).decode("latin-1") if ready else ""
+                else:
+                    nxt = stream.read(2)
                 if nxt[:1] == "[" and nxt[1:2] in _ARROWS:
                     yield _ARROWS[nxt[1:2]]
                     continue
@@ -195,9 +201,15 @@ def _raw_keys(stream: IO[str]) -> Iterator[str]:
     help="Vitesse de départ en %.",
 )
 def drive(port: str, vitesse: int) -> None:
-    """Pilote le robot au clavier (pour une démonstration)."""
-    from robots.mbot import connect
+    """Pilote le robot au clavier (pour une démonstration).
 
+    Sur le simulateur, le temps suit l'horloge (sim://mbot?speed=1 par défaut).
+    """
+    from robots.mbot import connect
+    from robots.session import is_simulated_mbot
+
+    if is_simulated_mbot(port) and "speed=" not in port:
+        port += ("&" if "?" in port else "?") + "speed=1"
     mbot = connect(port)
     speed = vitesse
     console.print(_KEYS_HELP)

@@ -132,7 +132,7 @@ def test_robot_test_checks_every_part_on_the_simulator() -> None:
 
 
 def test_robot_drive_reads_keys_from_stdin() -> None:
-    result = run_kit("robot", "drive", "--port", "sim://mbot", input_text="zz d +s x")
+    result = run_kit("robot", "drive", "--port", "sim://mbot?demarrage=0", input_text="zz d +s x")
     assert result.returncode == 0, result.stderr
     assert "avance" in result.stdout and "tourne à droite" in result.stdout
     assert "le robot est arrêté" in result.stdout
