@@ -19,7 +19,12 @@ for its own estimate):
   the largest instantaneous per-axis speed change, with Marlin's distinction between an axis
   coasting in the same direction and an axis reversing) or by **junction deviation**
   (M205 J: the speed at which a virtual circle of radius set by the deviation can be taken at
-  the block's acceleration). That limit is ``Block.max_junction_speed_mm_s``.
+  the block's acceleration). That limit is ``Block.max_junction_speed_mm_s``. A block may
+  start from (or stop to) rest at its ``safe_speed_mm_s``: Marlin 2 scales the nominal speed
+  so that no axis's component exceeds its jerk. (PrusaSlicer 2.5 keeps Marlin 1.1's cruder
+  rule, "the jerk of the first axis over its limit": with it our estimates were 0.25 % and
+  0.04 % from PrusaSlicer's on the reference files, with Marlin 2's they are 0.6 % and
+  0.25 %; we follow the firmware.)
 - :func:`plan` is the look-ahead: a backward pass (every block must be able to decelerate to
   the next junction's speed within its length) then a forward pass (and to accelerate from the
   previous junction's speed), then one trapezoid (accelerate, cruise, decelerate) or triangle
@@ -60,6 +65,9 @@ _INF = math.inf
 
 #: Marlin's MINIMUM_PLANNER_SPEED: the slowest junction speed the planner plans for (mm/s).
 MINIMUM_PLANNER_SPEED_MM_S = 0.05
+
+#: Shorter moves make no block (Marlin drops moves of less than one step the same way).
+MIN_LENGTH_MM = 1e-6
 
 _AXIS_LETTERS = ("X", "Y", "Z", "E")
 
@@ -243,7 +251,7 @@ def make_block(
     *,
     queue_draining: bool = False,
 ) -> Block | None:
-    """Turn one move into a :class:`Block`, or ``None`` for a move of zero length.
+    """Turn one move into a :class:`Block`, or ``None`` for a move of (almost) zero length.
 
     ``previous`` is the block executed just before (``None`` after a stop or at the start): it
     sets the junction speed limit. ``feedrate_mm_s`` is the requested speed along the move
@@ -259,7 +267,7 @@ def make_block(
     else:
         length = abs(de)
         kind = "retract"
-    if not (0.0 < length < _INF) or feedrate_mm_s != feedrate_mm_s:
+    if not (MIN_LENGTH_MM < length < _INF) or feedrate_mm_s != feedrate_mm_s:
         return None
     inv = 1.0 / length
     ax = abs(dx) * inv
@@ -318,17 +326,18 @@ def make_block(
     ve = de * k
 
     if limits.junction_deviation_mm is None:
-        # Marlin's "safe speed": an axis faster than its jerk alone could not start from rest.
+        # Marlin 2's "safe speed": the fastest the block may start from (or stop to) rest, so
+        # that no axis's own speed jumps by more than its jerk: nominal * min(jerk / |v_axis|).
         jx, jy, jz, je = limits.jerk_mm_s
         safe = speed
-        if abs(vx) > jx and jx < safe:
-            safe = jx
-        if abs(vy) > jy and jy < safe:
-            safe = jy
-        if abs(vz) > jz and jz < safe:
-            safe = jz
-        if abs(ve) > je and je < safe:
-            safe = je
+        if abs(vx) > jx:
+            safe = min(safe, speed * jx / abs(vx))
+        if abs(vy) > jy:
+            safe = min(safe, speed * jy / abs(vy))
+        if abs(vz) > jz:
+            safe = min(safe, speed * jz / abs(vz))
+        if abs(ve) > je:
+            safe = min(safe, speed * je / abs(ve))
         if previous is None or previous.nominal_speed_mm_s <= 1e-4:
             junction = safe
         else:

@@ -1,0 +1,279 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Marlin-style planner: blocks, junction speeds, look-ahead, trapezoids."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from printers.planner import (
+    MachineLimits,
+    make_block,
+    plan,
+    plan_duration_s,
+    plan_junctions,
+)
+
+LIMITS = MachineLimits(
+    max_feedrate_mm_s=(500.0, 500.0, 5.0, 25.0),
+    max_acceleration_mm_s2=(1000.0, 1000.0, 100.0, 5000.0),
+    print_acceleration_mm_s2=500.0,
+    retract_acceleration_mm_s2=1000.0,
+    travel_acceleration_mm_s2=800.0,
+    jerk_mm_s=(8.0, 8.0, 0.4, 5.0),
+)
+
+
+def chain(moves, limits=LIMITS):  # type: ignore[no-untyped-def]
+    blocks = []
+    previous = None
+    for delta, feed in moves:
+        block = make_block(previous, delta, feed, limits)
+        if block is not None:
+            blocks.append(block)
+            previous = block
+    return blocks
+
+
+def test_long_move_is_a_trapezoid_starting_and_ending_at_the_jerk_speed() -> None:
+    block = make_block(None, (100.0, 0.0, 0.0, 1.0), 50.0, LIMITS)
+    assert block is not None
+    assert block.kind == "print"
+    assert block.safe_speed_mm_s == pytest.approx(8.0)
+    (timing,) = plan([block])
+    # 8 -> 50 mm/s at 500 mm/s² takes 0.084 s over 2.436 mm, and the same to brake.
+    ramp_mm = (50.0**2 - 8.0**2) / (2 * 500.0)
+    assert timing.accelerate_s == pytest.approx(0.084)
+    assert timing.decelerate_s == pytest.approx(0.084)
+    assert timing.cruise_s == pytest.approx((100.0 - 2 * ramp_mm) / 50.0)
+    assert timing.cruise_speed_mm_s == pytest.approx(50.0)
+
+
+def test_short_move_is_a_triangle_below_the_nominal_speed() -> None:
+    block = make_block(None, (1.0, 0.0, 0.0, 0.0), 100.0, LIMITS)
+    assert block is not None
+    (timing,) = plan([block])
+    assert timing.cruise_s == 0.0
+    assert 8.0 < timing.cruise_speed_mm_s < 100.0
+    peak = math.sqrt(800.0 * 1.0 + 64.0)  # (2aL + v0² + v1²) / 2 with v0 = v1 = 8
+    assert timing.cruise_speed_mm_s == pytest.approx(peak)
+
+
+def test_zero_length_and_non_finite_moves_make_no_block() -> None:
+    assert make_block(None, (0.0, 0.0, 0.0, 0.0), 50.0, LIMITS) is None
+    assert make_block(None, (math.nan, 0.0, 0.0, 0.0), 50.0, LIMITS) is None
+    assert make_block(None, (1.0, 0.0, 0.0, 0.0), math.nan, LIMITS) is None
+
+
+def test_zero_feedrate_is_raised_to_a_finite_speed() -> None:
+    block = make_block(None, (1.0, 0.0, 0.0, 0.0), 0.0, LIMITS)
+    assert block is not None
+    assert block.nominal_speed_mm_s > 0.0
+    assert math.isfinite(plan_duration_s([block]))
+
+
+def test_axis_maximum_feedrate_slows_a_z_move() -> None:
+    block = make_block(None, (0.0, 0.0, 10.0, 0.0), 100.0, LIMITS)
+    assert block is not None
+    assert block.nominal_speed_mm_s == pytest.approx(5.0)
+    assert block.kind == "travel"
+    assert block.acceleration_mm_s2 == pytest.approx(100.0)  # Z's own maximum
+
+
+def test_retract_uses_the_retract_acceleration() -> None:
+    block = make_block(None, (0.0, 0.0, 0.0, -2.0), 40.0, LIMITS)
+    assert block is not None
+    assert block.kind == "retract"
+    assert block.acceleration_mm_s2 == pytest.approx(1000.0)
+    assert block.nominal_speed_mm_s == pytest.approx(25.0)  # E's maximum feedrate
+
+
+def test_straight_junction_keeps_full_speed_and_corner_is_jerk_limited() -> None:
+    first, straight = chain([((10.0, 0.0, 0.0, 0.0), 50.0), ((10.0, 0.0, 0.0, 0.0), 50.0)])
+    assert straight.max_junction_speed_mm_s == pytest.approx(50.0)
+    _, corner = chain([((10.0, 0.0, 0.0, 0.0), 50.0), ((0.0, 10.0, 0.0, 0.0), 50.0)])
+    # X stops and Y starts: each axis may jump by 8 mm/s only.
+    assert corner.max_junction_speed_mm_s == pytest.approx(8.0)
+    _, reversal = chain([((10.0, 0.0, 0.0, 0.0), 50.0), ((-10.0, 0.0, 0.0, 0.0), 50.0)])
+    assert reversal.max_junction_speed_mm_s <= 8.0 + 1e-9
+
+
+def test_junction_deviation_form_of_m205() -> None:
+    limits = LIMITS.updated("M205", {"J": 0.05})
+    assert limits.junction_deviation_mm == pytest.approx(0.05)
+    _, corner = chain([((10.0, 0.0, 0.0, 0.0), 50.0), ((0.0, 10.0, 0.0, 0.0), 50.0)], limits)
+    # 90°: sin(θ/2) = √½; v² = a·δ·s/(1-s) with a = 800 (travel).
+    s = math.sqrt(0.5)
+    assert corner.max_junction_speed_mm_s == pytest.approx(math.sqrt(800 * 0.05 * s / (1 - s)))
+    back = limits.updated("M205", {"X": 10.0, "Y": 10.0})
+    assert back.junction_deviation_mm is None
+    assert back.jerk_mm_s[:2] == (10.0, 10.0)
+
+
+def test_limits_follow_m201_m203_m204_m205() -> None:
+    limits = (
+        MachineLimits()
+        .updated("M201", {"X": 1500.0, "E": 9000.0})
+        .updated("M203", {"Z": 12.0})
+        .updated("M204", {"S": 700.0, "R": 2000.0})
+        .updated("M205", {"S": 1.0, "T": 2.0, "B": 20000.0, "E": 4.5})
+    )
+    assert limits.max_acceleration_mm_s2[0] == 1500.0
+    assert limits.max_acceleration_mm_s2[3] == 9000.0
+    assert limits.max_feedrate_mm_s[2] == 12.0
+    assert limits.print_acceleration_mm_s2 == limits.travel_acceleration_mm_s2 == 700.0
+    assert limits.retract_acceleration_mm_s2 == 2000.0
+    assert limits.min_print_feedrate_mm_s == 1.0
+    assert limits.min_travel_feedrate_mm_s == 2.0
+    assert limits.min_segment_time_s == pytest.approx(0.02)
+    assert limits.jerk_mm_s[3] == 4.5
+    # Values a firmware would refuse are ignored.
+    assert limits.updated("M204", {"P": math.nan, "T": -5.0}) == limits
+
+
+def test_limits_from_a_profile_table_reject_nonsense() -> None:
+    with pytest.raises(ValueError):
+        MachineLimits.from_mapping({"max_feedrate_mm_s": [1, 2, 3]})
+    with pytest.raises(ValueError):
+        MachineLimits.from_mapping({"warp_speed": 9})
+    limits = MachineLimits.from_mapping({"print_acceleration_mm_s2": 1234})
+    assert limits.print_acceleration_mm_s2 == 1234
+
+
+def test_minimum_segment_time_applies_only_when_the_queue_drains() -> None:
+    limits = LIMITS.updated("M205", {"B": 20000.0})
+    full = make_block(None, (0.2, 0.0, 0.0, 0.0), 100.0, limits)
+    draining = make_block(None, (0.2, 0.0, 0.0, 0.0), 100.0, limits, queue_draining=True)
+    assert full is not None and draining is not None
+    assert full.nominal_speed_mm_s == pytest.approx(100.0)
+    assert draining.nominal_speed_mm_s == pytest.approx(10.0)
+
+
+def test_plan_respects_an_imposed_entry_speed() -> None:
+    blocks = chain([((10.0, 0.0, 0.0, 0.0), 50.0)] * 4)
+    speeds = plan_junctions(blocks, entry_speed_mm_s=30.0)
+    assert speeds[0] == pytest.approx(30.0)
+    timings = plan(blocks, entry_speed_mm_s=30.0)
+    assert timings[0].entry_speed_mm_s == pytest.approx(30.0)
+    for before, after in zip(timings, timings[1:], strict=False):
+        assert before.exit_speed_mm_s == pytest.approx(after.entry_speed_mm_s)
+    assert plan(blocks, entry_speed_mm_s=30.0)[0].duration_s < plan(blocks)[0].duration_s
+
+
+def test_every_junction_is_reachable_and_brakeable() -> None:
+    pattern = [
+        ((0.3, 0.1, 0.0, 0.01), 80.0),
+        ((5.0, -3.0, 0.0, 0.2), 60.0),
+        ((0.0, 0.0, 0.0, -1.0), 35.0),
+    ]
+    blocks = chain(pattern * 10)
+    speeds = plan_junctions(blocks)
+    for index, block in enumerate(blocks):
+        v0, v1 = speeds[index], speeds[index + 1]
+        reach = math.sqrt(v0 * v0 + 2 * block.acceleration_mm_s2 * block.length_mm)
+        brake = math.sqrt(v1 * v1 + 2 * block.acceleration_mm_s2 * block.length_mm)
+        assert v1 <= reach + 1e-9
+        assert v0 <= brake + 1e-9 or index == 0
+        assert v1 <= block.nominal_speed_mm_s + 1e-9
+
+
+# -- properties -----------------------------------------------------------------------------
+
+_moves = st.lists(
+    st.tuples(
+        st.floats(-30.0, 30.0),
+        st.floats(-30.0, 30.0),
+        st.floats(0.0, 0.5),
+        st.floats(-1.0, 2.0),
+        st.floats(5.0, 150.0),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _duration(moves, scale_feed=1.0, limits=LIMITS):  # type: ignore[no-untyped-def]
+    return plan_duration_s(
+        chain([((dx, dy, dz, de), feed * scale_feed) for dx, dy, dz, de, feed in moves], limits)
+    )
+
+
+DEVIATION = LIMITS.updated("M205", {"J": 0.05})
+
+
+@st.composite
+def _sliced_moves(draw):  # type: ignore[no-untyped-def]
+    """Moves as slicers write them: prints (E up to 0.08 mm per mm), travels, retractions."""
+    moves = []
+    for _ in range(draw(st.integers(1, 12))):
+        feed = draw(st.floats(5.0, 150.0))
+        kind = draw(st.sampled_from(["print", "travel", "retract"]))
+        if kind == "retract":
+            moves.append((0.0, 0.0, 0.0, draw(st.sampled_from([-1.0, 1.0])), feed))
+            continue
+        dx, dy = draw(st.floats(-30.0, 30.0)), draw(st.floats(-30.0, 30.0))
+        ratio = draw(st.floats(0.01, 0.08)) if kind == "print" else 0.0
+        moves.append((dx, dy, 0.0, ratio * math.hypot(dx, dy), feed))
+    return moves
+
+
+@settings(max_examples=60, deadline=None)
+@given(_moves, st.floats(1.0, 3.0))
+def test_property_faster_feedrates_never_take_longer_with_junction_deviation(  # type: ignore[no-untyped-def]
+    moves, factor
+) -> None:
+    assert _duration(moves, factor, DEVIATION) <= _duration(moves, 1.0, DEVIATION) * (1 + 1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_sliced_moves(), st.floats(1.0, 3.0))
+def test_property_faster_feedrates_never_take_longer_with_classic_jerk(  # type: ignore[no-untyped-def]
+    moves, factor
+) -> None:
+    # Marlin compares the previous block's exit speed with the next block's entry at its
+    # *full* nominal speed, so a faster next block can lower a corner's speed a little
+    # (5 -> 33 mm/s gives 1.22 mm/s at a right angle, 5 -> 40 mm/s gives 1.0 mm/s): the
+    # estimate follows the firmware there. On sliced moves the effect stays below 1 %; on
+    # absurd ones (1 mm of filament per 3 mm of travel) it reaches a few %.
+    assert _duration(moves, factor) <= _duration(moves) * 1.01
+
+
+@settings(max_examples=60, deadline=None)
+@given(_moves, st.floats(1.0, 4.0))
+def test_property_higher_acceleration_never_takes_longer(moves, factor) -> None:  # type: ignore[no-untyped-def]
+    base = LIMITS
+    quick = MachineLimits(
+        max_feedrate_mm_s=base.max_feedrate_mm_s,
+        max_acceleration_mm_s2=tuple(a * factor for a in base.max_acceleration_mm_s2),  # type: ignore[arg-type]
+        print_acceleration_mm_s2=base.print_acceleration_mm_s2 * factor,
+        retract_acceleration_mm_s2=base.retract_acceleration_mm_s2 * factor,
+        travel_acceleration_mm_s2=base.travel_acceleration_mm_s2 * factor,
+        jerk_mm_s=base.jerk_mm_s,
+    )
+    assert _duration(moves, limits=quick) <= _duration(moves) * (1 + 1e-9) + 1e-12
+    quick_deviation = quick.updated("M205", {"J": 0.05})
+    assert _duration(moves, limits=quick_deviation) <= _duration(moves, limits=DEVIATION) * (
+        1 + 1e-9
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.floats(-50.0, 50.0),
+    st.floats(-50.0, 50.0),
+    st.one_of(st.just(0.0), st.floats(0.01, 3.0)),  # printing or travel, in every piece too
+    st.floats(5.0, 150.0),
+    st.integers(2, 12),
+)
+def test_property_splitting_a_move_into_collinear_pieces_keeps_its_time(  # type: ignore[no-untyped-def]
+    dx, dy, de, feed, pieces
+) -> None:
+    if math.hypot(dx, dy) < 0.5:
+        return
+    whole = plan_duration_s(chain([((dx, dy, 0.0, de), feed)]))
+    part = (dx / pieces, dy / pieces, 0.0, de / pieces)
+    split = plan_duration_s(chain([(part, feed)] * pieces))
+    assert split == pytest.approx(whole, rel=1e-3)
