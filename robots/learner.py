@@ -43,6 +43,7 @@ MEMO: tuple[tuple[str, str], ...] = (
     ("robot.ligne_gauche(), robot.ligne_droite()", "True si ce capteur voit la ligne noire"),
     ("robot.lumiere()", "lumière de 0 (noir) à 1023"),
     ("robot.bouton()", "True si le bouton du robot est appuyé"),
+    ("robot.attendre_bouton(delai_max=None)", "attend un appui sur le bouton (False si trop tard)"),
     ('robot.led("gauche", rouge, vert, bleu)', 'DEL "gauche", "droite" ou "les deux" (0 à 255)'),
     ("robot.note(440, 0.5)", "joue une note (Hz) pendant une durée (s)"),
     ("robot.attendre(secondes)", "attend ; les moteurs continuent"),
@@ -159,6 +160,23 @@ class Robot:
     def bouton(self) -> bool:
         """True while the onboard button is pressed."""
         return self.mbot.button()
+
+    def attendre_bouton(self, delai_max: float | None = None) -> bool:
+        """Wait until the onboard button is pressed (True), or ``delai_max`` seconds (False).
+
+        Uses the firmware's « button changed » frames, so a short press is not missed.
+        """
+        limit = None if delai_max is None else _duration(delai_max)
+        start = self.mbot.clock()
+        presses = self.mbot.button_presses
+        if self.mbot.button():
+            return True
+        while self.mbot.button_presses == presses:
+            if limit is not None and self.mbot.clock() - start >= limit:
+                return False
+            step = 0.05 if limit is None else min(0.05, limit - (self.mbot.clock() - start))
+            self.mbot.wait(max(step, 0.0))
+        return True
 
     # -- lights and sound ----------------------------------------------------------------
     def led(self, numero: int | str, rouge: int, vert: int, bleu: int) -> None:

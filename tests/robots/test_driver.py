@@ -278,3 +278,12 @@ def test_binary_or_non_utf8_scripts_are_refused_in_french(tmp_path: Path) -> Non
     empty.write_text("")
     with pytest.raises(InputFileError, match="vide"):
         load_script(empty)
+
+
+def test_attendre_bouton_returns_at_the_press_or_after_the_delay() -> None:
+    mbot = connect("sim://mbot?appui=4.0")
+    robot = Robot(mbot)
+    assert robot.attendre_bouton(delai_max=1.0) is False
+    assert robot.attendre_bouton() is True
+    assert mbot.clock() == pytest.approx(4.0, abs=0.1)
+    mbot.close()
