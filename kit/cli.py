@@ -53,6 +53,7 @@ def _register_commands() -> None:
         printer_check,
         printer_console,
         printer_farm,
+        printer_octoprint,
         printer_print,
         printer_tools,
     )
@@ -68,6 +69,8 @@ def _register_commands() -> None:
     cli.add_command(demo_cmd.demo)
     cli.add_command(rehearse_cmd.rehearse)
     printer_cmd.printer.add_command(printer_farm.farm)
+    printer_octoprint.add_octoprint_path(printer_print.print_cmd)
+    printer_octoprint.add_octoprint_path(printer_tools.status_cmd)
     printer_check.register(printer_cmd.printer)
     for command in (
         printer_print.print_cmd,

@@ -1,16 +1,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The OctoPrint side of ``kit printer print`` and ``kit printer status`` (``--octoprint URL``).
 
-The commands themselves live with the serial host's (``--port``); they hand over here when
-``--octoprint`` is given (or ``octoprint.url`` is configured and no port is).
+The commands belong to the serial host (``--port``). :func:`add_octoprint_path` gives them an
+``--octoprint URL`` option at registration: with it (or with ``octoprint.url`` configured and
+no ``--port``) the command runs here instead; without it, the serial command runs unchanged.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
@@ -27,7 +30,7 @@ from printers.atelier_config import (
     normalise_url,
     resolve_api_key,
 )
-from printers.backend import STATE_LABELS_FR, PrinterStatus
+from printers.backend import STATE_LABELS_FR, PrinterState, PrinterStatus
 from printers.farm import status_to_json
 from printers.job_watch import JobOutcome, wait_for_job
 from printers.octoprint_backend import OctoPrintBackend
@@ -38,6 +41,8 @@ from .printer_farm import STATE_STYLES, format_job, format_temperatures
 DEFAULT_PROFILE = "generic"
 #: Seconds between two looks at the job while following a print.
 FOLLOW_POLL_S = 1.0
+#: Without a terminal, one progress line every this many percent (as the serial print).
+PLAIN_STEP_PERCENT = 10
 
 PreflightFn = Callable[[Path, str | None], None]
 
@@ -95,39 +100,53 @@ def show_status(url_option: str | None, as_json: bool) -> None:
         console.print(f"  {status.message_fr}")
 
 
-def _progress_fields(status: PrinterStatus) -> tuple[str, str, str]:
-    """(state, temperatures, remaining time) as shown beside the progress bar."""
+def _status_text(status: PrinterStatus) -> str:
+    """The text beside the progress bar, laid out like the serial print's."""
+    parts = [format_temperatures(status.temperatures) or "températures inconnues"]
     job = status.job
-    remaining = "—"
-    if job is not None and job.remaining_s is not None:
-        remaining = format_duration_fr(job.remaining_s)
-    temps = format_temperatures(status.temperatures) or "—"
-    return STATE_LABELS_FR[status.state], temps, remaining
-
-
-def _ask_after_interrupt(backend: OctoPrintBackend) -> bool:
-    """Ctrl-C while following: pause, resume, cancel, or stop following. True to go on."""
-    if not sys.stdin.isatty():
-        err_console.print(
-            "[yellow]Suivi interrompu.[/yellow] L'impression continue sur le serveur OctoPrint."
+    if job is not None:
+        parts.append(f"écoulé {format_duration_fr(job.elapsed_s)}")
+        parts.append(
+            f"reste ~{format_duration_fr(job.remaining_s)}"
+            if job.remaining_s is not None
+            else "reste : inconnu"
         )
-        raise SystemExit(EXIT_INTERRUPTED)
-    choice = click.prompt(
-        "\n[p] pause · [r] reprendre · [a] annuler l'impression · [q] quitter le suivi",
-        type=click.Choice(["p", "r", "a", "q"]),
-        default="r",
-        show_choices=False,
-    )
-    if choice == "p":
-        backend.pause()
-    elif choice == "r":
-        backend.resume()
-    elif choice == "a":
+    if status.state is PrinterState.PAUSED:
+        parts.insert(0, "[magenta]EN PAUSE[/magenta]")
+    elif status.state is PrinterState.HEATING:
+        parts.insert(0, "[yellow]chauffe[/yellow]")
+    return " · ".join(parts)
+
+
+def _ask_after_interrupt(backend: OctoPrintBackend) -> None:
+    """First Ctrl-C: pause on the server and ask what to do (as the serial print does)."""
+    if not (sys.stdin.isatty() and err_console.is_terminal):
+        err_console.print("Interruption : annulation de l'impression sur le serveur…")
         backend.cancel()
-    else:
-        err_console.print("L'impression continue sur le serveur OctoPrint.")
-        raise SystemExit(0)
-    return True
+        raise _Cancelled
+    backend.pause()
+    while True:
+        err_console.print(
+            "[bold]Impression en pause.[/bold] Que faire ? [r] reprendre · [a] annuler · "
+            "[q] quitter le suivi (l'impression reste en pause sur le serveur)"
+        )
+        try:
+            answer = click.prompt("Votre choix", default="r", err=True).strip().lower()
+        except (KeyboardInterrupt, click.exceptions.Abort, EOFError):
+            answer = "a"
+        if answer[:1] == "r":
+            backend.resume()
+            return
+        if answer[:1] == "a":
+            backend.cancel()
+            raise _Cancelled
+        if answer[:1] == "q":
+            err_console.print("Suivi arrêté ; reprenez ou annulez depuis OctoPrint.")
+            raise SystemExit(EXIT_INTERRUPTED)
+
+
+class _Cancelled(Exception):
+    """The user cancelled the print from the kit (Ctrl-C)."""
 
 
 def preflight(source: Path, profile_name: str | None) -> None:
@@ -191,19 +210,25 @@ def _follow(backend: OctoPrintBackend, file_name: str) -> None:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
-        TextColumn("{task.fields[state]}"),
-        TextColumn("{task.fields[temps]}"),
-        TextColumn("reste {task.fields[remaining]}"),
+        TextColumn("{task.fields[status]}"),
         console=err_console,
         transient=False,
+        disable=not err_console.is_terminal,
     )
+    next_plain = PLAIN_STEP_PERCENT
+    cancelled_here = False
     with progress:
-        task = progress.add_task(file_name, total=100.0, state="…", temps="—", remaining="—")
+        task = progress.add_task(file_name, total=100.0, status="")
 
         def update(status: PrinterStatus) -> None:
+            nonlocal next_plain
             done = status.job.fraction_done * 100.0 if status.job is not None else 0.0
-            state, temps, remaining = _progress_fields(status)
-            progress.update(task, completed=done, state=state, temps=temps, remaining=remaining)
+            text = _status_text(status)
+            progress.update(task, completed=done, status=text)
+            if not err_console.is_terminal and done >= next_plain:
+                err_console.print(f"{file_name} : {done:.0f} % · {text}", highlight=False)
+                while next_plain <= done:
+                    next_plain += PLAIN_STEP_PERCENT
 
         while True:
             try:
@@ -211,13 +236,87 @@ def _follow(backend: OctoPrintBackend, file_name: str) -> None:
                 break
             except KeyboardInterrupt:
                 progress.stop()
-                _ask_after_interrupt(backend)
+                try:
+                    _ask_after_interrupt(backend)
+                except _Cancelled:
+                    cancelled_here = True
                 progress.start()
     if result.outcome is JobOutcome.DONE:
-        elapsed = result.last_status.job.elapsed_s if result.last_status.job else None
+        elapsed = result.last_status.job.elapsed_s if result.last_status.job else 0.0
         took = f" en {format_duration_fr(elapsed)}" if elapsed else ""
-        console.print(f"[green]Impression de « {file_name} » terminée{took}.[/green]")
+        console.print(f"[green]Impression terminée[/green] : « {file_name} »{took}.")
         return
+    if cancelled_here:
+        err_console.print("[yellow]Impression annulée[/yellow] sur le serveur OctoPrint.")
+        raise SystemExit(EXIT_INTERRUPTED)
     raise KitError(
-        f"L'impression de « {file_name} » a été annulée avant la fin.", exit_code=EXIT_FAILURE
+        f"L'impression de « {file_name} » a été annulée avant la fin (depuis OctoPrint ?).",
+        exit_code=EXIT_FAILURE,
     )
+
+
+def _dispatch(
+    command: click.Command,
+    run_octoprint: Callable[[str | None, dict[str, Any]], None],
+) -> click.Command:
+    serial_callback = command.callback
+    assert serial_callback is not None
+
+    def callback(**kwargs: Any) -> None:
+        url = kwargs.pop("octoprint")
+        port = kwargs.get("port")
+        if url is not None and port is not None:
+            raise click.UsageError("Indiquez --port (USB) ou --octoprint (serveur), pas les deux.")
+        if url is None and port is None and default_octoprint_url() is None:
+            raise click.UsageError(
+                "Indiquez le port de l'imprimante (--port /dev/ttyUSB0, sim://marlin) ou "
+                "son serveur (--octoprint http://octopi.local)."
+            )
+        if port is None:
+            for option in ("baud", "ping_pong"):
+                if kwargs.get(option):
+                    name = option.replace("_", "-")
+                    raise click.UsageError(f"--{name} ne concerne que les imprimantes USB.")
+            run_octoprint(url, kwargs)
+            return
+        serial_callback(**kwargs)
+
+    command.callback = callback
+    return command
+
+
+def add_octoprint_path(command: click.Command) -> click.Command:
+    """Give the serial ``print`` or ``status`` command its ``--octoprint URL`` path.
+
+    ``--port`` stops being required: one of ``--port`` and ``--octoprint`` is (or
+    ``octoprint.url`` in the configuration).
+    """
+    for param in command.params:
+        if param.name == "port":
+            param.required = False
+    command.params.append(
+        click.Option(
+            ["--octoprint", "octoprint"],
+            metavar="URL",
+            default=None,
+            help="Serveur OctoPrint de l'imprimante (http://octopi.local) au lieu de --port.",
+        )
+    )
+    command.help = inspect.cleandoc(command.help or "") + OCTOPRINT_HELP.get(command.name or "", "")
+    if command.name == "print":
+        return _dispatch(
+            command,
+            lambda url, kw: print_file(kw["gcode_file"], url, profile=kw.get("profile")),
+        )
+    if command.name == "status":
+        return _dispatch(command, lambda url, kw: show_status(url, bool(kw.get("as_json"))))
+    raise ValueError(f"no OctoPrint path for the command {command.name!r}")
+
+
+OCTOPRINT_HELP = {
+    "print": "\n\nAvec --octoprint URL : le fichier est vérifié, envoyé au serveur OctoPrint "
+    "et imprimé par lui ; le kit suit l'impression jusqu'au bout (Ctrl-C : pause, reprise "
+    "ou annulation sur le serveur).",
+    "status": "\n\nAvec --octoprint URL : l'état, les températures et l'impression en cours "
+    "de l'imprimante reliée à ce serveur OctoPrint.",
+}

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from printers.octoprint_backend import OctoPrintBackend
 from tests.octoprint.octoprint_server import OctoPrintServer, start_octoprint
 from tests.octoprint.sim_printer import ServedPrinter, serve_marlin
 
@@ -24,3 +27,20 @@ def served_printer(request: pytest.FixtureRequest) -> ServedPrinter:
     printer = serve_marlin()
     request.addfinalizer(printer.unplug)
     return printer
+
+
+@pytest.fixture(scope="module")
+def octoprint_printer(
+    octoprint_server: OctoPrintServer, served_printer: ServedPrinter
+) -> Iterator[OctoPrintBackend]:
+    """The server connected to the simulated printer for one test module, disconnected after
+    (so the other modules find a server without a printer)."""
+    backend = OctoPrintBackend(octoprint_server.url, octoprint_server.api_key, timeout_s=5)
+    backend.connect_printer(served_printer.port, baudrate=115200)
+    try:
+        yield backend
+    finally:
+        try:
+            backend.disconnect_printer()
+        finally:
+            backend.close()

@@ -8,7 +8,7 @@ streams the file itself, and the kit drives it over the REST API.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,28 +16,10 @@ import pytest
 from printers.backend import PrinterState, PrinterStatus
 from printers.job_watch import JobOutcome, wait_for_job
 from printers.octoprint_backend import OctoPrintBackend, OctoPrintError
-from tests.octoprint.octoprint_server import OctoPrintServer
-from tests.octoprint.sim_printer import ServedPrinter
 
 pytestmark = pytest.mark.octoprint
 
 WAIT_S = 30.0
-
-
-@pytest.fixture(scope="module")
-def printer(
-    octoprint_server: OctoPrintServer, served_printer: ServedPrinter
-) -> Iterator[OctoPrintBackend]:
-    """The server connected to the simulated printer for this module, disconnected after."""
-    backend = OctoPrintBackend(octoprint_server.url, octoprint_server.api_key, timeout_s=5)
-    backend.connect_printer(served_printer.port, baudrate=115200)
-    try:
-        yield backend
-    finally:
-        try:
-            backend.disconnect_printer()
-        finally:
-            backend.close()
 
 
 def wait_until(
@@ -62,15 +44,15 @@ def moves_file(path: Path, moves: int, feedrate_mm_min: int, last: tuple[int, in
     return path
 
 
-def test_temperatures_come_from_the_simulated_printer(printer: OctoPrintBackend) -> None:
-    status = printer.status()
+def test_temperatures_come_from_the_simulated_printer(octoprint_printer: OctoPrintBackend) -> None:
+    status = octoprint_printer.status()
     assert status.state is PrinterState.IDLE
     assert set(status.temperatures) >= {"tool0", "bed"}
     assert 15 <= status.temperatures["tool0"].actual_c <= 30
-    printer.set_temperatures(hotend_c=60, bed_c=40)
+    octoprint_printer.set_temperatures(hotend_c=60, bed_c=40)
     try:
         heated = wait_until(
-            printer,
+            octoprint_printer,
             lambda s: (
                 s.temperatures["tool0"].target_c == 60
                 and s.temperatures["bed"].target_c == 40
@@ -80,35 +62,37 @@ def test_temperatures_come_from_the_simulated_printer(printer: OctoPrintBackend)
         )
         assert heated.temperatures["bed"].target_c == 40
     finally:
-        printer.set_temperatures(hotend_c=0, bed_c=0)
-    wait_until(printer, lambda s: s.temperatures["tool0"].target_c == 0, "heaters off")
+        octoprint_printer.set_temperatures(hotend_c=0, bed_c=0)
+    wait_until(octoprint_printer, lambda s: s.temperatures["tool0"].target_c == 0, "heaters off")
 
 
-def test_command_reply_is_the_printers(printer: OctoPrintBackend) -> None:
-    reply = printer.send_command("M115")
+def test_command_reply_is_the_printers(octoprint_printer: OctoPrintBackend) -> None:
+    reply = octoprint_printer.send_command("M115")
     assert any(line.startswith("FIRMWARE_NAME:Marlin") for line in reply)
     assert any(line.startswith("Cap:AUTOREPORT_TEMP") for line in reply)
 
 
-def test_small_file_prints_to_completion(printer: OctoPrintBackend, tmp_path: Path) -> None:
+def test_small_file_prints_to_completion(
+    octoprint_printer: OctoPrintBackend, tmp_path: Path
+) -> None:
     gcode = moves_file(tmp_path / "badge.gcode", 30, 6000, last=(42, 24))
-    path = printer.upload(gcode)
-    names = [item.get("name") for item in printer.client.files().get("files", [])]
+    path = octoprint_printer.upload(gcode)
+    names = [item.get("name") for item in octoprint_printer.client.files().get("files", [])]
     assert path == "badge.gcode" and "badge.gcode" in names
-    printer.start_uploaded(path)
-    result = wait_for_job(printer, "badge.gcode", poll_s=0.2)
+    octoprint_printer.start_uploaded(path)
+    result = wait_for_job(octoprint_printer, "badge.gcode", poll_s=0.2)
     assert result.outcome is JobOutcome.DONE
     assert result.last_status.job is not None and result.last_status.job.fraction_done == 1.0
     # The simulated printer really executed the file: it stands where the last move left it.
-    assert printer.send_command("M114")[0].startswith("X:42.00 Y:24.00")
+    assert octoprint_printer.send_command("M114")[0].startswith("X:42.00 Y:24.00")
 
 
-def test_pause_resume_then_cancel(printer: OctoPrintBackend, tmp_path: Path) -> None:
+def test_pause_resume_then_cancel(octoprint_printer: OctoPrintBackend, tmp_path: Path) -> None:
     gcode = moves_file(tmp_path / "porte-cles.gcode", 300, 1200, last=(5, 5))
-    printer.start_print(gcode)
+    octoprint_printer.start_print(gcode)
     try:
         wait_until(
-            printer,
+            octoprint_printer,
             lambda s: (
                 s.state is PrinterState.PRINTING
                 and s.job is not None
@@ -118,22 +102,24 @@ def test_pause_resume_then_cancel(printer: OctoPrintBackend, tmp_path: Path) -> 
         )
         # The server refuses to overwrite the file it is printing.
         with pytest.raises(OctoPrintError) as caught:
-            printer.upload(gcode)
+            octoprint_printer.upload(gcode)
         assert "en cours d'impression" in caught.value.message
 
-        printer.pause()
+        octoprint_printer.pause()
         paused = wait_until(
-            printer, lambda s: printer.connection_state()[0] == "Paused", "the pause"
+            octoprint_printer,
+            lambda s: octoprint_printer.connection_state()[0] == "Paused",
+            "the pause",
         )
         assert paused.state is PrinterState.PAUSED and paused.job is not None
         time.sleep(1.0)
-        still = printer.status()
+        still = octoprint_printer.status()
         assert still.state is PrinterState.PAUSED
         assert still.job is not None and still.job.fraction_done == paused.job.fraction_done
 
-        printer.resume()
+        octoprint_printer.resume()
         wait_until(
-            printer,
+            octoprint_printer,
             lambda s: (
                 s.state is PrinterState.PRINTING
                 and s.job is not None
@@ -142,16 +128,16 @@ def test_pause_resume_then_cancel(printer: OctoPrintBackend, tmp_path: Path) -> 
             "the print to go on after resume",
         )
     finally:
-        printer.cancel()
-    result = wait_for_job(printer, "porte-cles.gcode", poll_s=0.2)
+        octoprint_printer.cancel()
+    result = wait_for_job(octoprint_printer, "porte-cles.gcode", poll_s=0.2)
     assert result.outcome is JobOutcome.CANCELLED
-    assert printer.status().state is PrinterState.IDLE
+    assert octoprint_printer.status().state is PrinterState.IDLE
 
 
-def test_pause_without_a_print_is_refused_in_french(printer: OctoPrintBackend) -> None:
-    assert printer.status().state is PrinterState.IDLE
+def test_pause_without_a_print_is_refused_in_french(octoprint_printer: OctoPrintBackend) -> None:
+    assert octoprint_printer.status().state is PrinterState.IDLE
     with pytest.raises(OctoPrintError) as caught:
-        printer.pause()
+        octoprint_printer.pause()
     assert caught.value.message == (
         "OctoPrint refuse l'opération (pause) : aucune impression en cours sur cette imprimante."
     )

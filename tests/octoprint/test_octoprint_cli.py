@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit printer print|status --octoprint URL`` as a user types them, against a real server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kit import config as cfg
+from printers.backend import PrinterState
+from printers.octoprint_backend import OctoPrintBackend
+from tests.conftest import run_kit
+from tests.octoprint.octoprint_server import OctoPrintServer, free_loopback_port
+
+pytestmark = pytest.mark.octoprint
+
+
+def kit_with_key(server: OctoPrintServer, *args: str) -> tuple[int, str, str]:
+    result = run_kit(*args, KIT_OCTOPRINT_KEY=server.api_key)
+    assert server.api_key not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_status_shows_state_and_temperatures(
+    octoprint_server: OctoPrintServer, octoprint_printer: OctoPrintBackend
+) -> None:
+    code, out, err = kit_with_key(
+        octoprint_server, "printer", "status", "--octoprint", octoprint_server.url
+    )
+    assert code == 0, err
+    assert "État : prête" in out
+    assert "Températures : buse 2" in out and "plateau 2" in out
+
+    code, out, err = kit_with_key(
+        octoprint_server, "printer", "status", "--octoprint", octoprint_server.url, "--json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["backend"] == "octoprint" and data["state"] == "idle"
+    assert set(data["temperatures"]) >= {"tool0", "bed"}
+
+
+def test_print_checks_uploads_and_follows_to_the_end(
+    octoprint_server: OctoPrintServer, octoprint_printer: OctoPrintBackend, tmp_path: Path
+) -> None:
+    gcode = tmp_path / "etiquette.gcode"
+    moves = "".join(f"G1 X{10 + i * 3} Y{20 + i * 2} F6000\n" for i in range(25))
+    gcode.write_text(f"G28\nG90\n{moves}G1 X42 Y24 F6000\n", encoding="utf-8")
+    code, out, err = kit_with_key(
+        octoprint_server, "printer", "print", str(gcode), "--octoprint", octoprint_server.url
+    )
+    assert code == 0, err
+    assert "envoyé à" in err and "impression lancée" in err
+    assert "etiquette.gcode : 100 %" in err  # plain progress lines without a terminal
+    assert "Impression terminée" in out
+    assert octoprint_printer.status().state is PrinterState.IDLE
+    assert octoprint_printer.send_command("M114")[0].startswith("X:42.00 Y:24.00")
+
+
+def test_print_refused_by_the_preflight_sends_nothing(
+    octoprint_server: OctoPrintServer, octoprint_printer: OctoPrintBackend, tmp_path: Path
+) -> None:
+    gcode = tmp_path / "trop-grand.gcode"
+    gcode.write_text("G28\nG90\nG1 X900 Y10 F3000\n", encoding="utf-8")
+    code, _, err = kit_with_key(
+        octoprint_server, "printer", "print", str(gcode), "--octoprint", octoprint_server.url
+    )
+    assert code == 1
+    assert "Impression refusée" in err and "X monte à 900,0 mm" in err
+    names = [item["name"] for item in octoprint_printer.client.files()["files"]]
+    assert "trop-grand.gcode" not in names
+
+
+def test_configured_server_and_key_are_used_without_options(
+    octoprint_server: OctoPrintServer, octoprint_printer: OctoPrintBackend
+) -> None:
+    cfg.set_value("octoprint.url", octoprint_server.url)
+    cfg.set_value("octoprint.api_key", octoprint_server.api_key)
+    result = run_kit("printer", "status")
+    assert result.returncode == 0, result.stderr
+    assert "État : prête" in result.stdout
+
+
+def test_wrong_key_on_the_command_line(octoprint_server: OctoPrintServer) -> None:
+    result = run_kit(
+        "printer",
+        "status",
+        "--octoprint",
+        octoprint_server.url,
+        KIT_OCTOPRINT_KEY="MAUVAISE-CLE-42",
+    )
+    assert result.returncode == 2
+    assert "refuse la clé d'API (erreur 403)" in result.stderr
+    assert "MAUVAISE-CLE-42" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_server_down_on_the_command_line(tmp_path: Path) -> None:
+    gcode = tmp_path / "cube.gcode"
+    gcode.write_text("G28\nG1 X10 Y10 F3000\n", encoding="utf-8")
+    url = f"http://127.0.0.1:{free_loopback_port()}"
+    result = run_kit("printer", "print", str(gcode), "--octoprint", url, KIT_OCTOPRINT_KEY="K")
+    assert result.returncode == 2
+    assert f"Le serveur OctoPrint « {url} » ne répond pas" in result.stderr
+
+
+def test_timeout_on_the_command_line(octoprint_server: OctoPrintServer) -> None:
+    cfg.set_value("octoprint.timeout_s", 0.5)
+    octoprint_server.freeze()
+    try:
+        code, _, err = kit_with_key(
+            octoprint_server, "printer", "status", "--octoprint", octoprint_server.url
+        )
+    finally:
+        octoprint_server.thaw()
+    assert code == 2
+    assert "n'a pas répondu dans les 0.5 s" in err
+    assert "octoprint.timeout_s" in err
+
+
+def test_port_and_octoprint_together_are_refused(octoprint_server: OctoPrintServer) -> None:
+    result = run_kit(
+        "printer", "status", "--port", "sim://marlin", "--octoprint", octoprint_server.url
+    )
+    assert result.returncode == 2
+    assert "pas les deux" in result.stderr
+
+
+def test_no_port_and_no_server_is_explained() -> None:
+    result = run_kit("printer", "status")
+    assert result.returncode == 2
+    assert "--octoprint" in result.stderr and "--port" in result.stderr
