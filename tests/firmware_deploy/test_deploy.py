@@ -167,12 +167,14 @@ def _refused(
     assert snapshot(drive) == before
 
 
-def test_syntax_error_is_refused_in_french(tmp_path: Path) -> None:
+def test_syntax_error_is_refused_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     drive = make_drive(tmp_path)
     script = tmp_path / "faux.py"
     script.write_text("import board\nwhile True\n    pass\n", encoding="utf-8")
     before = snapshot(drive)
-    result = run_kit("mcu", "deploy", str(script), "--drive", str(drive))
+    result = kit_here(capsys, "mcu", "deploy", str(script), "--drive", str(drive))
     _refused(result, drive, before, "Erreur de syntaxe")
     assert "ligne 2" in result.stderr and "il manque « : »" in result.stderr
 
