@@ -46,6 +46,7 @@ def test_every_shipped_script_has_a_closure_without_missing_modules() -> None:
         "lumiere": [],
         "temperature": [],
         "neopixel_arc_en_ciel": ["lib/adafruit_pixelbuf.py", "lib/neopixel.py"],
+        "veilleuse": ["lib/adafruit_pixelbuf.py", "lib/neopixel.py"],
         "melodie": ["lib/simpleio.py"],
         "servo": ["lib/adafruit_motor/__init__.py", "lib/adafruit_motor/servo.py"],
     }

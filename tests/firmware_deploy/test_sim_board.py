@@ -258,3 +258,22 @@ def test_worker_process_is_confined_by_the_kernel(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=30, cwd=str(REPO_ROOT))
     assert done.stdout.split("\n")[:3] == ["print(1)", "read refused", "write refused"], done.stderr
+
+
+def test_night_light_turns_on_in_the_dark(tmp_path: Path) -> None:
+    run = run_script(tmp_path, "veilleuse", "circuitplayground_express", 6.0)
+    at = run.timeline.pixels_at
+    assert at("NEOPIXEL", 1.0) == ((0, 0, 0),) * 10
+    assert at("NEOPIXEL", 3.0) == ((51, 16, 0),) * 10
+    assert at("NEOPIXEL", 5.0) == ((0, 0, 0),) * 10
+    assert "Lumière : 3000" in run.timeline.text()
+
+
+def test_settings_toml_feeds_os_getenv(tmp_path: Path) -> None:
+    board = get_board("pico")
+    folder = prepare_folder(tmp_path / "CIRCUITPY", board)
+    (folder / "settings.toml").write_text('PRENOM = "Camille"\nAGE = 11\n', encoding="utf-8")
+    (folder / "code.py").write_text("import os\nprint(os.getenv('PRENOM'), os.getenv('AGE'))\n",
+                                    encoding="utf-8")
+    run = run_program(folder, board, duration_s=1)
+    assert run.timeline.text() == "Camille 11\n"
