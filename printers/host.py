@@ -197,15 +197,15 @@ class MarlinHost:
         now = self.clock()
         acked: list[Acknowledged] = []
         if data:
-            for event in self.parser.feed(data):
-                acked.extend(self._handle(event, now))
+            for line, event in self.parser.feed_lines(data):
+                acked.extend(self._handle(event, now, line))
         self._watch_silence(now)
         if acked:
             # Lines were acknowledged: the window has room again.
             self._write(self.flow.take_output())
         return acked
 
-    def _handle(self, event: Event, now: float) -> list[Acknowledged]:
+    def _handle(self, event: Event, now: float, line: str = "") -> list[Acknowledged]:
         for listener in self.listeners:
             listener(event)
         if isinstance(event, Ok):
@@ -242,8 +242,7 @@ class MarlinHost:
             self.identity.capabilities[event.name] = event.enabled
         elif isinstance(event, (Echo, Other, SdStatus, ErrorMessage, UnknownCommand, Busy)):
             self.flow.handle(event)
-            text = getattr(event, "text", None) or getattr(event, "command", "")
-            self.recent.append(str(text))
+            self.recent.append(line or str(getattr(event, "text", "")))
             if isinstance(event, ErrorMessage):
                 self.last_message = event.text
         return []
@@ -330,8 +329,8 @@ class MarlinHost:
         """Read and handle whatever comes during connection; True if anything came."""
         data = self._read_some()
         if data:
-            for event in self.parser.feed(data):
-                self._handle(event, self.clock())
+            for line, event in self.parser.feed_lines(data):
+                self._handle(event, self.clock(), line)
         return bool(data)
 
     def _wait_idle(self, limit_s: float) -> bool:
@@ -384,6 +383,13 @@ class MarlinHost:
             raise self._vanished(exc) from exc
         if waiting:
             self._absorb()
+
+    def break_heating_wait(self) -> bool:
+        """Interrupt a running M109/M190 with M108 (needs the emergency parser); True if sent."""
+        if not self.identity.has("EMERGENCY_PARSER"):
+            return False
+        self._write(self.flow.take_unnumbered(b"M108\n"))
+        return True
 
     def emergency_stop(self) -> None:
         """M112, written at once (the emergency parser acts on it even with a full queue)."""

@@ -25,7 +25,8 @@ MAX_RAW_LINE_BYTES = 4096
 #: host sends before the file (connection, M115, M155…), so the check is never optimistic.
 _LINE_NUMBER_MARGIN = 100_000
 
-_LAYER_MARKERS = (";LAYER:", ";LAYER_CHANGE", "; LAYER:", ";LAYER_CHANGE ")
+#: A command this short fits whatever its line number: "N" + 9 digits + " " + "*" + 3 digits.
+_ALWAYS_FITS = MAX_FRAMED_LINE_BYTES - 15
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def check_print_file(path: str | os.PathLike[str]) -> CheckedFile:
                     "G-code (G…, M… ou T…). Est-ce bien un fichier tranché ?"
                 )
             commands += 1
+            if len(code) <= _ALWAYS_FITS:
+                continue
             try:
                 frame(commands + _LINE_NUMBER_MARGIN, code)
             except LineTooLongError as exc:

@@ -20,14 +20,17 @@ from dataclasses import dataclass
 
 from kit.errors import DeviceFault
 from printers.host import MarlinHost, PrinterStopped
+from printers.marlin.timeouts import command_code
 from printers.print_file import CheckedFile, FileLine, iter_commands
 
 #: Commands sent when a print is cancelled: heaters off, part fan off, motors off.
 SHUTDOWN_COMMANDS = ("M104 S0", "M140 S0", "M107", "M84")
 #: Verifications of the last line tried before giving up.
-MAX_VERIFICATIONS = 6
+MAX_VERIFICATIONS = 20
 #: How long to wait for the answer to a verification (link clock seconds).
 VERIFY_WAIT_S = 5.0
+#: While cancelling, M108 is repeated this often until the heating wait is over (seconds).
+BREAK_HEATING_EVERY_S = 1.0
 #: Longest wait for the printer to finish what it took, after a cancel (link clock seconds).
 CANCEL_DRAIN_S = 120.0
 
@@ -99,6 +102,7 @@ class PrintJob:
         self._verify_deadline: float | None = None
         self._shutdown_pending = 0
         self._cancel_deadline: float | None = None
+        self._next_break_s: float | None = None
         self.failure: PrinterStopped | None = None
 
     # -- control ---------------------------------------------------------------------------
@@ -119,10 +123,24 @@ class PrintJob:
         ):
             self.state = JobState.CANCELLING
             self.host.flow.drop_pending()
+            self._break_heating()
             for command in SHUTDOWN_COMMANDS:
                 self.host.push(command, _Shutdown(command))
             self._shutdown_pending = len(SHUTDOWN_COMMANDS)
             self._cancel_deadline = self.host.clock() + CANCEL_DRAIN_S
+
+    def _break_heating(self) -> None:
+        """While an M109/M190 is in flight, the firmware would finish heating before it reads
+        the shutdown commands: with the emergency parser, M108 ends the wait at once."""
+        now = self.host.clock()
+        if self._next_break_s is not None and now < self._next_break_s:
+            return
+        waiting_for_heat = any(
+            command_code(getattr(tag, "command", "")) in ("M109", "M190")
+            for tag in self.host.flow.unacknowledged_tags()
+        )
+        if waiting_for_heat and self.host.break_heating_wait():
+            self._next_break_s = now + BREAK_HEATING_EVERY_S
 
     @property
     def finished(self) -> bool:
@@ -154,6 +172,7 @@ class PrintJob:
         if self.state is JobState.VERIFYING:
             self._check_verification()
         if self.state is JobState.CANCELLING:
+            self._break_heating()
             if self._shutdown_pending <= 0 and self.host.flow.idle:
                 self.state = JobState.CANCELLED
                 self.finished_s = self.host.clock()

@@ -141,10 +141,12 @@ def print_cmd(
         default_baud = load_profile(profile).baud
     remaining_at = _remaining_estimator(str(checked.path), profile)
     interactive = sys.stdin.isatty() and err_console.is_terminal
+    layers = ""
+    if checked.layers:
+        layers = f", {checked.layers} couche{'s' if checked.layers > 1 else ''}"
     err_console.print(
-        f"Vérification de « {checked.path.name} » : {checked.commands} commandes"
-        + (f", {checked.layers} couches" if checked.layers else "")
-        + ". Connexion à l'imprimante…",
+        f"Vérification de « {checked.path.name} » : {checked.commands} commandes{layers}. "
+        "Connexion à l'imprimante…",
         highlight=False,
     )
     host = connect_host(port, baud, ping_pong=ping_pong, default_baud=default_baud)

@@ -226,6 +226,12 @@ class FlowControl:
         self.bytes_sent += len(entry[0])
         return entry[0]
 
+    def take_unnumbered(self, data: bytes) -> bytes:
+        """An unnumbered line answered by a plain ``ok`` (``M108`` for the emergency parser)."""
+        self._add_in_flight(_InFlight(None, len(data), False))
+        self.bytes_sent += len(data)
+        return data
+
     def _add_in_flight(self, item: _InFlight) -> None:
         self._in_flight.append(item)
         self._in_flight_bytes += item.size

@@ -218,7 +218,11 @@ class ResponseParser:
         self._pending_error: str | None = None
 
     def feed(self, data: bytes) -> list[Event]:
-        events: list[Event] = []
+        return [event for _line, event in self.feed_lines(data)]
+
+    def feed_lines(self, data: bytes) -> list[tuple[str, Event]]:
+        """Like :meth:`feed`, with the text of the line each event came from."""
+        events: list[tuple[str, Event]] = []
         self._buffer += data
         while True:
             cut = self._buffer.find(b"\n")
@@ -228,7 +232,8 @@ class ResponseParser:
                 break
             raw = bytes(self._buffer[:cut])
             del self._buffer[: cut + 1]
-            events.extend(self._line(raw.decode("utf-8", "replace").strip("\r\x00 ")))
+            text = raw.decode("utf-8", "replace").strip("\r\x00 ")
+            events.extend((text, event) for event in self._line(text))
         return events
 
     def _line(self, line: str) -> Iterator[Event]:

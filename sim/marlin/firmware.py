@@ -299,8 +299,12 @@ class MarlinPrinter(SimulatedDevice):
             ):
                 byte = flip_bit(byte, self._rng)
                 self._line_corrupted = True
-            if self.config.emergency_parser and byte in (10, 13) and self._emergency_check(t):
+            acted = (
+                self.config.emergency_parser and byte in (10, 13) and self._emergency_check(t)
+            )
+            if self.halted:
                 return
+            # An emergency command still goes through the queue (as a no-op) and gets its ok.
             if self._current_idle():
                 self._line.append(byte)
                 if byte in (10, 13):
@@ -309,6 +313,8 @@ class MarlinPrinter(SimulatedDevice):
                         return
             else:
                 self._rx.put(byte)
+            if acted:
+                return
 
     def _emergency_check(self, t: float) -> bool:
         """Marlin's emergency parser sees M112/M108/M410 as the bytes arrive."""

@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit printer print/console/temp/home/status`` as a user runs them, on ``sim://marlin``."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from kit.errors import InputFileError
+from printers.print_file import check_print_file, iter_commands
+from tests.conftest import REPO_ROOT, kit_env, run_kit
+from tests.printers_host.helpers import FAST, arc_lines, write_gcode
+
+#: A port that would fail loudly if it were opened: proves the file is checked first.
+UNOPENED_PORT = "/dev/atelier-kit-no-such-port"
+
+
+def test_print_on_the_simulator_succeeds(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "porte-cles.gcode", arc_lines(200))
+    result = run_kit("printer", "print", str(path), "--port", f"sim://marlin?{FAST}")
+    assert result.returncode == 0, result.stderr
+    assert "Impression terminée" in result.stdout
+    assert "Vérification de « porte-cles.gcode »" in result.stderr
+    assert "100 %" in result.stderr
+
+
+def test_ping_pong_option(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "a.gcode", arc_lines(30), heat=False)
+    result = run_kit("printer", "print", str(path), "--port", "sim://marlin", "--ping-pong")
+    assert result.returncode == 0, result.stderr
+
+
+BAD_FILES = [
+    (None, "introuvable"),
+    (b"", "vide"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binaire"),
+    (b"G28\nM117 caf\xe9\nG1 X1\n", "UTF-8"),
+    (b"G28\nM117 " + b"x" * 100 + b"\n", "trop longue"),
+    (b"; rien que des commentaires\n\n", "aucune commande"),
+    (b"Bonjour, ceci est une lettre.\n", "pas une commande G-code"),
+]
+
+
+@pytest.mark.parametrize(("content", "words"), BAD_FILES)
+def test_bad_files_are_refused_in_french(tmp_path: Path, content: bytes | None, words: str) -> None:
+    path = tmp_path / "piece.gcode"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputFileError) as info:
+        check_print_file(path)
+    assert words in info.value.message
+    assert info.value.exit_code == 2
+
+
+@pytest.mark.parametrize(("content", "words"), [BAD_FILES[2], BAD_FILES[3]])
+def test_bad_files_are_refused_before_the_port_is_opened(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    path = tmp_path / "piece.gcode"
+    path.write_bytes(content)
+    result = run_kit("printer", "print", str(path), "--port", UNOPENED_PORT)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Le port" not in result.stderr  # the port was never touched
+    assert "Traceback" not in result.stderr
+
+
+def test_a_line_of_96_bytes_is_refused_with_its_number(tmp_path: Path) -> None:
+    path = tmp_path / "long.gcode"
+    path.write_text("G28\nG1 X1\nM117 " + "a" * 91 + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as info:
+        check_print_file(path)
+    assert "ligne 3" in info.value.message
+
+
+def test_huge_file_is_checked_and_read_with_flat_memory(tmp_path: Path) -> None:
+    path = tmp_path / "huge.gcode"
+    line = b"G1 X100.123 Y100.456 E12.34567 F3000 ; commentaire de trancheur\n"
+    with path.open("wb") as handle:
+        for _ in range(10):
+            handle.write(line * 1000)  # 640 kB: enough to show memory does not follow size
+    tracemalloc.start()
+    checked = check_print_file(path)
+    count = sum(1 for _ in iter_commands(checked))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert count == checked.commands == 10_000
+    assert peak < 128 * 1024
+
+
+def test_a_file_without_newlines_is_not_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "one-line.gcode"
+    path.write_bytes(b"G1 X1 " * 200_000)
+    with pytest.raises(InputFileError) as info:
+        check_print_file(path)
+    assert "ligne 1" in info.value.message
+
+
+def test_printer_fault_gives_exit_1_and_names_the_last_line(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(400))
+    result = run_kit("printer", "print", str(path), "--port", f"sim://marlin?{FAST}&runaway_at=9")
+    assert result.returncode == 1
+    assert "emballement thermique" in result.stderr
+    assert "Dernière ligne exécutée : ligne" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_port_is_explained(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(5), heat=False)
+    result = run_kit("printer", "print", str(path), "--port", UNOPENED_PORT)
+    assert result.returncode == 2
+    assert "introuvable" in result.stderr
+
+
+def test_ctrl_c_without_a_terminal_cancels_and_exits_130(tmp_path: Path) -> None:
+    path = tmp_path / "long.gcode"  # no homing: the firmware would finish G28 before a cancel
+    path.write_text("\n".join(["G92 E0", *arc_lines(800)]) + "\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kit", "printer", "print", str(path), "--port", "sim://marlin?speed=1"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kit_env(),
+        cwd=str(REPO_ROOT),
+    )
+    try:
+        assert proc.stderr is not None
+        while "Imprimante :" not in proc.stderr.readline():
+            pass
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "annulée" in err
+    assert "chauffes, ventilateur et moteurs coupés" in err
+
+
+def test_console_adds_checksums_and_shows_answers() -> None:
+    result = run_kit(
+        "printer", "console", "--port", "sim://marlin", input_text="M105\nM114\nXYZ\nsortir\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "T:20.00 /0.00" in result.stdout or "ok" in result.stdout
+    assert "X:0.00 Y:0.00 Z:0.00" in result.stdout
+    assert 'echo:Unknown command: "XYZ"' in result.stdout
+
+
+def test_temp_home_and_status() -> None:
+    temp = run_kit(
+        "printer", "temp", "--port", f"sim://marlin?{FAST}", "--buse", "200", "--attendre"
+    )
+    assert temp.returncode == 0, temp.stderr
+    assert "buse 200/200 °C" in temp.stdout
+    home = run_kit("printer", "home", "--port", "sim://marlin", "--axes", "xy")
+    assert home.returncode == 0 and "origine" in home.stdout
+    status = run_kit("printer", "status", "--port", "sim://marlin", "--json")
+    assert status.returncode == 0, status.stderr
+    assert '"firmware": "Marlin 2.1.2.1' in status.stdout
+    assert '"AUTOREPORT_TEMP": true' in status.stdout
+    bad = run_kit("printer", "home", "--port", "sim://marlin", "--axes", "W")
+    assert bad.returncode == 2 and "Axes invalides" in bad.stderr
