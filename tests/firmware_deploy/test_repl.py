@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from firmware import rawrepl
 from firmware.repl import RawReplClient
@@ -245,3 +247,33 @@ def test_bad_board_option_in_url_is_refused() -> None:
     with pytest.raises(Exception) as caught:
         open_link("sim://circuitpython?board=arduino_uno")
     assert "Carte inconnue" in str(caught.value)
+
+
+_FUZZ_DEVICE: list[object] = []
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.binary(max_size=40), min_size=1, max_size=5))
+def test_console_survives_arbitrary_bytes(chunks: list[bytes]) -> None:
+    from sim.circuitpython.device import CircuitPythonDevice
+
+    if not _FUZZ_DEVICE:
+        _FUZZ_DEVICE.append(CircuitPythonDevice({"board": "pico", "limite": "2"}))
+    device = _FUZZ_DEVICE[0]
+    assert isinstance(device, CircuitPythonDevice)
+    now = getattr(device, "_now_s", 0.0)
+    device.on_open(now)
+    for chunk in chunks:
+        now += 0.05
+        device.feed(chunk, now)
+        device.advance(now)
+        assert isinstance(device.read_output(), bytes)
+    # Whatever happened, Ctrl-C and Ctrl-B bring back a usable prompt.
+    now += 3.0
+    device.advance(now)
+    device.feed(b"\x03\x03\r\x02", now)
+    device.advance(now + 0.1)
+    device.feed(b"\r", now + 0.1)
+    device.advance(now + 0.2)
+    assert device.mode == "friendly"
+    assert device.read_output().endswith(b">>> ")
