@@ -44,7 +44,9 @@ FOLLOW_POLL_S = 1.0
 #: Without a terminal, one progress line every this many percent (as the serial print).
 PLAIN_STEP_PERCENT = 10
 
-PreflightFn = Callable[[Path, str | None], None]
+#: Remaining seconds of a print as a function of the fraction done (0.0 to 1.0).
+RemainingFn = Callable[[float], float | None]
+PreflightFn = Callable[[Path, str | None], RemainingFn | None]
 
 
 def octoprint_url(option: str | None) -> str:
@@ -100,15 +102,23 @@ def show_status(url_option: str | None, as_json: bool) -> None:
         console.print(f"  {status.message_fr}")
 
 
-def _status_text(status: PrinterStatus) -> str:
-    """The text beside the progress bar, laid out like the serial print's."""
+def _status_text(status: PrinterStatus, remaining_at: RemainingFn | None = None) -> str:
+    """The text beside the progress bar, laid out like the serial print's.
+
+    The remaining time comes from the kit's own estimate of the file (``remaining_at``, from
+    the preflight analysis, at the byte OctoPrint has reached) when there is one, else from
+    OctoPrint's.
+    """
     parts = [format_temperatures(status.temperatures) or "températures inconnues"]
     job = status.job
     if job is not None:
+        remaining_s = job.remaining_s
+        if remaining_at is not None:
+            remaining_s = remaining_at(job.fraction_done)
         parts.append(f"écoulé {format_duration_fr(job.elapsed_s)}")
         parts.append(
-            f"reste ~{format_duration_fr(job.remaining_s)}"
-            if job.remaining_s is not None
+            f"reste ~{format_duration_fr(remaining_s)}"
+            if remaining_s is not None
             else "reste : inconnu"
         )
     if status.state is PrinterState.PAUSED:
@@ -149,8 +159,11 @@ class _Cancelled(Exception):
     """The user cancelled the print from the kit (Ctrl-C)."""
 
 
-def preflight(source: Path, profile_name: str | None) -> None:
-    """Analyse the file for the printer's profile; refuse (exit 1) when a check forbids it."""
+def preflight(source: Path, profile_name: str | None) -> RemainingFn:
+    """Analyse the file for the printer's profile; refuse (exit 1) when a check forbids it.
+
+    Returns the file's remaining time as a function of the fraction printed.
+    """
     from printers.analysis import analyse_file
     from printers.profile import load_profile
 
@@ -159,7 +172,8 @@ def preflight(source: Path, profile_name: str | None) -> None:
         if check.severity == "warning":
             err_console.print(f"[yellow]Attention :[/yellow] {check.message}", highlight=False)
     if analysis.printable:
-        return
+        size = analysis.size_bytes
+        return lambda fraction: analysis.remaining_s_at(int(fraction * size))
     blocking = "\n".join(f"  • {c.message}" for c in analysis.checks if c.severity == "error")
     raise KitError(
         f"Impression refusée : « {source.name} » ne passe pas la vérification "
@@ -190,8 +204,9 @@ def print_file(
     """``kit printer print FILE --octoprint URL``: check, upload, start, follow to the end."""
     source = require_input_file(gcode_file, what="fichier G-code")
     url = octoprint_url(url_option)
-    if check is not None:
-        check(source, _profile_for(url, profile))  # raises (exit 1) when a check forbids it
+    remaining_at = None
+    if check is not None:  # raises (exit 1) when a check forbids the print
+        remaining_at = check(source, _profile_for(url, profile))
     backend = open_octoprint(url)
     try:
         backend.start_print(source)
@@ -200,12 +215,14 @@ def print_file(
         )
         if not follow:
             return
-        _follow(backend, source.name)
+        _follow(backend, source.name, remaining_at)
     finally:
         backend.close()
 
 
-def _follow(backend: OctoPrintBackend, file_name: str) -> None:
+def _follow(
+    backend: OctoPrintBackend, file_name: str, remaining_at: RemainingFn | None = None
+) -> None:
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -223,7 +240,7 @@ def _follow(backend: OctoPrintBackend, file_name: str) -> None:
         def update(status: PrinterStatus) -> None:
             nonlocal next_plain
             done = status.job.fraction_done * 100.0 if status.job is not None else 0.0
-            text = _status_text(status)
+            text = _status_text(status, remaining_at)
             progress.update(task, completed=done, status=text)
             if not err_console.is_terminal and done >= next_plain:
                 err_console.print(f"{file_name} : {done:.0f} % · {text}", highlight=False)

@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +15,7 @@ import pytest
 from kit import config as cfg
 from printers.backend import PrinterState
 from printers.octoprint_backend import OctoPrintBackend
-from tests.conftest import run_kit
+from tests.conftest import REPO_ROOT, kit_env, run_kit
 from tests.octoprint.octoprint_server import OctoPrintServer, free_loopback_port
 
 pytestmark = pytest.mark.octoprint
@@ -133,3 +137,41 @@ def test_no_port_and_no_server_is_explained() -> None:
     result = run_kit("printer", "status")
     assert result.returncode == 2
     assert "--octoprint" in result.stderr and "--port" in result.stderr
+
+
+def test_ctrl_c_without_a_terminal_cancels_on_the_server(
+    octoprint_server: OctoPrintServer, octoprint_printer: OctoPrintBackend, tmp_path: Path
+) -> None:
+    gcode = tmp_path / "long.gcode"
+    moves = "".join(f"G1 X{10 + (i * 37) % 150} Y{10 + (i * 53) % 150} F1200\n" for i in range(300))
+    gcode.write_text(f"G28\nG90\n{moves}", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kit", "printer", "print", str(gcode)]
+        + ["--octoprint", octoprint_server.url],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kit_env(KIT_OCTOPRINT_KEY=octoprint_server.api_key),
+        cwd=str(REPO_ROOT),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while octoprint_printer.status().state is not PrinterState.PRINTING:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130
+    assert "annulation de l'impression sur le serveur" in err
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 30
+    while octoprint_printer.status().state is not PrinterState.IDLE:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    job = octoprint_printer.status().job
+    assert job is None or job.fraction_done < 1.0
