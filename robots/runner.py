@@ -98,9 +98,18 @@ def _sleep_on_the_robots_clock(robot: Robot) -> Iterator[None]:
         yield
         return
     original = time.sleep
+    busy = False
 
     def sleep(seconds: float | SupportsIndex) -> None:
-        robot.mbot.wait(float(seconds))
+        nonlocal busy
+        if busy:  # the link itself sleeps (a real-time simulator): a real sleep then
+            original(seconds)
+            return
+        busy = True
+        try:
+            robot.mbot.wait(float(seconds))
+        finally:
+            busy = False
 
     time.sleep = sleep
     try:
