@@ -74,9 +74,12 @@ def test_check_without_commands_passes_on_the_whole_catalogue(kit_inproc) -> Non
 
 def test_export_markdown_and_html_hold_both_fiches(tmp_path: Path, kit_inproc) -> None:  # type: ignore[no-untyped-def]
     md = tmp_path / "fiche.md"
-    result = kit_inproc("lesson", "export", IDENT, "--format", "md", "-o", str(md), "--sans-images")
+    result = kit_inproc("lesson", "export", IDENT, "--format", "md", "-o", str(md))
     assert result.returncode == 0, result.stderr
     text = md.read_text(encoding="utf-8")
+    # The robot path drawn by « kit robot run --picture » is written beside the fiche.
+    assert "](fiche-trajet-parcours.png)" in text
+    assert (tmp_path / "fiche-trajet-parcours.png").read_bytes()[:4] == b"\x89PNG"
     assert "Fiche animateur" in text and "# Fiche participant" in text
     assert "| 10–18 min" not in text and "### 10–18 min" in text
     assert "Vérifier" in text and "Points de vigilance" in text
@@ -132,16 +135,3 @@ def test_check_runs_the_lesson_commands_and_keeps_their_pictures(
     assert result.stdout.count("✓ kit mcu sim") == 3
     kept = sorted(p.name for p in (tmp_path / "mcu-neopixels-tiers-lieu").glob("*.png"))
     assert kept == ["chronogramme-clignoter.png", "chronogramme-neopixels.png"]
-
-
-def test_markdown_export_writes_the_kit_pictures_beside_the_fiche(
-    tmp_path: Path,
-    kit_inproc,  # type: ignore[no-untyped-def]
-) -> None:
-    md = tmp_path / "veilleuse.md"
-    result = kit_inproc("lesson", "export", "mcu-neopixels-tiers-lieu", "-o", str(md))
-    assert result.returncode == 0, result.stdout + result.stderr
-    text = md.read_text(encoding="utf-8")
-    for name in ("veilleuse-chronogramme-clignoter.png", "veilleuse-chronogramme-neopixels.png"):
-        assert f"]({name})" in text
-        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
