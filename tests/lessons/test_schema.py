@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lessons import catalog
 from lessons.checks import check_lesson
@@ -123,3 +126,24 @@ def test_a_picture_must_be_the_path_given_to_the_command(tmp_path: Path) -> None
     with pytest.raises(LessonFileError) as caught:
         parse_lesson(path.read_text(encoding="utf-8"), path)
     assert "--picture" in caught.value.message
+
+
+_LINES = GOOD.read_text(encoding="utf-8").splitlines()
+_FRONT_END = _LINES.index("+++", 1)
+#: Lines of the front-matter holding « key = "text" » values (one line each).
+_TEXT_LINES = [
+    number
+    for number, line in enumerate(_LINES[:_FRONT_END], 1)
+    if re.match(r'^[a-z_]+ = ".*"$', line)
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(_TEXT_LINES))
+def test_any_text_value_turned_into_a_number_is_reported_at_its_line(line: int) -> None:
+    lines = list(_LINES)
+    key = lines[line - 1].split(" = ", 1)[0]
+    lines[line - 1] = f"{key} = 12"
+    with pytest.raises(LessonFileError) as caught:
+        parse_lesson("\n".join(lines), GOOD)
+    assert caught.value.line == line, (key, caught.value.message)
