@@ -170,10 +170,16 @@ class CircuitPythonDevice(SimulatedDevice):
 
     def _start_job(self, job: str, *, source: str | None, filename: str, mode: str) -> None:
         worker = self._worker if self._worker is not None and self._worker.alive else None
-        if worker is None:
-            worker = self._fresh_worker()
         self._job = job
         self._job_wake = None
+        if worker is None:
+            try:
+                self._fresh_worker()
+            except KitError as exc:
+                self._worker = None
+                self._job_ended(Reply(events=[], state="end", now_s=self._now_s, kind="hung",
+                                      info={"traceback": exc.message}))
+                return
         limit = None if self.limit_s is None else self._now_s + self.limit_s
         self._handle(
             self._call(
