@@ -230,9 +230,8 @@ def export(ident: str, fmt: str | None, output: Path, sans_images: bool) -> None
     item = catalog.resolve(ident)
     fmt = fmt or output.suffix.lstrip(".").lower()
     if fmt not in exporter.FORMATS:
-        raise KitError(
-            f"Format d'export inconnu : « {fmt} ».", hint="Choisissez --format md, html ou pdf."
-        )
+        what = f"Format d'export inconnu : « {fmt} »." if fmt else "Format d'export non précisé."
+        raise KitError(what, hint="Choisissez --format md, html ou pdf (ou un fichier .pdf…).")
     if not output.parent.is_dir():
         raise KitError(f"Le dossier « {output.parent} » n'existe pas.")
     with tempfile.TemporaryDirectory(prefix="kit-fiche-") as tmp:
