@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import sys
 import time
 import traceback
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,35 +89,31 @@ def describe_error(exc: BaseException, filename: str) -> tuple[str, int | None]:
 
 @contextlib.contextmanager
 def _sleep_on_the_robots_clock(robot: Robot) -> Iterator[None]:
-    """On the simulator, ``time.sleep`` waits in the robot's (virtual) time.
+    """On the simulator, the script's ``time.sleep`` waits in the robot's (virtual) time.
 
     Learners often write ``time.sleep(2)`` instead of ``robot.attendre(2)``. Behind
     ``sim://`` time only passes while the program talks to the robot, so a plain sleep would
-    leave the simulated robot frozen; during the script it is routed to the robot's clock.
-    On a real robot nothing changes.
+    leave the simulated robot frozen. While the script runs, ``import time`` gives it a copy of
+    the module whose ``sleep`` is ``robot.attendre``; modules already loaded (the link itself,
+    which sleeps when the simulator follows the wall clock) keep the real one. On a real robot
+    nothing changes.
     """
     if robot.mbot.clock is time.monotonic:
         yield
         return
-    original = time.sleep
-    busy = False
 
     def sleep(seconds: float | SupportsIndex) -> None:
-        nonlocal busy
-        if busy:  # the link itself sleeps (a real-time simulator): a real sleep then
-            original(seconds)
-            return
-        busy = True
-        try:
-            robot.mbot.wait(float(seconds))
-        finally:
-            busy = False
+        robot.mbot.wait(float(seconds))
 
-    time.sleep = sleep
+    proxy = types.ModuleType("time", time.__doc__)
+    proxy.__dict__.update({k: v for k, v in vars(time).items() if not k.startswith("__")})
+    proxy.sleep = sleep  # type: ignore[attr-defined]
+    saved = sys.modules["time"]
+    sys.modules["time"] = proxy
     try:
         yield
     finally:
-        time.sleep = original
+        sys.modules["time"] = saved
 
 
 def run_script(code: CodeType, robot: Robot) -> ScriptOutcome:

@@ -257,9 +257,20 @@ def test_time_sleep_waits_on_the_simulators_clock(tmp_path: Path) -> None:
     x0 = device.world.x
     assert run_script(load_script(script), Robot(mbot)).ending is Ending.FINISHED
     assert device.world.x - x0 > 10  # the robot did drive during the sleep
+    import sys
     import time
 
-    assert time.sleep.__module__ == "time"  # restored afterwards
+    assert sys.modules["time"] is time and time.sleep.__module__ == "time"  # untouched
+    mbot.close()
+
+
+def test_from_time_import_sleep_also_follows_the_simulator(tmp_path: Path) -> None:
+    script = tmp_path / "dort2.py"
+    script.write_text("from time import sleep\nrobot.avancer()\nsleep(1)\nrobot.arreter()\n")
+    mbot = connect("sim://mbot?arena=table")
+    x0 = mbot.link.device.world.x
+    run_script(load_script(script), Robot(mbot))
+    assert mbot.link.device.world.x - x0 > 10
     mbot.close()
 
 
