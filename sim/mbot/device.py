@@ -107,14 +107,11 @@ class MBotDevice(SimulatedDevice):
         self._ready = bytearray()
         self._busy_until = 0.0
         self._boot_done = 0.0
-        self._booting = False
-        self._opened_at: float | None = None
         self._timer_origin = 0.0
         self.button_pressed = False
         self.leds: dict[int, tuple[int, int, int]] = {1: (0, 0, 0), 2: (0, 0, 0)}
         self.buzzer_hz = 0
         self._buzzer_until = 0.0
-        self.requests_handled = 0
 
     # -- recorded state ------------------------------------------------------------------
     @property
@@ -139,13 +136,11 @@ class MBotDevice(SimulatedDevice):
     def on_open(self, now_s: float) -> None:
         self.advance(now_s)
         self._event("link", "ouverture du port")
-        self._opened_at = now_s
         self._out.clear()
         if self.boot_s > 0:
             # USB open resets the board: it stops, runs the bootloader, then the firmware.
             self.world.stop()
             self.buzzer_hz = 0
-            self._booting = True
             self._boot_done = now_s + self.boot_s
             self._busy_until = self._boot_done
             self._timer_origin = self._boot_done
@@ -198,7 +193,6 @@ class MBotDevice(SimulatedDevice):
 
     # -- the firmware ----------------------------------------------------------------------
     def _handle(self, req: p.Request, now_s: float) -> None:
-        self.requests_handled += 1
         start = max(now_s, self._busy_until)
         if req.action == p.Action.GET:
             value, vtype, duration = self._get(req, start)
@@ -234,7 +228,7 @@ class MBotDevice(SimulatedDevice):
             return distance, F, PROCESS_S + echo_s
         if d == p.Device.LINE_FOLLOWER:
             return float(world.line_follower_value()), F, PROCESS_S
-        if d in (p.Device.LIGHT_SENSOR,):
+        if d == p.Device.LIGHT_SENSOR:
             return world.light_level(), F, PROCESS_S
         if d == p.Device.SOUND_SENSOR:
             return float(max(0, round(120 + world.rng.gauss(0, 8)))), F, PROCESS_S
@@ -306,6 +300,9 @@ class MBotDevice(SimulatedDevice):
         elif d == p.Device.TIMER:
             self._timer_origin = now_s
         else:
-            name = p.Device(d).name.lower() if d in p.Device._value2member_map_ else str(d)
+            try:
+                name = p.Device(d).name.lower()
+            except ValueError:
+                name = str(d)
             self._event("device", f"commande {name} : {req.data.hex(' ')}")
         return PROCESS_S
