@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -347,6 +348,12 @@ def connect_waiting(
     try:
         return connect(port)
     except ChipNotAnswering:
+        on_waiting()
+    except LinkError:
+        # A native-USB board whose port is not there yet (unplugged, or re-enumerating after
+        # the buttons were pressed) is waited for too; any other port problem is reported.
+        if is_url(port) or os.path.exists(port):
+            raise
         on_waiting()
     deadline = clock() + timeout_s
     last: KitError | None = None

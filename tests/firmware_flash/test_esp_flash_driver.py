@@ -118,3 +118,18 @@ def test_chip_that_stops_answering_mid_flash_is_a_device_fault() -> None:
         pytest.raises(DeviceFault, match="a cessé de répondre pendant l'écriture"),
     ):
         session.flash(image, 0, stub=False, compress=False)
+
+
+def test_a_port_not_there_yet_is_waited_for() -> None:
+    calls: list[str] = []
+    now = [0.0]
+    with pytest.raises(esp_flash.ChipNotAnswering) as caught:
+        esp_flash.connect_waiting(
+            "/dev/ttyNOPE42",
+            timeout_s=2,
+            on_waiting=lambda: calls.append("bouton"),
+            clock=lambda: now[0],
+            sleep=lambda s: now.__setitem__(0, now[0] + s),
+        )
+    assert calls == ["bouton"]
+    assert caught.value.hint is not None and "introuvable" in caught.value.hint
