@@ -239,7 +239,43 @@ def _rect(raw: dict[str, Any]) -> tuple[Point, ...]:
     return ((x, y), (x + w, y), (x + w, y + d), (x, y + d))
 
 
+_ARENA_KEYS = {
+    "titre",
+    "description",
+    "largeur",
+    "profondeur",
+    "bords",
+    "lumiere",
+    "depart",
+    "murs",
+    "obstacles",
+    "ligne",
+    "zones",
+}
+_SECTION_KEYS = {
+    "depart": {"x", "y", "cap"},
+    "murs": {"points"},
+    "obstacles": {"x", "y", "largeur", "profondeur"},
+    "ligne": {"points", "largeur", "fermee"},
+    "zones": {"nom", "x", "y", "largeur", "profondeur"},
+}
+
+
+def _check_keys(data: dict[str, Any]) -> None:
+    """Refuse unknown keys: a typo in an arena file must not pass silently."""
+    unknown = sorted(set(data) - _ARENA_KEYS)
+    for section, allowed in _SECTION_KEYS.items():
+        raw = data.get(section)
+        items = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
+        for item in items:
+            if isinstance(item, dict):
+                unknown += [f"{section}.{k}" for k in sorted(set(item) - allowed)]
+    if unknown:
+        raise ValueError(f"clés inconnues : {', '.join(unknown)}")
+
+
 def arena_from_dict(name: str, data: dict[str, Any]) -> Arena:
+    _check_keys(data)
     width, depth = float(data["largeur"]), float(data["profondeur"])
     if width <= 0 or depth <= 0:
         raise ValueError("la table doit avoir une largeur et une profondeur positives")

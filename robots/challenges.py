@@ -41,6 +41,7 @@ CHECK_TYPES = ("arret_devant_mur", "zone", "tour_de_piste")
 STOPPED_CM_S = 0.5
 #: After the program ends the robot still coasts: the run is judged this much later.
 SETTLE_S = 1.0
+_CHALLENGE_KEYS = {"titre", "arene", "objectif", "temps_max", "exemple", "verification"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ def load_challenge(name: str) -> Challenge:
         raise KitError(f"Défi inconnu : « {name} ». Défis disponibles : {known}.")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        unknown = sorted(set(data) - _CHALLENGE_KEYS)
+        if unknown:
+            raise ValueError(f"clés inconnues : {', '.join(unknown)}")
         check = dict(data["verification"])
         kind = str(check.pop("type"))
         if kind not in CHECK_TYPES:

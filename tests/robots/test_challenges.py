@@ -152,3 +152,15 @@ def test_memo_lists_every_learner_method() -> None:
                 method = name.split(".")[1].split("(")[0]
                 assert hasattr(Robot, method), method
     assert "robot.distance()" in result.output
+
+
+def test_an_arena_file_with_a_typo_is_refused_with_the_key(tmp_path: Path) -> None:
+    from kit.errors import InputFileError
+
+    bad = tmp_path / "faute.toml"
+    bad.write_text(
+        "largeur = 100\nprofondeur = 80\ndepart = { x = 10, y = 10, angle = 90 }\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError, match="depart.angle"):
+        load_arena(str(bad))
