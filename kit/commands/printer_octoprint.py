@@ -137,8 +137,8 @@ def _ask_after_interrupt(backend: OctoPrintBackend) -> None:
     backend.pause()
     while True:
         err_console.print(
-            "[bold]Impression en pause.[/bold] Que faire ? [r] reprendre · [a] annuler · "
-            "[q] quitter le suivi (l'impression reste en pause sur le serveur)"
+            "[bold]Impression en pause.[/bold] Que faire ? \\[r] reprendre · \\[a] annuler · "
+            "\\[q] quitter le suivi (l'impression reste en pause sur le serveur)"
         )
         try:
             answer = click.prompt("Votre choix", default="r", err=True).strip().lower()
@@ -240,6 +240,8 @@ def _follow(
         def update(status: PrinterStatus) -> None:
             nonlocal next_plain
             done = status.job.fraction_done * 100.0 if status.job is not None else 0.0
+            if status.state is PrinterState.IDLE and done < 100.0:
+                return  # before the start, or after a cancel (OctoPrint resets the progress)
             text = _status_text(status, remaining_at)
             progress.update(task, completed=done, status=text)
             if not err_console.is_terminal and done >= next_plain:
