@@ -144,7 +144,17 @@ def _summary(run: Any) -> None:
             continue
         switches = sum(1 for _, v in series if v)
         console.print(f"{pin} : allumée {switches} fois", highlight=False)
+    from sim.circuitpython.picture import is_servo, servo_angle
+
     for pin, series in sorted(timeline.pwm.items()):
+        if is_servo(series):
+            angles = [a for _, d, f in series[1:] if (a := servo_angle(d, f)) is not None]
+            if angles:
+                console.print(
+                    f"{pin} : servomoteur de {min(angles):.0f}° à {max(angles):.0f}°",
+                    highlight=False,
+                )
+                continue
         freqs = sorted({f for _, d, f in series if d})
         console.print(
             f"{pin} : {len(series)} réglages PWM, fréquences {', '.join(map(str, freqs[:8]))} Hz",

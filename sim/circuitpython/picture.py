@@ -14,7 +14,7 @@ from sim.circuitpython.timeline import Colour, Timeline
 WIDTH_PX = 1100
 LEFT_PX = 190
 RIGHT_PX = 30
-ROW_PX = 46
+ROW_PX = 56
 STRIP_PX = 12
 TOP_PX = 56
 
@@ -72,15 +72,22 @@ def draw_timeline(timeline: Timeline, *, duration_s: float, title: str) -> Drawi
             drawing.line((LEFT_PX, low), (LEFT_PX + plot_w, low), color="#dddddd")
             y += ROW_PX
         elif kind == "pwm":
+            servo = is_servo(timeline.pwm[pin])
             drawing.text((16, y + 6), pin, size=12)
-            drawing.text((16, y + 21), "PWM (part du temps à 1)", size=9, color="#666666")
+            legend = "servo : angle 0° à 180°" if servo else "PWM (part du temps à 1)"
+            drawing.text((16, y + 21), legend, size=9, color="#666666")
             top, bottom = y + 6, y + ROW_PX - 12
             points = [(x_of(0), bottom)]
             level = bottom
             last_freq = None
             for t, duty, freq in timeline.pwm[pin]:
                 points.append((x_of(t), level))
-                fraction = 0.0 if duty is None else duty / 65535
+                if duty is None:
+                    fraction = 0.0
+                elif servo:
+                    fraction = (servo_angle(duty, freq) or 0.0) / 180.0
+                else:
+                    fraction = duty / 65535
                 level = bottom - (bottom - top) * fraction
                 points.append((x_of(t), level))
                 if duty and freq and freq != last_freq:
@@ -118,6 +125,26 @@ def draw_timeline(timeline: Timeline, *, duration_s: float, title: str) -> Drawi
         drawing.text((x_of(t) - 8, axis_y + 8), f"{t:g} s", size=10)
         t += step
     return drawing
+
+
+#: Hobby servos take one pulse every 20 ms (50 Hz); Adafruit's servo library maps 0° to 180°
+#: onto pulses of 0.75 ms to 2.25 ms by default.
+SERVO_FREQUENCY_HZ = 50
+SERVO_MIN_PULSE_MS = 0.75
+SERVO_MAX_PULSE_MS = 2.25
+
+
+def is_servo(series: list[tuple[float, int | None, int]]) -> bool:
+    return bool(series) and all(f == SERVO_FREQUENCY_HZ for _, _, f in series)
+
+
+def servo_angle(duty: int | None, frequency_hz: int) -> float | None:
+    """The angle a standard servo takes for this PWM setting (None when off)."""
+    if duty is None or not duty or frequency_hz <= 0:
+        return None
+    pulse_ms = duty / 65535 * 1000 / frequency_hz
+    fraction = (pulse_ms - SERVO_MIN_PULSE_MS) / (SERVO_MAX_PULSE_MS - SERVO_MIN_PULSE_MS)
+    return min(max(fraction, 0.0), 1.0) * 180.0
 
 
 def _tick_step(span: float) -> float:

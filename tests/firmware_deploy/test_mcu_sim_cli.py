@@ -83,3 +83,9 @@ def test_unknown_script_name_lists_the_kit_programs(capsys: pytest.CaptureFixtur
     result = kit_here(capsys, "mcu", "deploy", "clignote", "--dry-run")
     assert result.returncode == 2
     assert "Programmes du kit : bouton_led, clignoter" in result.stderr
+
+
+def test_sim_servo_summary_in_degrees(capsys: pytest.CaptureFixture[str]) -> None:
+    result = kit_here(capsys, "mcu", "sim", "servo", "--board", "pico", "--duree", "2")
+    assert result.returncode == 0, result.stderr
+    assert "A2 : servomoteur de 0° à 180°" in result.stdout
