@@ -34,6 +34,8 @@ BUTTON_EVENT_INDEX = 0x80
 #: The firmware's receive buffer is 52 bytes; a longer frame is dropped.
 MAX_REQUEST_LEN = 52
 VERSION_PREFIX = b"Version: "
+#: Longest text the firmware sends (its IR receive buffer).
+MAX_STRING_LEN = 64
 
 # mCore ports (MeMCore.h): the RJ25 sockets 1-4, the onboard light sensor on 6, the onboard
 # button and RGB LEDs on 7, and the two motor outputs M1/M2.
@@ -395,6 +397,14 @@ class ReplyDecoder:
         if vtype is ValueType.STRING:
             _need(buf, at + 1)
             length = buf[at]
+            # The firmware only sends short text (its version, the IR buffer of at most 64
+            # characters): anything else is noise, rejected now rather than after waiting for
+            # up to 255 bytes that would hold back the real replies behind it.
+            if length > MAX_STRING_LEN:
+                raise _Invalid
+            text = buf[at + 1 : at + 1 + length]
+            if any(c < 0x20 or c > 0x7E for c in text):
+                raise _Invalid
             _need(buf, at + 1 + length)
             value = bytes(buf[at + 1 : at + 1 + length]).decode("latin-1")
             end = _expect_end(buf, at + 1 + length)
@@ -502,7 +512,7 @@ def encode_value(value: Value, vtype: ValueType | None) -> bytes:
         assert not isinstance(value, str)
         return b"\x05" + struct.pack("<d", float(value))
     assert isinstance(value, str)
-    raw = value.encode("latin-1", "replace")[:255]
+    raw = value.encode("ascii", "replace")[:MAX_STRING_LEN]
     return bytes((4, len(raw))) + raw
 
 

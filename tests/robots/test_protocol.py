@@ -196,3 +196,11 @@ def test_any_command_survives_the_firmware_parser_even_split_in_pieces(
     for start in range(0, len(frame), cut):
         requests += parser.feed(frame[start : start + cut])
     assert requests == [p.Request(idx, int(action), device, payload)]
+
+
+def test_noise_that_looks_like_a_long_string_does_not_hold_back_replies() -> None:
+    noise = bytes.fromhex("ff 55 05 04 f0 01 02")  # « string of 240 bytes », then binary
+    reply = p.encode_reply(3, 25.0, p.ValueType.FLOAT)
+    assert decode_all(noise + reply) == [p.Reply(3, 25.0, p.ValueType.FLOAT)]
+    noise2 = bytes.fromhex("ff 55 05 04 10 00 ff")  # 16 « characters » that are not text
+    assert decode_all(noise2 + reply) == [p.Reply(3, 25.0, p.ValueType.FLOAT)]
