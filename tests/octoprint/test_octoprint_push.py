@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from printers.octoprint_push import ReplyCollector, strip_framing
 
 
@@ -47,3 +50,25 @@ def test_no_ok_yet_means_not_done() -> None:
     collector = feed(ReplyCollector("G28"), ["Send: G28", "Recv: echo:busy: processing"])
     assert not collector.done
     assert collector.lines == ["echo:busy: processing"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    before=st.lists(st.text(max_size=40), max_size=8),
+    reply=st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
+        .map(str.strip)
+        .filter(lambda t: t and t != "wait" and not t.startswith("ok") and ":" not in t[:3]),
+        max_size=5,
+    ),
+    after=st.lists(st.text(max_size=40), max_size=8),
+)
+def test_any_terminal_noise_around_the_reply_is_ignored(
+    before: list[str], reply: list[str], after: list[str]
+) -> None:
+    lines = [f"Recv: {text}" for text in before]
+    lines += ["Send: N4 G4 P1*99", *(f"Recv: {text}" for text in reply), "Recv: ok"]
+    lines += after
+    collector = feed(ReplyCollector("G4 P1"), lines)
+    assert collector.done
+    assert collector.lines == reply
