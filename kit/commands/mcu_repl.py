@@ -66,7 +66,14 @@ def run_cmd(script: str, port: str, timeout_s: float) -> None:
     try:
         client = RawReplClient(link, port_name=port)
         client.enter_raw()
-        result = client.execute(source.text, show, timeout_s=timeout_s)
+        try:
+            result = client.execute(source.text, show, timeout_s=timeout_s)
+        except KeyboardInterrupt:
+            # Stop the program on the board too, and give it back its normal console.
+            with contextlib.suppress(Exception):
+                link.write(b"\x03")
+                client.leave_raw()
+            raise
         show(b"")
         client.leave_raw()
     finally:
