@@ -102,8 +102,8 @@ def _shown(argv: tuple[str, ...]) -> str:
     "--sortie",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("kit-demo"),
-    show_default=True,
-    help="Dossier où la démonstration écrit ses images.",
+    metavar="DOSSIER",
+    help="Dossier où la démonstration écrit ses images (par défaut : kit-demo).",
 )
 def demo(sortie: Path) -> None:
     """Trois minutes pour découvrir le kit, entièrement sur les simulateurs."""

@@ -42,9 +42,17 @@ def lesson() -> None:
 
 
 @lesson.command("list")
-@click.option("--support", help="impression-3d, tablette-smartphone, pc, robot ou microcontroleur.")
-@click.option("--public", help="Un mot du public visé (ex. : seniors, collégiens, art).")
-@click.option("--duree", type=click.IntRange(min=1), help="Durée maximale en minutes.")
+@click.option(
+    "--support",
+    metavar="SUPPORT",
+    help="impression-3d, tablette-smartphone, pc, robot ou microcontroleur.",
+)
+@click.option(
+    "--public", metavar="MOT", help="Un mot du public visé (ex. : seniors, collégiens, art)."
+)
+@click.option(
+    "--duree", metavar="MINUTES", type=click.IntRange(min=1), help="Durée maximale en minutes."
+)
 def list_(support: str | None, public: str | None, duree: int | None) -> None:
     """Les leçons disponibles, filtrées par support, public ou durée."""
     catalog.check_support(support)
@@ -144,7 +152,7 @@ def _print_command(line: str, available: bool) -> None:
 
 
 @lesson.command("show")
-@click.argument("ident")
+@click.argument("ident", metavar="IDENTIFIANT")
 def show(ident: str) -> None:
     """Affiche un déroulé phase par phase (IDENT : identifiant ou fichier .md)."""
     render_lesson(catalog.resolve(ident))
@@ -167,12 +175,13 @@ def _report_step(result: StepResult) -> None:
 
 
 @lesson.command("check")
-@click.argument("ident", required=False)
+@click.argument("ident", metavar="[IDENTIFIANT]", required=False)
 @click.option(
     "--sans-commandes", is_flag=True, help="Ne lance pas les commandes du kit (schéma et timings)."
 )
 @click.option(
     "--sortie",
+    metavar="DOSSIER",
     type=click.Path(file_okay=False, path_type=Path),
     help="Garde les images produites par les commandes dans ce dossier.",
 )
@@ -213,12 +222,13 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
 
 
 @lesson.command("export")
-@click.argument("ident")
+@click.argument("ident", metavar="IDENTIFIANT")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), help="md, html ou pdf.")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FICHIER",
     required=True,
     help="Fichier à écrire.",
 )

@@ -198,12 +198,17 @@ def _print_timing(timing: rh.PhaseTiming) -> None:
 
 
 @click.command()
-@click.option("--support", help="Répéter ce support (impression-3d, robot, pc…).")
+@click.option(
+    "--support", metavar="SUPPORT", help="Répéter ce support (impression-3d, robot, pc…)."
+)
 @click.option("--tirage", is_flag=True, help="Le support est tiré au sort, comme devant le jury.")
-@click.option("--seed", type=click.IntRange(min=0), help="Numéro de tirage (pour le rejouer).")
+@click.option(
+    "--seed", metavar="N", type=click.IntRange(min=0), help="Numéro de tirage (pour le rejouer)."
+)
 @click.option(
     "--non-interactif",
     "answers_path",
+    metavar="FICHIER",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Rejoue la répétition à partir d'un fichier de réponses (TOML).",
 )
@@ -211,8 +216,8 @@ def _print_timing(timing: rh.PhaseTiming) -> None:
     "--sortie",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
-    show_default=True,
-    help="Dossier où écrire le rapport (Markdown et HTML).",
+    metavar="DOSSIER",
+    help="Dossier où écrire le rapport (Markdown et HTML ; par défaut le dossier courant).",
 )
 def rehearse(
     support: str | None, tirage: bool, seed: int | None, answers_path: Path | None, sortie: Path
