@@ -306,11 +306,14 @@ def _wait_next_port(port: str, wait_s: float) -> bool:
     if is_url(port):
         err_console.print("Branchez la carte suivante puis appuyez sur Entrée (Ctrl-D pour finir).")
         return bool(sys.stdin.readline())
-    deadline = time.monotonic() + wait_s
     path = Path(port)
-    while path.exists() and time.monotonic() < deadline:
+    deadline = time.monotonic() + wait_s
+    while path.exists():  # the flashed board is unplugged…
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.2)
-    while not path.exists():
+    deadline = time.monotonic() + wait_s
+    while not path.exists():  # …and the next one plugged in
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.2)
