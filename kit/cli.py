@@ -11,10 +11,11 @@ import logging
 import sys
 
 import click
+from rich.markup import escape
 
 from kit import __version__
 from kit.clickfr import install_french_help
-from kit.console import err_console
+from kit.console import err_console, print_error
 from kit.errors import EXIT_FAILURE, EXIT_INTERRUPTED, KitError
 from kit.logs import setup_logging
 
@@ -111,9 +112,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KitError as exc:
         log.info("KitError: %s", exc.message, exc_info=exc.__cause__ is not None)
-        err_console.print(f"[bold red]Erreur :[/bold red] {exc.message}", highlight=False)
-        if exc.hint:
-            err_console.print(exc.hint, highlight=False)
+        print_error(exc.message, exc.hint)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrompu.[/yellow]")
@@ -126,7 +125,9 @@ def main(argv: list[str] | None = None) -> None:
 
         err_console.print(
             "[bold red]Erreur interne du kit[/bold red] : "
-            f"{type(exc).__name__}: {exc}\nLe détail est dans le journal : {log_file_path()}",
+            + escape(
+                f"{type(exc).__name__}: {exc}\nLe détail est dans le journal : {log_file_path()}"
+            ),
             highlight=False,
         )
         sys.exit(EXIT_FAILURE)

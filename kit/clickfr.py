@@ -7,7 +7,7 @@ import re
 
 import click
 
-from kit.console import err_console
+from kit.console import err_console, print_error
 
 _TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"No such option:? '?([^'\s]+)'?"), "Option inconnue : {0}."),
@@ -48,7 +48,7 @@ def render_usage_error(exc: click.ClickException) -> None:
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         err_console.print(ctx.get_usage(), highlight=False, markup=False)
-    err_console.print(f"[bold red]Erreur :[/bold red] {message}", highlight=False)
+    print_error(message)
     if ctx is not None:
         err_console.print(f"Aide : « {ctx.command_path} --help ».", highlight=False)
 
