@@ -50,7 +50,12 @@ from printers.marlin.flow import (
 )
 from printers.marlin.framing import MAX_FRAMED_LINE_BYTES, LineTooLongError
 from printers.marlin.responses import ResponseParser
-from printers.marlin.timeouts import MAX_UNANSWERED_PROBES, command_code, probe_after_s
+from printers.marlin.timeouts import (
+    MAX_UNANSWERED_PROBES,
+    PROBE_AFTER_S,
+    command_code,
+    probe_after_s,
+)
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +147,6 @@ class MarlinHost:
         self._unanswered_probes = 0
         self._autoreport = False
         self._banner_seen = False
-        self._heat_wait_in_flight = False
 
     # -- low level I/O ---------------------------------------------------------------------
     def _write(self, data: bytes) -> None:
@@ -216,7 +220,8 @@ class MarlinHost:
             return self._flow_handle(event)
         if isinstance(event, TemperatureReport):
             self._store_temperatures(event)
-            if self._heat_wait_in_flight:
+            # Marlin prints temperatures while M109/M190 wait: the printer is working.
+            if self._heating_in_flight():
                 self._last_progress_s = now
             return []
         self._last_progress_s = now
@@ -272,10 +277,11 @@ class MarlinHost:
         if self.flow.in_flight_lines == 0:
             self._last_progress_s = now
             return
-        commands = [getattr(tag, "command", "") for tag in self.flow.unacknowledged_tags()]
-        self._heat_wait_in_flight = any(command_code(c) in ("M109", "M190") for c in commands)
-        allowed = probe_after_s(commands)
         silent_for = now - self._last_progress_s
+        if silent_for < PROBE_AFTER_S:
+            return  # the common case, decided without looking at what is in flight
+        commands = [getattr(tag, "command", "") for tag in self.flow.unacknowledged_tags()]
+        allowed = probe_after_s(commands)
         if silent_for < allowed:
             return
         if self._unanswered_probes >= MAX_UNANSWERED_PROBES:
@@ -290,6 +296,12 @@ class MarlinHost:
         self._unanswered_probes += 1
         self._last_progress_s = now
         self._write(self.flow.take_probe())
+
+    def _heating_in_flight(self) -> bool:
+        return any(
+            command_code(getattr(tag, "command", "")) in ("M109", "M190")
+            for tag in self.flow.unacknowledged_tags()
+        )
 
     # -- connection ------------------------------------------------------------------------
     def connect(self) -> FirmwareIdentity:

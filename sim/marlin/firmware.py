@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from kit.errors import EXIT_FAILURE, KitError
 from printers.marlin.framing import parse_received_line
 from sim.device import SimulatedDevice
 from sim.marlin.config import MarlinConfig
@@ -41,8 +42,17 @@ _WAITING_CODES = {"G4", "G28", "G29", "M400", "M109", "M190", "M0", "M1", "M600"
 _EMERGENCY_CODES = ("M112", "M108", "M410")
 
 
-class PortVanishedError(OSError):
-    """The simulated USB device disappeared (cable pulled, board browned out)."""
+_VANISHED_FR = "Simulateur : la liaison USB de l'imprimante a été coupée (panne simulée)."
+
+
+class PortVanishedError(KitError, OSError):
+    """The simulated USB device disappeared (cable pulled, board browned out).
+
+    An ``OSError`` like the one pyserial raises when a real adapter vanishes, so hosts handle
+    it the same way; a :class:`KitError` so that ``kit sim serve`` ends with a French message.
+    """
+
+    exit_code = EXIT_FAILURE
 
 
 @dataclass(frozen=True)
@@ -158,7 +168,7 @@ class MarlinPrinter(SimulatedDevice):
 
     def feed(self, data: bytes, now_s: float) -> None:
         if self._vanished:
-            raise PortVanishedError("device disconnected")
+            raise PortVanishedError(_VANISHED_FR)
         self._run(now_s)
         if self.config.baud is not None and self._host_baud != self.config.baud:
             # Wrong speed: every byte arrives as framing garbage the firmware discards.
@@ -168,7 +178,7 @@ class MarlinPrinter(SimulatedDevice):
     def advance(self, now_s: float) -> None:
         self._run(now_s)
         if self._vanished:
-            raise PortVanishedError("device disconnected")
+            raise PortVanishedError(_VANISHED_FR)
 
     def read_output(self) -> bytes:
         data = self._out.take_due(self._now)
@@ -179,7 +189,8 @@ class MarlinPrinter(SimulatedDevice):
     def next_event_s(self) -> float | None:
         if self._vanished:
             return None
-        times = [self._next_internal_s(), self._in.next_arrival_s(), self._out.next_delivery_s()]
+        # Bytes arriving change nothing the host can see until a line is complete.
+        times = [self._next_internal_s(), self._in.next_line_end_s(), self._out.next_delivery_s()]
         present = [t for t in times if t is not None]
         return min(present) if present else None
 
@@ -255,8 +266,11 @@ class MarlinPrinter(SimulatedDevice):
         planner_end = self.planner.next_end_s()
         if planner_end is not None and planner_end <= t:
             self.planner.advance(t)
-            if not self.planner.moving and self._last_was_move:
-                self._starve_from_s = self.planner.ran_dry_at_s
+            if self._last_was_move and self._starve_from_s is None:
+                if not self.planner.moving:
+                    self._starve_from_s = self.planner.ran_dry_at_s
+                elif self.planner.alone_since_s is not None:
+                    self._starve_from_s = self.planner.alone_since_s
             self._check_wait(t)
             return
         if self._busy_until is not None and self._busy_until <= t:
@@ -284,37 +298,42 @@ class MarlinPrinter(SimulatedDevice):
     def _receive(self, limit_s: float) -> None:
         """Take bytes off the wire up to ``limit_s``; stop early when the loop state changes."""
         while True:
-            arrival = self._in.next_arrival_s()
-            if arrival is None or arrival > limit_s:
+            chunk, first_t, bt = self._in.arrived(limit_s)
+            if not chunk:
                 return
-            t, byte = self._in.pop_byte()
-            self._now = max(self._now, t)
-            if self._boot_done_s is not None or self.halted or self.hung:
-                continue  # the bootloader or a dead board swallows it
-            if (
-                self.config.corrupt_in > 0
-                and byte not in (10, 13)
-                and not self._line_corrupted
-                and self._rng.random() < self.config.corrupt_in
-            ):
-                byte = flip_bit(byte, self._rng)
-                self._line_corrupted = True
-            acted = (
-                self.config.emergency_parser and byte in (10, 13) and self._emergency_check(t)
-            )
-            if self.halted:
-                return
-            # An emergency command still goes through the queue (as a no-op) and gets its ok.
-            if self._current_idle():
-                self._line.append(byte)
-                if byte in (10, 13):
-                    self._complete_line(t)
-                    if not self._current_idle() or self.halted or self._vanished:
-                        return
-            else:
-                self._rx.put(byte)
-            if acted:
-                return
+            for index, byte in enumerate(chunk):
+                if self._take_byte(byte, first_t + index * bt):
+                    self._in.consume(index + 1)
+                    return
+            self._in.consume(len(chunk))
+
+    def _take_byte(self, byte: int, t: float) -> bool:
+        """One byte reaches the UART at ``t``; True when the main loop's state changed."""
+        if t > self._now:
+            self._now = t
+        if self._boot_done_s is not None or self.halted or self.hung:
+            return False  # the bootloader or a dead board swallows it
+        if (
+            self.config.corrupt_in > 0
+            and byte not in (10, 13)
+            and not self._line_corrupted
+            and self._rng.random() < self.config.corrupt_in
+        ):
+            byte = flip_bit(byte, self._rng)
+            self._line_corrupted = True
+        acted = self.config.emergency_parser and byte in (10, 13) and self._emergency_check(t)
+        if self.halted:
+            return True
+        # An emergency command still goes through the queue (as a no-op) and gets its ok.
+        if self._current_idle():
+            self._line.append(byte)
+            if byte in (10, 13):
+                self._complete_line(t)
+                if not self._current_idle() or self.halted or self._vanished:
+                    return True
+        else:
+            self._rx.put(byte)
+        return bool(acted)
 
     def _emergency_check(self, t: float) -> bool:
         """Marlin's emergency parser sees M112/M108/M410 as the bytes arrive."""

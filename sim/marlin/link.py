@@ -47,6 +47,42 @@ class HostToPrinterWire:
         start, _ = self._chunks[0]
         return start + (self._pos + 1) * byte_time_s(self.baud)
 
+    def next_line_end_s(self) -> float | None:
+        """Arrival time of the next newline (a line can only complete then)."""
+        bt = byte_time_s(self.baud)
+        pos = self._pos
+        for start, data in self._chunks:
+            cut = data.find(b"\n", pos)
+            if cut >= 0:
+                return start + (cut + 1) * bt
+            pos = 0
+        return None
+
+    def arrived(self, limit_s: float) -> tuple[bytes, float, float]:
+        """Bytes of the current chunk that have arrived by ``limit_s`` (not consumed yet),
+        the arrival time of the first of them, and the time between two bytes."""
+        if not self._chunks:
+            return b"", 0.0, 0.0
+        start, data = self._chunks[0]
+        bt = byte_time_s(self.baud)
+        # Byte i arrives at start + (i + 1) * bt: the same expression as next_arrival_s.
+        end = min(len(data), max(self._pos, int((limit_s - start) / bt) + 1))
+        while end > self._pos and start + end * bt > limit_s:
+            end -= 1
+        while end < len(data) and start + (end + 1) * bt <= limit_s:
+            end += 1
+        return data[self._pos : end], start + (self._pos + 1) * bt, bt
+
+    def consume(self, count: int) -> None:
+        if count <= 0 or not self._chunks:
+            return  # nothing taken, or the wire was cleared meanwhile (board reset)
+        start, data = self._chunks[0]
+        self._pos += count
+        self.bytes_carried += count
+        if self._pos >= len(data):
+            self._chunks.popleft()
+            self._pos = 0
+
     def pop_byte(self) -> tuple[float, int]:
         """The next byte and its arrival time (call only when :meth:`next_arrival_s` is set)."""
         start, data = self._chunks[0]

@@ -27,6 +27,9 @@ class PlannerQueue:
         self.busy_s = 0.0
         #: Time the queue last ran dry after executing a block (None while moving).
         self.ran_dry_at_s: float | None = None
+        #: Start time of the executing block when nothing was queued behind it: it is planned
+        #: to slow down to a stop, and a move arriving later cannot change that (a stutter).
+        self.alone_since_s: float | None = None
 
     def __len__(self) -> int:
         return len(self._queue) + (1 if self._executing is not None else 0)
@@ -73,6 +76,7 @@ class PlannerQueue:
         self.busy_s += timing.duration_s
         self._speed_mm_s = timing.exit_speed_mm_s
         self.ran_dry_at_s = None
+        self.alone_since_s = None if self._queue else now_s
 
     def advance(self, now_s: float) -> None:
         while self._end_s is not None and self._end_s <= now_s:
@@ -94,3 +98,4 @@ class PlannerQueue:
         self._speed_mm_s = 0.0
         self._last_added = None
         self.ran_dry_at_s = None
+        self.alone_since_s = None

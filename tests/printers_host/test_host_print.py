@@ -256,3 +256,12 @@ def test_every_line_runs_exactly_once_in_order_or_the_print_fails_clearly(
         return
     executed = executed_file_commands(host, first)
     assert executed == [*commands, "M400", "M105"]
+
+
+def test_planner_starvation_is_counted_when_the_link_cannot_keep_up(tmp_path: Path) -> None:
+    path = tmp_path / "arc.gcode"
+    path.write_text("\n".join(["G92 E0", *arc_lines(80)]) + "\n", encoding="utf-8")
+    slow, _ = _print("sim://marlin?baud=19200", path, baudrate=19200)
+    fast, _ = _print("sim://marlin", path)
+    assert slow.host.link.device.starvation_count > 40  # type: ignore[attr-defined]
+    assert fast.host.link.device.starvation_count == 0  # type: ignore[attr-defined]

@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Streaming benchmark: the kit's flow control against ping-pong, on the simulated Marlin.
+
+A curved wall sliced into 0.2 mm segments at 100 mm/s (F6000) asks the printer for 500 lines
+a second: more than 115200 baud can carry (the planner starves whatever the host does), less
+than 250000 baud can. Each run prints the same file on ``sim://marlin`` with a 1 ms USB latency
+per direction and reports:
+
+- lines/s: file lines acknowledged per second of printer time, from the first move to the last;
+- link utilisation: bytes the host put on the wire divided by what the link could carry in that
+  time (10 bits per byte);
+- starvation: times the planner ran dry between two moves while the host still had lines;
+- host CPU µs/line: process CPU time minus the time spent in the port's read/write calls
+  (the simulated printer and its link), per line: the host's own work.
+
+Run: ``python tests/benchmarks/stream.py [--lines N]``. Figures are printed, nothing asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from kit.links import open_link  # noqa: E402
+from printers.host import MarlinHost  # noqa: E402
+from printers.print_file import FileLine, check_print_file  # noqa: E402
+from printers.print_job import PrintJob  # noqa: E402
+
+SEGMENT_MM = 0.2
+FEED_MM_MIN = 6000
+LATENCY_MS = 1
+#: Commands before the first segment, and segments left out while the head gets up to speed.
+HEADER_LINES = 7
+WARM_UP_LINES = 20
+
+
+def write_arcs(path: Path, lines: int) -> None:
+    """Concentric circles of 0.2 mm segments, F given once, as slicers write them."""
+    # Accelerations of a current bed-slinger (Prusa MK3S: 1250-2000 mm/s²). With Marlin's
+    # defaults (500) the 16-block look-ahead over 3.2 mm caps the speed near 50 mm/s.
+    out = [
+        "; benchmark: arcs of 0.2 mm segments",
+        "M201 X2000 Y2000",
+        "M204 P2000 T2000",
+        "G92 E0",
+        "G1 Z0.2 F600",
+        "G0 X115 Y100 F6000",
+        f"G1 F{FEED_MM_MIN}",
+    ]
+    radius = 15.0
+    e = 0.0
+    angle = 0.0
+    for _ in range(lines):
+        angle += SEGMENT_MM / radius
+        e += 0.00665
+        out.append(
+            f"G1 X{100 + radius * math.cos(angle):.3f} Y{100 + radius * math.sin(angle):.3f} "
+            f"E{e:.5f}"
+        )
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+class _TimedLink:
+    """Stands for the link in front of the host and measures the CPU time spent in it.
+
+    Everything behind ``read``/``write``/``in_waiting`` is the port: on hardware the kernel and
+    the USB adapter, here the in-process ``sim://`` plumbing and the simulated printer. What
+    remains is the host's own work: reading the file, framing, parsing, flow control.
+    """
+
+    def __init__(self, link: Any) -> None:
+        self._link = link
+        self.spent_s = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._link, name)
+
+    def read(self, size: int = 1) -> bytes:
+        start = time.process_time()
+        try:
+            return bytes(self._link.read(size))
+        finally:
+            self.spent_s += time.process_time() - start
+
+    def write(self, data: bytes) -> int:
+        start = time.process_time()
+        try:
+            return int(self._link.write(data))
+        finally:
+            self.spent_s += time.process_time() - start
+
+    @property
+    def in_waiting(self) -> int:
+        start = time.process_time()
+        try:
+            return int(self._link.in_waiting)
+        finally:
+            self.spent_s += time.process_time() - start
+
+
+def run(path: Path, baud: int, ping_pong: bool) -> dict[str, float]:
+    link = open_link(f"sim://marlin?latency_ms={LATENCY_MS}&baud={baud}", baudrate=baud)
+    link.timeout = 0.1
+    device = link.device
+    timer = _TimedLink(link)
+    host = MarlinHost(timer, ping_pong=ping_pong, clock=link.now_s)
+    host.connect()
+    job = PrintJob(host, check_print_file(path))
+    first_move_s: float | None = None
+    bytes_before = 0
+    cpu_start = time.process_time()
+    sim_start = timer.spent_s
+    while not job.finished:
+        job.step()
+        if first_move_s is None and job.commands_done >= HEADER_LINES + WARM_UP_LINES:
+            first_move_s = host.clock()
+            bytes_before = device.bytes_received
+            cpu_start = time.process_time()
+            sim_start = timer.spent_s
+            lines_before = job.commands_done
+        last = job.last_done
+        if isinstance(last, FileLine) and job.commands_done == job.checked.commands:
+            break
+    end_s = host.clock()
+    cpu_s = (time.process_time() - cpu_start) - (timer.spent_s - sim_start)
+    lines = job.commands_done - lines_before
+    duration = end_s - (first_move_s or 0.0)
+    wire_bytes = device.bytes_received - bytes_before
+    capacity = duration * baud / 10.0
+    job.run()  # the end barrier and its proof, outside the measured window
+    host.close()
+    return {
+        "lines_per_s": lines / duration,
+        "utilisation": wire_bytes / capacity,
+        "starvation": float(device.starvation_count),
+        "starved_s": device.starved_s,
+        "cpu_us_per_line": cpu_s / lines * 1e6,
+        "duration_s": duration,
+        "rx_dropped": float(device.rx_dropped),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=3000, help="segments in the file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "arcs.gcode"
+        write_arcs(path, args.lines)
+        print(
+            f"{args.lines} segments of {SEGMENT_MM} mm at F{FEED_MM_MIN} "
+            f"({FEED_MM_MIN / 60 / SEGMENT_MM:.0f} lines/s wanted), USB latency {LATENCY_MS} ms"
+        )
+        header = (
+            f"{'baud':>7} {'mode':<10} {'lines/s':>8} {'link use':>8} {'starved':>7} "
+            f"{'starved s':>9} {'CPU µs/line':>11} {'dropped':>7}"
+        )
+        print(header)
+        for baud in (115200, 250000):
+            results = {}
+            for mode, ping_pong in (("kit", False), ("ping-pong", True)):
+                r = run(path, baud, ping_pong)
+                results[mode] = r
+                print(
+                    f"{baud:>7} {mode:<10} {r['lines_per_s']:>8.0f} {r['utilisation']:>8.1%} "
+                    f"{r['starvation']:>7.0f} {r['starved_s']:>9.2f} "
+                    f"{r['cpu_us_per_line']:>11.1f} {r['rx_dropped']:>7.0f}"
+                )
+            ratio = results["kit"]["lines_per_s"] / results["ping-pong"]["lines_per_s"]
+            print(f"{baud:>7} kit / ping-pong line rate: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

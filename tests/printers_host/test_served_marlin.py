@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kit sim serve marlin --pty``: other programs print through the simulated printer."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import serial
+
+from printers.marlin.framing import frame
+from tests.conftest import REPO_ROOT, kit_env, run_kit
+from tests.printers_host.helpers import arc_lines, write_gcode
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no pty on Windows")
+
+
+@pytest.fixture
+def served_marlin() -> Iterator[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kit", "sim", "serve", "marlin", "--pty", "--speed", "50",
+         "--heat-scale", "50", "--boot-s", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kit_env(),
+        cwd=str(REPO_ROOT),
+    )
+    assert proc.stdout is not None
+    path = proc.stdout.readline().strip()
+    try:
+        yield path
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+def test_a_plain_pyserial_host_prints_through_the_served_printer(served_marlin: str) -> None:
+    """An external host in the style of Printrun: M110, then one line per ok, checksums."""
+    port = serial.Serial(served_marlin, 115200, timeout=5)
+    try:
+        banner = port.readline()
+        assert banner == b"start\n"
+        lines = ["M110 N0", "M115", "M21", "M105", "G28", *arc_lines(20), "M400", "M999 Z"]
+        answers = []
+        for number, command in enumerate(lines):
+            port.write(frame(number, command))
+            while True:
+                reply = port.readline()
+                assert reply, f"no answer to {command}"
+                answers.append(reply)
+                if reply.startswith(b"ok"):
+                    break
+        text = b"".join(answers).decode()
+        assert "FIRMWARE_NAME:Marlin" in text and "Cap:AUTOREPORT_TEMP:1" in text
+        assert "echo:SD card ok" in text
+        assert "ok T:" in text
+        assert "Error" not in text
+    finally:
+        port.close()
+
+
+def test_kit_prints_a_file_on_the_served_printer(served_marlin: str, tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(100))
+    result = run_kit("printer", "print", str(path), "--port", served_marlin, timeout_s=120)
+    assert result.returncode == 0, result.stderr
+    assert "Impression terminée" in result.stdout
