@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from kit.errors import InputFileError
 from kit.files import looks_binary, require_input_file
@@ -39,9 +40,8 @@ class CheckedFile:
     layers: int
 
 
-@dataclass(frozen=True)
-class FileLine:
-    """One command of the file, as it will be sent."""
+class FileLine(NamedTuple):
+    """One command of the file, as it will be sent (a tuple: one is made per line)."""
 
     file_line: int  # 1-based line in the file
     end_offset: int  # byte offset just past this line

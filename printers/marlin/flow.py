@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from printers.marlin.events import ErrorMessage, Event, LineError, Ok, Other, Resend
 from printers.marlin.framing import frame, reset_numbering
@@ -57,15 +57,14 @@ class HistoryExceededError(Exception):
         self.oldest_kept = oldest_kept
 
 
-@dataclass
+@dataclass(slots=True)
 class _InFlight:
     number: int | None  # None for a probe
     size: int
     temperature_reply: bool  # answered by "ok T:…" (M105 and probes)
 
 
-@dataclass(frozen=True)
-class Acknowledged:
+class Acknowledged(NamedTuple):
     """A line the firmware has processed (its ``tag`` is what the host pushed with it).
 
     ``proven`` is True when the acknowledgement was an ``ok T:…`` answering this very line or

@@ -14,6 +14,8 @@ firmware. We refuse such lines before sending anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import xor
 
 #: Marlin's MAX_CMD_SIZE: the line buffer, including its terminating NUL.
 MARLIN_MAX_CMD_SIZE = 96
@@ -32,10 +34,7 @@ class LineTooLongError(ValueError):
 
 def checksum(data: bytes) -> int:
     """XOR of every byte (Marlin's ``*`` checksum)."""
-    value = 0
-    for byte in data:
-        value ^= byte
-    return value
+    return reduce(xor, data, 0)
 
 
 def strip_comment(line: str) -> str:

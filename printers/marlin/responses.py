@@ -144,8 +144,13 @@ def _denoise(text: str) -> str:
     return text
 
 
+_PLAIN_OK = Ok()
+
+
 def parse_line(line: str) -> Event:
     """Classify one complete response line (without its newline)."""
+    if line == "ok":  # by far the most frequent line: answer it first
+        return _PLAIN_OK
     text = _denoise(line.strip())
     low = text.lower()
     if low == "ok" or low.startswith("ok ") or low.startswith("ok:"):
@@ -233,7 +238,10 @@ class ResponseParser:
             raw = bytes(self._buffer[:cut])
             del self._buffer[: cut + 1]
             text = raw.decode("utf-8", "replace").strip("\r\x00 ")
-            events.extend((text, event) for event in self._line(text))
+            if text == "ok" and self._pending_error is None:
+                events.append((text, _PLAIN_OK))
+            else:
+                events.extend((text, event) for event in self._line(text))
         return events
 
     def _line(self, line: str) -> Iterator[Event]:

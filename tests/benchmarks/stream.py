@@ -80,11 +80,13 @@ class _TimedLink:
     def __init__(self, link: Any) -> None:
         self._link = link
         self.spent_s = 0.0
+        self.calls = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._link, name)
 
     def read(self, size: int = 1) -> bytes:
+        self.calls += 1
         start = time.process_time()
         try:
             return bytes(self._link.read(size))
@@ -92,6 +94,7 @@ class _TimedLink:
             self.spent_s += time.process_time() - start
 
     def write(self, data: bytes) -> int:
+        self.calls += 1
         start = time.process_time()
         try:
             return int(self._link.write(data))
@@ -100,11 +103,35 @@ class _TimedLink:
 
     @property
     def in_waiting(self) -> int:
+        self.calls += 1
         start = time.process_time()
         try:
             return int(self._link.in_waiting)
         finally:
             self.spent_s += time.process_time() - start
+
+
+def _wrapper_cost_s() -> float:
+    """CPU time one measured call adds outside the measured window (subtracted from the host)."""
+
+    class _Null:
+        in_waiting = 0
+
+        def read(self, size: int = 1) -> bytes:
+            return b""
+
+    timed = _TimedLink(_Null())
+    plain = _Null()
+    rounds = 50_000
+    start = time.process_time()
+    for _ in range(rounds):
+        plain.read(1)
+    bare = time.process_time() - start
+    start = time.process_time()
+    for _ in range(rounds):
+        timed.read(1)
+    wrapped = time.process_time() - start - timed.spent_s
+    return max(0.0, (wrapped - bare) / rounds)
 
 
 def run(path: Path, baud: int, ping_pong: bool) -> dict[str, float]:
@@ -126,12 +153,15 @@ def run(path: Path, baud: int, ping_pong: bool) -> dict[str, float]:
             bytes_before = device.bytes_received
             cpu_start = time.process_time()
             sim_start = timer.spent_s
+            calls_start = timer.calls
             lines_before = job.commands_done
         last = job.last_done
         if isinstance(last, FileLine) and job.commands_done == job.checked.commands:
             break
     end_s = host.clock()
+    calls = timer.calls - calls_start
     cpu_s = (time.process_time() - cpu_start) - (timer.spent_s - sim_start)
+    cpu_s -= calls * WRAPPER_COST_S
     lines = job.commands_done - lines_before
     duration = end_s - (first_move_s or 0.0)
     wire_bytes = device.bytes_received - bytes_before
@@ -149,7 +179,53 @@ def run(path: Path, baud: int, ping_pong: bool) -> dict[str, float]:
     }
 
 
+class _InstantPort:
+    """A port that answers ``ok`` to every line at once: the host's own cost, nothing else."""
+
+    port = "instant"
+
+    def __init__(self) -> None:
+        self._out = bytearray()
+        self._t = 0.0
+
+    def now_s(self) -> float:
+        return self._t
+
+    def write(self, data: bytes) -> int:
+        self._out += b"ok\n" * data.count(b"\n")
+        return len(data)
+
+    @property
+    def in_waiting(self) -> int:
+        return len(self._out)
+
+    def read(self, size: int = 1) -> bytes:
+        data = bytes(self._out[:size])
+        del self._out[:size]
+        self._t += 0.0001
+        return data
+
+    def close(self) -> None:
+        pass
+
+
+def host_alone_us_per_line(path: Path, lines: int) -> float:
+    port = _InstantPort()
+    host = MarlinHost(port, clock=port.now_s)  # type: ignore[arg-type]
+    host.connected = True
+    job = PrintJob(host, check_print_file(path))
+    start = time.process_time()
+    while job.commands_done < lines:
+        job.step()
+    return (time.process_time() - start) / lines * 1e6
+
+
+WRAPPER_COST_S = 0.0
+
+
 def main() -> None:
+    global WRAPPER_COST_S
+    WRAPPER_COST_S = _wrapper_cost_s()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=3000, help="segments in the file")
     args = parser.parse_args()
@@ -158,7 +234,8 @@ def main() -> None:
         write_arcs(path, args.lines)
         print(
             f"{args.lines} segments of {SEGMENT_MM} mm at F{FEED_MM_MIN} "
-            f"({FEED_MM_MIN / 60 / SEGMENT_MM:.0f} lines/s wanted), USB latency {LATENCY_MS} ms"
+            f"({FEED_MM_MIN / 60 / SEGMENT_MM:.0f} lines/s wanted), USB latency {LATENCY_MS} ms; "
+            f"measurement cost {WRAPPER_COST_S * 1e6:.2f} µs per port call, subtracted"
         )
         header = (
             f"{'baud':>7} {'mode':<10} {'lines/s':>8} {'link use':>8} {'starved':>7} "
@@ -177,6 +254,11 @@ def main() -> None:
                 )
             ratio = results["kit"]["lines_per_s"] / results["ping-pong"]["lines_per_s"]
             print(f"{baud:>7} kit / ping-pong line rate: {ratio:.2f}x")
+        alone = host_alone_us_per_line(path, args.lines)
+        print(
+            f"host alone (a port that answers ok at once, no simulator in the process): "
+            f"{alone:.1f} µs CPU per line"
+        )
 
 
 if __name__ == "__main__":
