@@ -75,6 +75,7 @@ def _remaining_estimator(path: str, profile_name: str | None) -> Any:
 
 
 def _status_text(snap: JobSnapshot, temps: str) -> str:
+    lines = f"ligne {snap.commands_done}/{snap.commands_total}"
     layer = f"couche {snap.layer}/{snap.layers_total}" if snap.layers_total else ""
     remaining = (
         f"reste ~{format_duration_fr(snap.remaining_s)}"
@@ -82,7 +83,7 @@ def _status_text(snap: JobSnapshot, temps: str) -> str:
         else "reste : inconnu"
     )
     elapsed = f"écoulé {format_duration_fr(snap.elapsed_s)}"
-    parts = [p for p in (layer, temps, elapsed, remaining) if p]
+    parts = [p for p in (lines, layer, temps, elapsed, remaining) if p]
     if snap.state is JobState.PAUSED:
         parts.insert(0, "[magenta]EN PAUSE[/magenta]")
     return " · ".join(parts)
@@ -95,7 +96,7 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
         while True:
             err_console.print(
                 "[bold]Impression en pause.[/bold] Que faire ? "
-                "[r] reprendre · [p] rester en pause · [a] annuler"
+                "\\[r] reprendre · \\[p] rester en pause · \\[a] annuler"
             )
             try:
                 answer = click.prompt(
