@@ -61,6 +61,9 @@ def write_config(basedir: Path, api_key: str) -> None:
         "    enabled: false\n"
         "accessControl:\n"
         "  autologinLocal: false\n"
+        # OctoPrint analyses every upload in a new Python process; the kit has its own analysis.
+        "gcodeAnalysis:\n"
+        "  runAt: never\n"
         "feature:\n"
         "  sdSupport: false\n"
         "serial:\n"

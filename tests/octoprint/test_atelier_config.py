@@ -18,6 +18,8 @@ from printers.atelier_config import (
 )
 from tests.conftest import run_kit
 
+pytestmark = pytest.mark.octoprint  # the whole area runs alone with -m octoprint
+
 
 def test_printers_are_read_in_file_order_with_backend_guessed() -> None:
     cfg.set_value("printers.ender1.port", "/dev/ttyUSB0")

@@ -112,7 +112,7 @@ def test_pause_resume_then_cancel(octoprint_printer: OctoPrintBackend, tmp_path:
             "the pause",
         )
         assert paused.state is PrinterState.PAUSED and paused.job is not None
-        time.sleep(1.0)
+        time.sleep(0.5)
         still = octoprint_printer.status()
         assert still.state is PrinterState.PAUSED
         assert still.job is not None and still.job.fraction_done == paused.job.fraction_done

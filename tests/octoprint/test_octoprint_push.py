@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from printers.octoprint_push import ReplyCollector, strip_framing
+
+pytestmark = pytest.mark.octoprint  # the whole area runs alone with -m octoprint
 
 
 def feed(collector: ReplyCollector, lines: list[str]) -> ReplyCollector:
