@@ -95,9 +95,9 @@ _FAULT_TEXT = {
     FaultKind.HEATING_FAILED: (
         "La chauffe a échoué (la température ne monte pas) : l'imprimante a coupé ses chauffes."
     ),
-    FaultKind.KILLED: "L'imprimante s'est arrêtée d'elle-même (arrêt d'urgence ou kill).",
+    FaultKind.KILLED: "L'imprimante s'est arrêtée d'elle-même (arrêt d'urgence ou kill)",
     FaultKind.EMERGENCY: "L'imprimante signale une erreur fatale",
-    FaultKind.STOPPED: "L'imprimante s'est mise à l'arrêt après une erreur.",
+    FaultKind.STOPPED: "L'imprimante s'est mise à l'arrêt après une erreur",
 }
 
 
@@ -270,7 +270,6 @@ class MarlinHost:
         text = _FAULT_TEXT.get(event.kind, "L'imprimante s'est arrêtée sur une erreur.")
         if event.kind in (FaultKind.EMERGENCY, FaultKind.KILLED, FaultKind.STOPPED):
             text = f"{text} : « {event.text} »." if event.text else f"{text}."
-            text = text.replace("..", ".").replace(") : «", ") : «")
         return PrinterStopped(text, reason=event.kind.value)
 
     def _watch_silence(self, now: float) -> None:

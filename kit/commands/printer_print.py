@@ -96,7 +96,8 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
         while True:
             err_console.print(
                 "[bold]Impression en pause.[/bold] Que faire ? "
-                "\\[r] reprendre · \\[p] rester en pause · \\[a] annuler"
+                "\\[r] reprendre · \\[p] rester en pause · \\[a] annuler · "
+                "\\[u] arrêt d'urgence (M112)"
             )
             try:
                 answer = click.prompt(
@@ -104,7 +105,7 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
                 ).strip().lower()
             except (KeyboardInterrupt, click.exceptions.Abort, EOFError):
                 return "a"
-            if answer[:1] in ("r", "a"):
+            if answer[:1] in ("r", "a", "u"):
                 return answer[:1]
             if answer[:1] == "p":
                 err_console.print("En pause. Appuyez sur Entrée quand vous voulez choisir.")
@@ -201,6 +202,9 @@ def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool) -> bool:
                     progress.start()
                     if choice == "r":
                         job.resume()
+                    elif choice == "u":
+                        # The printer halts at once; the next step reports it (exit 1).
+                        host.emergency_stop()
                     else:
                         job.cancel()
                 else:

@@ -38,6 +38,8 @@ HOMING_S = 4.0
 PROBING_S = 25.0
 #: Commands whose wait is not "the planner is being fed" (they end a starvation candidate).
 _WAITING_CODES = {"G4", "G28", "G29", "M400", "M109", "M190", "M0", "M1", "M600", "M84", "M18"}
+#: Characters of a line Marlin keeps (MAX_CMD_SIZE 96, minus the terminating NUL).
+MAX_CMD_CHARS = 95
 #: Emergency parser commands (Marlin's ``EMERGENCY_PARSER``): acted on as they arrive.
 _EMERGENCY_CODES = ("M112", "M108", "M410")
 
@@ -326,7 +328,7 @@ class MarlinPrinter(SimulatedDevice):
             return True
         # An emergency command still goes through the queue (as a no-op) and gets its ok.
         if self._current_idle():
-            self._line.append(byte)
+            self._append_to_line(byte)
             if byte in (10, 13):
                 self._complete_line(t)
                 if not self._current_idle() or self.halted or self._vanished:
@@ -353,6 +355,11 @@ class MarlinPrinter(SimulatedDevice):
             self.planner.clear()
         return False
 
+    def _append_to_line(self, byte: int) -> None:
+        # Marlin keeps MAX_CMD_SIZE - 1 characters of a line and drops the rest.
+        if byte in (10, 13) or len(self._line) < MAX_CMD_CHARS:
+            self._line.append(byte)
+
     def _current_idle(self) -> bool:
         """True when the main loop would read a byte at once (nothing queued or running)."""
         return not self._queue and self._busy_until is None and self._wait is None
@@ -361,7 +368,7 @@ class MarlinPrinter(SimulatedDevice):
         """``get_available_commands()``: move buffered bytes into free queue slots."""
         while self._rx.data and len(self._queue) < self.config.bufsize:
             byte = self._rx.data.popleft()
-            self._line.append(byte)
+            self._append_to_line(byte)
             if byte in (10, 13):
                 self._complete_line(t)
                 if self.halted or self._vanished or self.hung:

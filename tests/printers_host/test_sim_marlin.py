@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from printers.marlin.framing import frame
 from printers.planner import MachineLimits, make_block, plan
@@ -212,3 +214,17 @@ def test_bad_options_are_refused_in_french(options: dict[str, str]) -> None:
     with pytest.raises(SimOptionError) as info:
         MarlinPrinter(options)
     assert any(word in info.value.message for word in ("Option", "option", "Dialecte"))
+
+
+@given(st.lists(st.binary(max_size=200), max_size=8), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_arbitrary_bytes_never_crash_the_simulated_printer(
+    chunks: list[bytes], emergency_parser: bool
+) -> None:
+    bench = booted({"emergency_parser": "1" if emergency_parser else "0", "residency_s": "0"})
+    for chunk in chunks:
+        bench.send(chunk + b"\n")
+        bench.run(0.5)
+    bench.send(b"M105\n")
+    out = bench.run(30.0)
+    assert bench.device.halted or "ok" in out or bench.device._wait is not None
