@@ -63,7 +63,7 @@ def test_phase_warnings_come_before_and_after_the_planned_time() -> None:
 
 def test_a_non_interactive_rehearsal_writes_a_complete_report(tmp_path: Path) -> None:
     answers = tmp_path / "reponses.toml"
-    answers.write_text(ANSWERS, encoding="utf-8")
+    answers.write_text(ANSWERS.replace("demonstration = false", "demonstration = true"), "utf-8")
     out = tmp_path / "rapport"
     result = run_kit(
         "rehearse", "--support", "robot", "--seed", "42",
@@ -86,6 +86,10 @@ def test_a_non_interactive_rehearsal_writes_a_complete_report(tmp_path: Path) ->
         assert criterion.text in report
     assert "Élaborer des programmes d'actions | 4 / 6" in report
     assert "Bilan trop long" in report
+    # The demonstration phase ran the mBot on the simulator and the report says so.
+    assert "## Démonstration sur le simulateur" in report
+    assert "- réussie : `kit robot run robots/exemples/parcours.py" in report
+    assert "démonstration réussie" in result.stdout
     assert "Seniors débutants" in report and "téléphone déverrouillé" in report
     page = html.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "pas la grille officielle" in page
