@@ -201,3 +201,28 @@ def test_bad_options_are_refused_in_french() -> None:
         MBotDevice({"ecart": "5"})
     with pytest.raises(KitError, match="Arène inconnue"):
         MBotDevice({"arena": "lune"})
+
+
+def test_add_on_modules_pins_and_timer_are_answered_like_the_firmware() -> None:
+    device = booted()
+    for command in (
+        p.set_servo(1, 1, 90),
+        p.set_seven_segment(4, 12.5),
+        p.show_matrix_text(4, "Bonjour"),
+        p.set_digital(13, True),
+        p.set_pwm(5, 128),
+    ):
+        events, _ = ask(device, command, 1, 0.0)
+        assert events == [p.Ack()]
+    kinds = [e.detail.split(" ")[1] for e in device.record.events if e.kind == "device"]
+    assert kinds == ["servo", "sevseg", "ledmatrix", "digital", "pwm"]
+    events, _ = ask(device, p.get_sensor(p.Device.TEMPERATURE, 1, 1), 2, 1.0)
+    assert events == [p.Reply(2, 21.5, p.ValueType.FLOAT)]
+    events, _ = ask(device, p.get_sensor(p.Device.GASSENSOR, 3), 3, 1.0)
+    assert events == [p.Reply(3, 12, p.ValueType.SHORT)]  # sent as 4 bytes, like the firmware
+    events, _ = ask(device, p.get_analog(6), 4, 1.0)  # A6: the onboard light sensor
+    assert isinstance(events[0], p.Reply) and 400 < float(events[0].value or 0) < 700
+    ask(device, p.reset_timer(), 5, 2.0)
+    events, _ = ask(device, p.get_timer(), 6, 3.0)
+    assert isinstance(events[0], p.Reply)
+    assert float(events[0].value or 0) == pytest.approx(1.0, abs=0.01)
