@@ -40,13 +40,14 @@ def robot() -> None:
 
 @robot.command("run")
 @click.argument("script", metavar="PROGRAMME.py|exemple:NOM")
-@click.option("--port", required=True, help=PORT_HELP)
+@click.option("--port", required=True, metavar="PORT", help=PORT_HELP)
 @click.option("--arena", "arena", metavar="NOM", help="Arène du simulateur (kit robot arenes).")
 @click.option("--defi", metavar="NOM", help="Défi à vérifier (kit robot defis).")
 @click.option("--picture", metavar="IMAGE.png|svg", help="Enregistre le trajet en image.")
 @click.option(
     "--temps-max",
     type=click.FloatRange(min=0.1, max=3600),
+    metavar="SECONDES",
     help="Durée maximale du programme en secondes (par défaut celle du défi).",
 )
 def run(
@@ -122,7 +123,7 @@ def run(
 
 
 @robot.command("test")
-@click.option("--port", required=True, help=PORT_HELP)
+@click.option("--port", required=True, metavar="PORT", help=PORT_HELP)
 def test(port: str) -> None:
     """Vérifie en moins d'une demi-minute chaque capteur et chaque moteur, avant l'atelier.
 
@@ -192,13 +193,13 @@ def _raw_keys(stream: IO[str]) -> Iterator[str]:
 
 
 @robot.command("drive")
-@click.option("--port", required=True, help=PORT_HELP)
+@click.option("--port", required=True, metavar="PORT", help=PORT_HELP)
 @click.option(
     "--vitesse",
     type=click.IntRange(10, 100),
+    metavar="POURCENT",
     default=80,
-    show_default=True,
-    help="Vitesse de départ en %.",
+    help="Vitesse de départ en % (80 par défaut).",
 )
 def drive(port: str, vitesse: int) -> None:
     """Pilote le robot au clavier (pour une démonstration).
