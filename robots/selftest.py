@@ -18,6 +18,7 @@ from robots.mbot import MBot
 
 #: Speed of the motor checks (PWM): above the floor's dead zone, slow enough for a table.
 MOTOR_TEST_PWM = 160
+LOOK = "regardez le robot"
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class StepResult:
     name: str
     ok: bool
     detail: str
-    #: True for checks a person must confirm by looking (LEDs, sound, wheels).
-    watch: bool = False
+    #: What a person must do to confirm the check (« regardez le robot »), or "".
+    confirm: str = ""
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -92,7 +93,7 @@ def run_self_test(
         mbot.wait(0.8)
         mbot.stop()
         mbot.wait(0.4)
-        done(StepResult(name, True, movement.describe(), watch=True))
+        done(StepResult(name, True, movement.describe(), confirm=LOOK))
 
     try:
         done(StepResult("Micrologiciel", True, f"mBlock {mbot.firmware or '?'}"))
@@ -108,10 +109,10 @@ def run_self_test(
                 mbot.set_led(index, *rgb)
                 mbot.wait(0.6)
             mbot.set_led(index, 0, 0, 0)
-            done(StepResult(f"DEL {side}", True, "rouge, vert puis bleu", watch=True))
+            done(StepResult(f"DEL {side}", True, "rouge, vert puis bleu", confirm=LOOK))
         for hz in (262, 330, 392, 523):
             mbot.tone(hz, 250)
-        done(StepResult("Buzzer", True, "do, mi, sol, do", watch=True))
+        done(StepResult("Buzzer", True, "do, mi, sol, do", confirm="écoutez le robot"))
         motors("Moteur gauche (M1)", MOTOR_TEST_PWM, 0)
         motors("Moteur droit (M2)", 0, MOTOR_TEST_PWM)
         motors("Marche avant", MOTOR_TEST_PWM, MOTOR_TEST_PWM)

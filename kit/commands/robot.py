@@ -136,7 +136,7 @@ def test(port: str) -> None:
 
     def show(step: StepResult) -> None:
         mark = "[green]✓[/green]" if step.ok else "[red]✗[/red]"
-        look = " [dim](regardez le robot)[/dim]" if step.watch else ""
+        look = f" [dim]({step.confirm})[/dim]" if step.confirm else ""
         console.print(f"{mark} {step.name} : {step.detail}{look}", highlight=False)
 
     try:
