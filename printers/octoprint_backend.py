@@ -224,6 +224,12 @@ class OctoPrintBackend:
     def _translate(self, exc: Exception, action: str) -> KitError:
         if isinstance(exc, requests.Timeout):
             return self._timeout()
+        if isinstance(exc, requests.exceptions.SSLError):
+            return OctoPrintError(
+                f"Le certificat HTTPS du serveur OctoPrint « {self.url} » n'est pas reconnu "
+                "(certificat auto-signé ?).",
+                hint="Sur le réseau de l'atelier, utilisez l'adresse en http:// du serveur.",
+            )
         if isinstance(exc, requests.ConnectionError):
             return self._server_down()
         if isinstance(exc, requests.RequestException):

@@ -77,18 +77,24 @@ def show_status(url_option: str | None, as_json: bool) -> None:
     backend = open_octoprint(url_option)
     try:
         status = backend.status()
+        version = backend.server_version()
     finally:
         backend.close()
     if as_json:
         click.echo(
             json.dumps(
-                {"printer": backend.url, "backend": "octoprint", **status_to_json(status)},
+                {
+                    "printer": backend.url,
+                    "backend": "octoprint",
+                    "server_version": version,
+                    **status_to_json(status),
+                },
                 ensure_ascii=False,
                 indent=2,
             )
         )
         return
-    console.print(f"[bold]Imprimante OctoPrint[/bold] {backend.url}")
+    console.print(f"[bold]Imprimante OctoPrint[/bold] {backend.url} (OctoPrint {version})")
     style = STATE_STYLES[status.state]
     console.print(f"  État : [{style}]{STATE_LABELS_FR[status.state]}[/{style}]")
     temps = format_temperatures(status.temperatures)

@@ -114,3 +114,4 @@ def test_frozen_server_times_out(octoprint_server: OctoPrintServer) -> None:
         octoprint_server.thaw()
     assert "n'a pas répondu dans les 0.5 s" in caught.value.message
     assert waited_s < 5
+
