@@ -247,3 +247,31 @@ def test_toutes_flashes_board_after_board(
     assert "Carte 2 terminée — branchez la suivante" in result.stderr
     assert "Bilan : 3 cartes installées, 0 en échec." in result.stdout
     assert drive.flash_count == 3
+
+
+def test_toutes_goes_on_after_a_failed_board_and_exits_1(images: dict[str, Path]) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "mcu",
+            "flash",
+            str(images["small_s3"]),
+            "--board",
+            "feather_esp32s3",
+            "--port",
+            "sim://esp32s3?corrupt_packet=1",
+            "--toutes",
+            "--nombre",
+            "2",
+        ],
+        input="\n",
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.count("est arrivé abîmé") == 2
+    assert "Bilan : 0 carte installée, 2 en échec." in result.output
+
+
+def test_bin_for_a_uf2_board_is_refused(images: dict[str, Path]) -> None:
+    result = CliRunner().invoke(cli, ["mcu", "flash", str(images["small_s3"]), "--board", "pico"])
+    assert result.exit_code != 0
+    assert "fichier .uf2" in str(result.exception)
