@@ -11,6 +11,7 @@ import pytest
 from kit.errors import EXIT_FAILURE, EXIT_USAGE, KitError
 from printers.backend import PrinterState
 from printers.octoprint_backend import OctoPrintBackend, OctoPrintError
+from tests.conftest import run_kit
 from tests.octoprint.octoprint_server import OctoPrintServer, free_loopback_port
 
 pytestmark = pytest.mark.octoprint
@@ -115,3 +116,28 @@ def test_frozen_server_times_out(octoprint_server: OctoPrintServer) -> None:
     assert "n'a pas répondu dans les 0.5 s" in caught.value.message
     assert waited_s < 5
 
+
+
+def test_print_command_when_the_server_has_no_printer(
+    octoprint_server: OctoPrintServer, tmp_path: Path
+) -> None:
+    gcode = tmp_path / "cube.gcode"
+    gcode.write_text("G28\nG90\nG1 X10 Y10 F3000\n", encoding="utf-8")
+    backend = OctoPrintBackend(octoprint_server.url, octoprint_server.api_key)
+    try:
+        if backend.status().state is not PrinterState.OFFLINE:
+            backend.disconnect_printer()
+    finally:
+        backend.close()
+    result = run_kit(
+        "printer",
+        "print",
+        str(gcode),
+        "--octoprint",
+        octoprint_server.url,
+        KIT_OCTOPRINT_KEY=octoprint_server.api_key,
+    )
+    assert result.returncode == 2
+    assert "L'imprimante n'est pas connectée au serveur OctoPrint" in result.stderr
+    assert "panneau « Connexion »" in result.stderr
+    assert "Traceback" not in result.stderr
