@@ -354,7 +354,12 @@ class FlowControl:
             self.verified = number == self.next_number
             return
         if number >= self.next_number:
-            # The firmware already has every line we sent (e.g. after M110): nothing to do.
+            if any(item.number == 0 for item in self._in_flight):
+                # The M110 that resets the numbering was refused (damaged on the way): again.
+                self._in_flight = deque(i for i in self._in_flight if i.number != 0)
+                self._in_flight_bytes = sum(i.size for i in self._in_flight)
+                self._reset_line = reset_numbering(0)
+            # Otherwise the firmware already has every line we sent: nothing to do.
             return
         if number not in self._history:
             raise HistoryExceededError(number, self.oldest_kept)
