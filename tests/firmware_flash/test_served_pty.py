@@ -88,7 +88,7 @@ def test_esptool_command_line_flashes_and_verifies(
 def test_kit_waits_for_the_boot_button_then_flashes(served: object, tmp_path: Path) -> None:
     image = tmp_path / "s3.bin"
     image.write_bytes(combined_bin("esp32s3", 60_000, compressible=True))
-    pty = served("esp32s3", "--boot", "app", "--button-after-s", "10", "--speed", "5")  # type: ignore[operator]
+    pty = served("esp32s3", "--boot", "app", "--button-after-s", "20", "--speed", "5")  # type: ignore[operator]
     result = run_kit(
         "mcu",
         "flash",
