@@ -100,8 +100,8 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
                 "\\[u] arrêt d'urgence (M112)"
             )
             try:
-                answer = click.prompt(
-                    "Votre choix", default="r", show_default=True, err=True
+                answer = str(
+                    click.prompt("Votre choix", default="r", show_default=True, err=True)
                 ).strip().lower()
             except (KeyboardInterrupt, click.exceptions.Abort, EOFError):
                 return "a"
