@@ -316,6 +316,8 @@ def add_octoprint_path(command: click.Command) -> click.Command:
     ``--port`` stops being required: one of ``--port`` and ``--octoprint`` is (or
     ``octoprint.url`` in the configuration).
     """
+    if any(param.name == "octoprint" for param in command.params):
+        return command  # already given its OctoPrint path
     for param in command.params:
         if param.name == "port":
             param.required = False
