@@ -332,8 +332,14 @@ def safe_builtins(
         check_source_tree(tree, filename)
         return compile(tree, filename, mode)  # type: ignore[call-overload]
 
+    def no_input(prompt: object = "") -> str:
+        raise RuntimeError(
+            "input() n'est pas simulé : le simulateur ne lit pas le clavier pendant le "
+            "programme ; utilisez des entrées simulées (--entree BUTTON_A@2=1…)"
+        )
+
     table.update(
-        open=files.open, __import__=importer, getattr=guarded_getattr,
+        input=no_input, open=files.open, __import__=importer, getattr=guarded_getattr,
         hasattr=guarded_hasattr, setattr=guarded_setattr, delattr=guarded_delattr,
         exec=guarded_exec, eval=guarded_eval, compile=guarded_compile,
     )

@@ -171,6 +171,7 @@ def test_using_a_pin_twice_is_refused(tmp_path: Path) -> None:
         ("f = getattr(print, '__self__')\n", "PermissionError", "__self__"),
         ("import random\nrandom._os.system('true')\n", "AttributeError", "_os"),
         ("exec('import socket')\n", "ImportError", "socket"),
+        ("nom = input('Prénom ? ')\n", "RuntimeError", "input() n'est pas simulé"),
     ],
 )
 def test_code_cannot_leave_the_board_folder(
