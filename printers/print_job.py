@@ -35,6 +35,31 @@ BREAK_HEATING_EVERY_S = 1.0
 CANCEL_DRAIN_S = 120.0
 
 
+RemainingFn = Callable[[int, float], "float | None"]
+
+
+def remaining_from_analysis(path: str, profile_name: str | None) -> RemainingFn | None:
+    """Remaining time from the preflight estimate of ``path`` (``None`` when none can be made).
+
+    Uses :func:`printers.analysis.analyse_file`'s byte offset → seconds map: once the printer
+    has executed the file up to a byte offset, what is left is the estimate from there on.
+    """
+    from kit.errors import KitError
+
+    try:
+        from printers.analysis import analyse_file
+        from printers.profile import load_profile
+
+        analysis = analyse_file(path, load_profile(profile_name or "generic"))
+    except (KitError, ValueError, OSError):
+        return None
+
+    def remaining(bytes_done: int, elapsed_s: float) -> float | None:
+        return analysis.remaining_s_at(bytes_done)
+
+    return remaining
+
+
 class JobState(enum.Enum):
     PRINTING = "printing"
     PAUSED = "paused"
@@ -54,6 +79,11 @@ class _Barrier:
 
 @dataclass(frozen=True)
 class _Shutdown:
+    command: str
+
+
+@dataclass(frozen=True)
+class _Park:
     command: str
 
 
@@ -86,7 +116,7 @@ class PrintJob:
         host: MarlinHost,
         checked: CheckedFile,
         *,
-        remaining_at: Callable[[int, float], float | None] | None = None,
+        remaining_at: RemainingFn | None = None,
     ) -> None:
         self.host = host
         self.checked = checked
@@ -103,16 +133,38 @@ class PrintJob:
         self._shutdown_pending = 0
         self._cancel_deadline: float | None = None
         self._next_break_s: float | None = None
+        # Positioning modes set by the lines sent so far (restored after a park move).
+        self._relative_xyz = False
+        self._relative_e = False
+        self._park_z_mm = 0.0
+        self._park_pending = False
+        self.parked = False
         self.failure: PrinterStopped | None = None
 
     # -- control ---------------------------------------------------------------------------
-    def pause(self) -> None:
+    def pause(self, *, park_z_mm: float = 0.0) -> None:
+        """Stop feeding lines; with ``park_z_mm``, lift the nozzle once the printer has
+        executed what it already had (so it does not ooze onto the part)."""
         if self.state is JobState.PRINTING:
             self.state = JobState.PAUSED
+            self._park_z_mm = max(0.0, park_z_mm)
+            self._park_pending = self._park_z_mm > 0
 
     def resume(self) -> None:
         if self.state is JobState.PAUSED:
+            self._park_pending = False
+            if self.parked:
+                self._move_z(-self._park_z_mm)
+                self.parked = False
             self.state = JobState.PRINTING
+
+    def _move_z(self, dz_mm: float) -> None:
+        """A relative Z move, then the file's own positioning modes again."""
+        commands = ["G91", f"G1 Z{dz_mm:.2f} F600", "G91" if self._relative_xyz else "G90"]
+        # G90/G91 also set the extruder's mode in Marlin 2: restore M82/M83 explicitly.
+        commands.append("M83" if self._relative_e else "M82")
+        for command in commands:
+            self.host.push(command, _Park(command))
 
     def cancel(self) -> None:
         if self.state in (
@@ -153,6 +205,10 @@ class PrintJob:
             return
         if self.state is JobState.PRINTING:
             self._feed()
+        elif self._park_pending and self.host.flow.idle:
+            self._park_pending = False
+            self.parked = True
+            self._move_z(self._park_z_mm)
         try:
             acked = self.host.pump()
         except PrinterStopped as exc:
@@ -190,11 +246,19 @@ class PrintJob:
             if line is None:
                 self._eof = True
                 break
+            self._track_modes(line.command)
             self.host.push(line.command, line)
             self.host.flush_output()
         if self._eof and self.state is JobState.PRINTING:
             self.state = JobState.FINISHING
             self._send_barrier()
+
+    def _track_modes(self, command: str) -> None:
+        code = command[:3].upper()
+        if code == "G90" or code == "G91":
+            self._relative_xyz = self._relative_e = code == "G91"
+        elif code == "M82" or code == "M83":
+            self._relative_e = code == "M83"
 
     def _send_barrier(self) -> None:
         self.host.push("M400", _Barrier("M400", final=False))

@@ -18,7 +18,7 @@ from kit.links import open_link
 from printers.backend import JobProgress, PrinterState, PrinterStatus, Temperature
 from printers.host import MarlinHost
 from printers.print_file import check_print_file
-from printers.print_job import JobState, PrintJob
+from printers.print_job import JobState, PrintJob, remaining_from_analysis
 
 DEFAULT_BAUD = 115200
 #: Read slice of the link: how long one round of I/O may block (seconds).
@@ -139,11 +139,12 @@ class SerialBackend:
     # -- printing --------------------------------------------------------------------------
     def start_print(self, gcode_file: Path) -> None:
         checked = check_print_file(gcode_file)
+        remaining_at = remaining_from_analysis(str(checked.path), self.profile_name)
         with self._lock:
             if self.job is not None and not self.job.finished:
                 raise KitError(f"« {self.name} » imprime déjà : annulez d'abord l'impression.")
             host = self._connected_host()
-            self.job = PrintJob(host, checked)
+            self.job = PrintJob(host, checked, remaining_at=remaining_at)
             self._message = None
             self._stop.clear()
             self._worker = threading.Thread(

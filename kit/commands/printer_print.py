@@ -20,10 +20,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from kit.commands.printer_serial import connect_host, port_options, temperatures_text
 from kit.console import console, err_console
-from kit.errors import EXIT_INTERRUPTED, KitError
+from kit.errors import EXIT_INTERRUPTED
 from kit.messages import format_duration_fr
 from printers.print_file import check_print_file
-from printers.print_job import JobSnapshot, JobState, PrintJob
+from printers.print_job import JobSnapshot, JobState, PrintJob, remaining_from_analysis
 
 #: Wall-clock seconds between two redraws of the progress line.
 REDRAW_S = 0.1
@@ -56,22 +56,6 @@ class _Interrupts:
         self.requested += 1
         if self.asking:
             raise KeyboardInterrupt
-
-
-def _remaining_estimator(path: str, profile_name: str | None) -> Any:
-    """Remaining time from the preflight estimate (``None`` when it cannot be made)."""
-    try:
-        from printers.analysis import analyse_file
-        from printers.profile import load_profile
-
-        analysis = analyse_file(path, load_profile(profile_name or "generic"))
-    except (KitError, ImportError, ValueError, OSError):
-        return None
-
-    def remaining(bytes_done: int, elapsed_s: float) -> float | None:
-        return analysis.remaining_s_at(bytes_done)
-
-    return remaining
 
 
 def _status_text(snap: JobSnapshot, temps: str) -> str:
@@ -123,12 +107,24 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
 @port_options
 @click.option("--profile", default=None, help="Profil d'imprimante (pour le temps restant).")
 @click.option(
+    "--park-z",
+    type=click.FloatRange(0, 50),
+    default=0.0,
+    metavar="MM",
+    help="En pause, lève la buse de MM millimètres (0 : ne bouge pas).",
+)
+@click.option(
     "--ping-pong",
     is_flag=True,
     help="Une ligne à la fois, comme les anciens logiciels (firmware capricieux).",
 )
 def print_cmd(
-    gcode_file: str, port: str, baud: int | None, profile: str | None, ping_pong: bool
+    gcode_file: str,
+    port: str,
+    baud: int | None,
+    profile: str | None,
+    park_z: float,
+    ping_pong: bool,
 ) -> None:
     """Imprime FICHIER (G-code) sur l'imprimante branchée en USB.
 
@@ -141,7 +137,7 @@ def print_cmd(
         from printers.profile import load_profile
 
         default_baud = load_profile(profile).baud
-    remaining_at = _remaining_estimator(str(checked.path), profile)
+    remaining_at = remaining_from_analysis(str(checked.path), profile)
     interactive = sys.stdin.isatty() and err_console.is_terminal
     layers = ""
     if checked.layers:
@@ -157,7 +153,7 @@ def print_cmd(
     try:
         err_console.print(f"Imprimante : {host.identity.name}", highlight=False)
         job = PrintJob(host, checked, remaining_at=remaining_at)
-        cancelled = _run(job, interrupts, interactive)
+        cancelled = _run(job, interrupts, interactive, park_z)
     finally:
         interrupts.restore()
         host.close()
@@ -176,7 +172,7 @@ def print_cmd(
     )
 
 
-def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool) -> bool:
+def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool, park_z: float) -> bool:
     """Drive the job to its end; True when it was cancelled."""
     host = job.host
     name = job.checked.path.name
@@ -196,7 +192,7 @@ def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool) -> bool:
         while not job.finished:
             if interrupts.requested and job.state is not JobState.CANCELLING:
                 if interactive and not interrupts.terminate:
-                    job.pause()
+                    job.pause(park_z_mm=park_z)
                     progress.stop()
                     choice = _ask(job, interrupts)
                     progress.start()

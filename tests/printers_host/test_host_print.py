@@ -266,3 +266,52 @@ def test_planner_starvation_is_counted_when_the_link_cannot_keep_up(tmp_path: Pa
     fast, _ = _print("sim://marlin", path)
     assert slow.host.link.device.starvation_count > 40  # type: ignore[attr-defined]
     assert fast.host.link.device.starvation_count == 0  # type: ignore[attr-defined]
+
+
+def test_pause_with_park_lifts_the_nozzle_and_restores_the_modes(tmp_path: Path) -> None:
+    body = ["M83", *[f"G1 X{10 + i * 0.2:.1f} Y10 E0.01 F3000" for i in range(120)]]
+    path = write_gcode(tmp_path / "park.gcode", body, heat=False)
+    host = connect("sim://marlin")
+    device = host.link.device  # type: ignore[attr-defined]
+    first = host.flow.next_number
+    job = PrintJob(host, check_print_file(path))
+    while job.commands_done < 40:
+        job.step()
+    job.pause(park_z_mm=10)
+    for _ in range(100):
+        job.step()
+    assert job.parked
+    assert device.position[2] == pytest.approx(10.2)
+    executed = [c.command for c in device.executed]
+    assert executed[-4:] == ["G91", "G1 Z10.00 F600", "G90", "M83"]
+    job.resume()
+    job.run()
+    assert job.state is JobState.DONE
+    assert device.position[2] == pytest.approx(0.2)
+    executed = executed_file_commands(host, first)
+    lift = ["G91", "G1 Z10.00 F600", "G90", "M83"]
+    lower = ["G91", "G1 Z-10.00 F600", "G90", "M83"]
+    at = executed.index("G1 Z10.00 F600") - 1
+    assert executed[at : at + 4] == lift
+    back = executed.index("G1 Z-10.00 F600") - 1
+    assert executed[back : back + 4] == lower
+    without_park = executed[:at] + executed[at + 4 : back] + executed[back + 4 :]
+    assert without_park == [*file_commands(path), "M400", "M105"]
+    assert not device.absolute_e  # M83 from the file is still in force after the park
+
+
+def test_cancel_during_heating_breaks_the_wait_with_the_emergency_parser(tmp_path: Path) -> None:
+    path = tmp_path / "heat.gcode"
+    path.write_text("M190 S60\nM109 S200\nG28\nG1 X10 F3000\n", encoding="utf-8")
+    host = connect("sim://marlin?emergency_parser=1")
+    device = host.link.device  # type: ignore[attr-defined]
+    job = PrintJob(host, check_print_file(path))
+    while host.clock() < 5:
+        job.step()
+    started = host.clock()
+    job.cancel()
+    job.run()
+    assert job.state is JobState.CANCELLED
+    assert host.clock() - started < 2.0  # not the minute the bed needs to reach 60 °C
+    assert device.heaters_off
+    assert "M108" in [c.command for c in device.executed]
