@@ -169,6 +169,10 @@ def find_circuitpy_drive(drive: str | os.PathLike[str] | None = None) -> DriveRe
                 hint="Installez d'abord CircuitPython (« kit mcu flash »), puis attendez que "
                 "le lecteur CIRCUITPY apparaisse.",
             )
+        if report is None and path.resolve().name.upper() == "CIRCUITPY":
+            # The volume name says CIRCUITPY but the board has not written boot_out.txt yet
+            # (fresh file system): usable, the board then comes from --board.
+            return DriveReport(path=str(path), kind="circuitpy")
         if report is None:
             raise KitError(
                 f"« {path} » n'est pas un lecteur CIRCUITPY : il n'y a pas de boot_out.txt.",

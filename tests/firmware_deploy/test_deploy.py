@@ -244,3 +244,13 @@ def test_sibling_module_and_old_version_warning(tmp_path: Path) -> None:
     assert (drive / "couleurs.py").read_text(encoding="utf-8") == "ROUGE = (255, 0, 0)\n"
     assert "couleurs.py" in result.written and result.written[-1] == "code.py"
     assert any("CircuitPython 7.3.3" in w for w in result.plan.warnings)
+
+
+def test_drive_named_circuitpy_without_boot_out_needs_board(tmp_path: Path) -> None:
+    drive = tmp_path / "CIRCUITPY"
+    drive.mkdir()
+    with pytest.raises(KitError) as caught:
+        plan_deploy(SCRIPTS / "clignoter.py", drive=drive)
+    assert "n'indique pas la carte" in caught.value.message
+    result = deploy(SCRIPTS / "clignoter.py", drive=drive, board_name="pico")
+    assert result.written == ("code.py",)
