@@ -201,7 +201,8 @@ def resolve_board(report: DriveReport, board_name: str | None) -> Board:
         return get_board(board_name)
     if not report.board_id:
         raise KitError(
-            f"Le fichier boot_out.txt de « {report.path} » n'indique pas la carte.",
+            f"Impossible de savoir quelle carte est branchée sur « {report.path} » "
+            "(boot_out.txt absent ou incomplet).",
             hint="Indiquez-la avec --board (liste : « kit mcu boards »).",
         )
     board = board_for_circuitpython_id(report.board_id)

@@ -251,6 +251,6 @@ def test_drive_named_circuitpy_without_boot_out_needs_board(tmp_path: Path) -> N
     drive.mkdir()
     with pytest.raises(KitError) as caught:
         plan_deploy(SCRIPTS / "clignoter.py", drive=drive)
-    assert "n'indique pas la carte" in caught.value.message
+    assert "quelle carte" in caught.value.message and "--board" in str(caught.value)
     result = deploy(SCRIPTS / "clignoter.py", drive=drive, board_name="pico")
     assert result.written == ("code.py",)
