@@ -23,6 +23,7 @@ def _device(session: esp_flash.EspSession) -> EspRomDevice:
     return device
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("board_id", "kind"), [("feather_esp32s3", "esp32s3"), ("qtpy_esp32s2", "esp32s2")]
 )
