@@ -262,6 +262,13 @@ def plan_deploy(
     drive_path = Path(report.path)
     board = resolve_board(report, board_name)
     warnings: list[str] = []
+    if board_name and report.board_id:
+        detected = board_for_circuitpython_id(report.board_id)
+        if detected is None or detected.id != board.id:
+            warnings.append(
+                f"boot_out.txt indique la carte « {report.board_id} », pas {board.id} "
+                "(--board) : vérifiez que c'est le bon lecteur."
+            )
 
     major = _version_major(report.circuitpython_version)
     if major is not None and major < MIN_CIRCUITPYTHON_MAJOR:

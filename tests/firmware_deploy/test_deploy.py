@@ -254,3 +254,10 @@ def test_drive_named_circuitpy_without_boot_out_needs_board(tmp_path: Path) -> N
     assert "quelle carte" in caught.value.message and "--board" in str(caught.value)
     result = deploy(SCRIPTS / "clignoter.py", drive=drive, board_name="pico")
     assert result.written == ("code.py",)
+
+
+def test_board_option_that_contradicts_boot_out_is_warned(tmp_path: Path) -> None:
+    drive = make_drive(tmp_path, board_id="raspberry_pi_pico")
+    plan = plan_deploy(SCRIPTS / "clignoter.py", drive=drive, board_name="xiao_rp2040")
+    assert plan.board.id == "xiao_rp2040"
+    assert any("raspberry_pi_pico" in w for w in plan.warnings)
