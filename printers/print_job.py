@@ -30,7 +30,7 @@ MAX_VERIFICATIONS = 20
 #: How long to wait for the answer to a verification (link clock seconds).
 VERIFY_WAIT_S = 5.0
 #: While cancelling, M108 is repeated this often until the heating wait is over (seconds).
-BREAK_HEATING_EVERY_S = 1.0
+BREAK_HEATING_EVERY_S = 0.5
 #: Longest wait for the printer to finish what it took, after a cancel (link clock seconds).
 CANCEL_DRAIN_S = 120.0
 

@@ -302,7 +302,7 @@ def test_pause_with_park_lifts_the_nozzle_and_restores_the_modes(tmp_path: Path)
 
 def test_cancel_during_heating_breaks_the_wait_with_the_emergency_parser(tmp_path: Path) -> None:
     path = tmp_path / "heat.gcode"
-    path.write_text("M190 S60\nM109 S200\nG28\nG1 X10 F3000\n", encoding="utf-8")
+    path.write_text("M190 S60\nM109 S200\nG1 X10 F3000\n", encoding="utf-8")
     host = connect("sim://marlin?emergency_parser=1")
     device = host.link.device  # type: ignore[attr-defined]
     job = PrintJob(host, check_print_file(path))
