@@ -181,7 +181,9 @@ def _explain(exc: BaseException, what: str) -> KitError:
         )
     if "Failed to connect" in text or (what == "la connexion" and "No serial data" in text):
         return ChipNotAnswering(
-            "La puce ne répond pas : elle n'est pas en mode téléchargement (chargeur ROM)."
+            "La puce ne répond pas : elle n'est pas en mode téléchargement (chargeur ROM).",
+            hint="En général : maintenir BOOT, appuyer brièvement sur RESET, relâcher BOOT. "
+            "« kit mcu boards » donne la manœuvre de chaque carte.",
         )
     silent = ("Timed out", "stopped", "No serial data", "No more data", "Response doesn't match")
     if any(marker in text for marker in silent):

@@ -178,6 +178,22 @@ def _copy_error(target: Path, exc: OSError) -> KitError:
     )
 
 
+def find_circuitpy(
+    near: Path, timeout_s: float = 5.0, *, poll_s: float = 0.2
+) -> discovery.DriveReport | None:
+    """After a reboot: the CIRCUITPY drive, at the same place or among the mounted drives."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        candidates = [discovery.inspect_drive(near)] if near.is_dir() else []
+        candidates += discovery.scan_drives()
+        for report in candidates:
+            if report is not None and report.kind == "circuitpy":
+                return report
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(poll_s)
+
+
 def flash(
     data: bytes,
     board: Board,

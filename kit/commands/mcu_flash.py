@@ -292,6 +292,15 @@ def _report_uf2(result: uf2_flash.Uf2FlashResult, board: Board) -> None:
     )
     if result.rebooted:
         console.print("La carte a redémarré sur le nouveau micrologiciel.", highlight=False)
+        circuitpy = uf2_flash.find_circuitpy(result.drive.path)
+        if circuitpy is not None:
+            console.print(
+                f"Lecteur CIRCUITPY : {circuitpy.path} — CircuitPython "
+                f"{circuitpy.circuitpython_version or '?'} (Board ID : "
+                f"{circuitpy.board_id or '?'}).",
+                highlight=False,
+                soft_wrap=True,
+            )
     else:
         console.print(
             "[yellow]La carte n'a pas encore redémarré[/yellow] : si le lecteur reste affiché, "

@@ -208,6 +208,7 @@ def test_uf2_lands_on_the_drive(
     assert result.returncode == 0, result.stderr
     assert "Board-ID : RPI-RP2" in result.stderr
     assert "La carte a redémarré" in result.stdout
+    assert "Lecteur CIRCUITPY" in result.stdout and "CircuitPython 9.2.1" in result.stdout
     assert (drive.folder / "boot_out.txt").exists() and drive.flash_count == 1
 
 
