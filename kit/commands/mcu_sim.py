@@ -20,6 +20,9 @@ from kit.errors import EXIT_FAILURE, KitError
 
 #: Refresh rate of the live view (frames per second of wall time).
 LIVE_FPS = 20
+#: Console lines shown after a run (the last ones; a program printing in a tight loop
+#: would otherwise flood the terminal).
+MAX_CONSOLE_LINES = 200
 
 
 @click.command("sim")
@@ -106,10 +109,16 @@ def sim_cmd(
     if speed > 0 and console.is_terminal:
         _live_replay(run, speed)
     else:
-        text = run.timeline.text()
-        if text:
+        lines = run.timeline.text().rstrip("\n").split("\n")
+        if lines != [""]:
             console.print("[dim]--- console de la carte ---[/dim]")
-            console.out(text.rstrip("\n"), highlight=False)
+            if len(lines) > MAX_CONSOLE_LINES:
+                console.print(
+                    f"[dim]… {len(lines) - MAX_CONSOLE_LINES} lignes plus haut non "
+                    "affichées …[/dim]"
+                )
+                lines = lines[-MAX_CONSOLE_LINES:]
+            console.out("\n".join(lines), highlight=False)
             console.print("[dim]---[/dim]")
     _summary(run)
     if picture is not None:

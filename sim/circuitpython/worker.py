@@ -40,6 +40,9 @@ from sim.circuitpython.sandbox import (
 
 #: Virtual cost of one executed line of board code (seconds).
 LINE_COST_S = 20e-6
+#: Virtual cost of one write to the serial console (``print``): USB serial output on a
+#: CircuitPython board takes in the order of a tenth of a millisecond per call.
+OUTPUT_COST_S = 100e-6
 #: Flush buffered events to the parent beyond this many (keeps replies small).
 MAX_BUFFERED_EVENTS = 2000
 MEMORY_LIMIT_BYTES = 2 * 1024**3
@@ -77,6 +80,7 @@ class Machine:
         self.until_s = self.now_s
         self.limit_s = math.inf
         self.interrupt = False
+        self.running = False
         self.events: list[list[Any]] = []
         self.learner_files: set[str] = set()
         self.sources: dict[str, list[str]] = {}
@@ -170,8 +174,8 @@ class Machine:
         if target < wake:
             raise TimeLimit
 
-    def tick(self) -> None:
-        self.now_s += LINE_COST_S
+    def tick(self, cost_s: float = LINE_COST_S) -> None:
+        self.now_s += cost_s
         if self.now_s > self.until_s:
             self._pause(self.now_s)
         if self.now_s >= self.limit_s:
@@ -198,6 +202,7 @@ class Machine:
         mode = message.get("mode", "exec")
         kind, info = "ok", {}
         sys.settrace(self._tracer)
+        self.running = True
         try:
             if message.get("source") is None:
                 path = self.root / filename
@@ -224,6 +229,7 @@ class Machine:
             kind, info = "error", self.format_traceback(exc)
         finally:
             sys.settrace(None)
+            self.running = False
         sys.stdout.flush()
         if message.get("release_pins"):
             self.hw.release_all()
@@ -296,6 +302,8 @@ class EventWriter:
     def write(self, text: str) -> int:
         if self.machine is not None and text:
             self.machine.emit(["out", self.machine.now_s, str(text)])
+            if self.machine.running:
+                self.machine.tick(OUTPUT_COST_S)
         return len(text)
 
     def flush(self) -> None:

@@ -278,3 +278,19 @@ def test_settings_toml_feeds_os_getenv(tmp_path: Path) -> None:
                                     encoding="utf-8")
     run = run_program(folder, board, duration_s=1)
     assert run.timeline.text() == "Camille 11\n"
+
+
+#: Scripts whose expected timeline is checked above; a new script needs its own test.
+CHECKED_SCRIPTS = {"clignoter", "neopixel_arc_en_ciel", "bouton_led", "lumiere", "temperature",
+                   "melodie", "servo", "veilleuse"}
+
+
+def test_every_shipped_script_has_a_timeline_test() -> None:
+    assert set(lesson_scripts()) == CHECKED_SCRIPTS
+
+
+def test_printing_costs_virtual_time(tmp_path: Path) -> None:
+    # A program printing in a tight loop fills the console at a realistic pace.
+    run = run_code(tmp_path, "while True:\n    print('x')\n", duration_s=1.0)
+    assert run.end == "limit"
+    assert 1000 < run.timeline.text().count("x") < 10000
