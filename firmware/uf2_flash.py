@@ -184,11 +184,13 @@ def find_circuitpy(
     """After a reboot: the CIRCUITPY drive, at the same place or among the mounted drives."""
     deadline = time.monotonic() + timeout_s
     while True:
-        candidates = [discovery.inspect_drive(near)] if near.is_dir() else []
-        candidates += discovery.scan_drives()
-        for report in candidates:
-            if report is not None and report.kind == "circuitpy":
-                return report
+        here = discovery.inspect_drive(near) if near.is_dir() else None
+        if here is not None and here.kind == "circuitpy":
+            return here
+        # Elsewhere only if unambiguous (other boards of the group may still be plugged in).
+        mounted = [d for d in discovery.scan_drives() if d.kind == "circuitpy"]
+        if len(mounted) == 1:
+            return mounted[0]
         if time.monotonic() >= deadline:
             return None
         time.sleep(poll_s)
