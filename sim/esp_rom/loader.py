@@ -12,8 +12,9 @@ models the outcome: a program loaded into RAM and started at an entry point that
 what was uploaded answers ``OHAI`` and then behaves as esptool's stub does: two status bytes
 instead of four, SYNC answered with value 0, erase-as-you-write FLASH_BEGIN, FLASH_DEFL_BEGIN
 taking the uncompressed size, acknowledging data blocks before writing them, a raw 16-byte
-MD5, and the stub-only ERASE_FLASH/ERASE_REGION/RUN_USER_CODE. READ_FLASH is not modelled
-(answered as an invalid command). With ``--no-stub`` only the ROM commands are used.
+MD5, the stub-only ERASE_FLASH/ERASE_REGION/RUN_USER_CODE and the READ_FLASH stream (data
+packets acknowledged by the host, then an MD5 digest); a reboot request reloads the ROM.
+With ``--no-stub`` only the ROM commands are used (READ_FLASH_SLOW for reading back).
 
 Flash timings (typical values of a Winbond W25Q32 datasheet): 4 KiB sector erase 45 ms,
 64 KiB block erase 150 ms, 256-byte page program 0.4 ms. The ROM computes MD5 at about
