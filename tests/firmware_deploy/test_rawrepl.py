@@ -145,3 +145,26 @@ def test_device_codec_never_crashes_and_keeps_every_byte(data: bytes) -> None:
         if not remaining:
             break
     assert remaining == b""
+
+
+_NO_EOF = st.binary(max_size=200).map(lambda b: b.replace(b"\x04", b""))
+
+
+@settings(max_examples=80, deadline=None)
+@given(_NO_EOF, _NO_EOF, st.lists(st.integers(min_value=1, max_value=17), min_size=1))
+def test_output_and_error_survive_any_chunking(out: bytes, err: bytes, sizes: list[int]) -> None:
+    host = ready_host()
+    host.exec_(b"print(1)")
+    stream = b"OK" + out + b"\x04" + err + b"\x04>"
+    received: list[object] = []
+    position, i = 0, 0
+    while position < len(stream):
+        size = sizes[i % len(sizes)]
+        host.receive_data(stream[position : position + size])
+        received += events(host)
+        position += size
+        i += 1
+    printed = b"".join(e.data for e in received if isinstance(e, Output))
+    assert printed == out
+    assert received[0] == ExecAccepted()
+    assert received[-2:] == [ExecDone(err), RawReady()]
