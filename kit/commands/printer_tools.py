@@ -114,7 +114,9 @@ def status_cmd(port: str, baud: int | None, as_json: bool) -> None:
     )
     table.add_row("Arrêt d'urgence immédiat", "oui" if identity.has("EMERGENCY_PARSER") else "non")
     for name, reading in temps.items():
-        table.add_row(heater_label(name).capitalize(), temperatures_text({name: reading}))
+        target = reading.target_c or 0.0
+        value = f"{reading.actual_c:.0f} °C" + (f" (consigne {target:.0f} °C)" if target else "")
+        table.add_row(heater_label(name).capitalize(), value)
     if position:
         table.add_row("Position", position.split(" Count")[0])
     console.print(table)

@@ -315,3 +315,28 @@ def test_cancel_during_heating_breaks_the_wait_with_the_emergency_parser(tmp_pat
     assert host.clock() - started < 2.0  # not the minute the bed needs to reach 60 °C
     assert device.heaters_off
     assert "M108" in [c.command for c in device.executed]
+
+
+@pytest.mark.parametrize("dialect", ["prusa", "klipper"])
+def test_other_firmware_dialects_print_completely(tmp_path: Path, dialect: str) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(60), heat=False)
+    job, first = _print(f"sim://marlin?dialect={dialect}", path)
+    assert job.state is JobState.DONE
+    executed = executed_file_commands(job.host, first)
+    assert executed[: len(file_commands(path))] == file_commands(path)
+
+
+def test_advanced_ok_and_a_bigger_firmware_buffer_keep_more_lines_in_flight(
+    tmp_path: Path,
+) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(200), heat=False)
+    host = connect("sim://marlin?advanced_ok=1&bufsize=16&rx_buffer=1024")
+    host.flow.rx_buffer_bytes = 1024
+    job = PrintJob(host, check_print_file(path))
+    most = 0
+    while not job.finished:
+        job.step()
+        most = max(most, host.flow.in_flight_lines)
+    assert job.state is JobState.DONE
+    assert host.flow.max_lines == 16
+    assert most > 4
