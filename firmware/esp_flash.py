@@ -268,7 +268,14 @@ class EspSession:
         from esptool import cmds
 
         started = time.monotonic()
-        with _quiet_esptool(progress):
+        totals: list[int] = []
+
+        def track(done: int, total: int) -> None:
+            totals.append(total)
+            if progress is not None:
+                progress(done, total)
+
+        with _quiet_esptool(track):
             try:
                 self._prepare(stub=stub, baud=baud)
                 cmds.write_flash(
@@ -287,8 +294,11 @@ class EspSession:
                 "Vérification échouée : l'empreinte MD5 de la mémoire flash "
                 f"({flash_md5}) ne correspond pas au fichier ({expected})."
             )
+        # esptool sends the data uncompressed when zlib cannot shrink it; its progress
+        # total (the bytes it sends) tells which way it went.
+        compressed = bool(totals) and totals[-1] < len(padded)
         return FlashResult(
-            self.chip, offset, len(data), expected, compress, time.monotonic() - started
+            self.chip, offset, len(data), expected, compressed, time.monotonic() - started
         )
 
     def erase(self) -> None:
