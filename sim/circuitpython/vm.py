@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
+import queue
 import subprocess
 import sys
-import time
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ class WorkerClient:
         self.version = version
         self.start_s = start_s
         self._proc: subprocess.Popen[bytes] | None = None
-        self._buffer = bytearray()
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
 
     # -- process ---------------------------------------------------------------------------
     def start(self) -> Reply:
@@ -90,6 +90,9 @@ class WorkerClient:
             cwd=str(self.root),
             env=env,
         )
+        threading.Thread(
+            target=_pump_lines, args=(self._proc.stdout, self._lines), daemon=True
+        ).start()
         self._send(
             {
                 "root": str(self.root),
@@ -187,29 +190,33 @@ class WorkerClient:
 
     def _read_message(self) -> dict[str, Any]:
         proc = self._proc
-        assert proc is not None and proc.stdout is not None
-        fd = proc.stdout.fileno()
-        deadline = time.monotonic() + HANG_GUARD_S
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.close()
-                raise WorkerHung(
-                    f"Le programme calcule depuis plus de {HANG_GUARD_S:g} s sans rendre la "
-                    "main : il a été arrêté (calcul énorme ou boucle sans fin ?)."
-                )
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                self.close()
-                raise WorkerHung(
-                    "La machine virtuelle de la carte simulée s'est arrêtée (mémoire épuisée "
-                    "ou erreur interne)."
-                )
-            self._buffer += chunk
-        line, _, rest = bytes(self._buffer).partition(b"\n")
-        self._buffer = bytearray(rest)
+        assert proc is not None
+        try:
+            line = self._lines.get(timeout=HANG_GUARD_S)
+        except queue.Empty:
+            self.close()
+            raise WorkerHung(
+                f"Le programme calcule depuis plus de {HANG_GUARD_S:g} s sans rendre la "
+                "main : il a été arrêté (calcul énorme ou boucle sans fin ?)."
+            ) from None
+        if line is None:
+            self.close()
+            raise WorkerHung(
+                "La machine virtuelle de la carte simulée s'est arrêtée (mémoire épuisée "
+                "ou erreur interne)."
+            )
         message: dict[str, Any] = json.loads(line)
         return message
+
+
+def _pump_lines(stream: Any, lines: queue.Queue[bytes | None]) -> None:
+    """Reader thread: one queue item per line of the worker, None at end of stream.
+
+    A thread rather than ``select`` so that the hang guard also works with Windows pipes.
+    """
+    try:
+        for line in iter(stream.readline, b""):
+            lines.put(line)
+    except (OSError, ValueError):
+        pass
+    lines.put(None)
