@@ -58,7 +58,6 @@ CPYTHON_ONLY = frozenset(
     ]
 )
 
-_DIST_PREFIXES = ("adafruit-circuitpython-", "adafruit_circuitpython_", "circuitpython-")
 _SKIP_DISTS = {"adafruit-circuitpython-typing"}
 
 

@@ -127,9 +127,6 @@ class BoardFiles:
         def getenv(key: str, default: Any = None) -> Any:
             return settings.get(key, default)
 
-        class UnameResult(tuple):  # type: ignore[type-arg]
-            pass
-
         def uname() -> Any:
             return (board_name, board_name, "9.2.1", "9.2.1", board_name)
 
