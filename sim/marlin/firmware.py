@@ -38,6 +38,8 @@ HOMING_S = 4.0
 PROBING_S = 25.0
 #: Commands whose wait is not "the planner is being fed" (they end a starvation candidate).
 _WAITING_CODES = {"G4", "G28", "G29", "M400", "M109", "M190", "M0", "M1", "M600", "M84", "M18"}
+#: Executed commands remembered (about 100 MB at most).
+MAX_RECORDED = 1_000_000
 #: Characters of a line Marlin keeps (MAX_CMD_SIZE 96, minus the terminating NUL).
 MAX_CMD_CHARS = 95
 #: Emergency parser commands (Marlin's ``EMERGENCY_PARSER``): acted on as they arrive.
@@ -101,7 +103,9 @@ class MarlinPrinter(SimulatedDevice):
         self._rx = ReceiveBuffer(self.config.rx_buffer)
         self._rng = random.Random(self.config.seed)
         self._now = 0.0
-        self.executed: list[ExecutedCommand] = []
+        #: Every command processed, oldest first (the oldest are forgotten past
+        #: :data:`MAX_RECORDED`, so that a printer served for hours keeps a bounded memory).
+        self.executed: deque[ExecutedCommand] = deque(maxlen=MAX_RECORDED)
         self.starvation_count = 0
         self.starved_s = 0.0
         self.resets = 0
