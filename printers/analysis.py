@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -275,12 +275,14 @@ class Interpreter:
         on_move: Callable[[float, float, float, float, float, float, bool, int], None]
         | None = None,
         max_progress_points: int = 1000,
+        expected_bytes: int = 0,
     ) -> None:
         self.profile = profile
         self.limits = profile.limits
         self.limits_from_file = False
         self.estimator = MotionEstimator(
-            profile.limits, progress=ProgressMap(max_points=max_progress_points)
+            profile.limits,
+            progress=ProgressMap.for_size(expected_bytes, max_points=max_progress_points),
         )
         self.facts = Facts()
         self.on_move = on_move
@@ -338,23 +340,42 @@ class Interpreter:
     # -- line dispatch -------------------------------------------------------------------
     def feed(self, line: bytes, end_offset: int) -> None:
         """Interpret one raw line ending at byte ``end_offset`` of the file."""
+        self.offset = end_offset - len(line)
+        self.feed_lines((line,))
+
+    def feed_lines(self, lines: Iterable[bytes]) -> None:
+        """Interpret raw lines that follow the last one fed (offsets continue from there).
+
+        The loop over a file's lines lives here, with the G0/G1 case first: it is most of a
+        sliced file, and one method call less per line is worth a tenth of the run time.
+        """
         facts = self.facts
-        facts.line_count += 1
-        self.offset = end_offset
-        first = line[:1]
-        if first == b";":
-            self._comment(line[1:].strip())
-            return
-        if first == b"G" and line[2:3] == b" " and line[1:2] in b"01" and b"(" not in line:
-            # Hot path: "G1 X.. Y.. E.. ;comment", most of a sliced file.
-            cut = line.find(b";")
-            if cut >= 0:
-                comment = line[cut + 1 :].strip()
-                if comment:
-                    self._comment(comment)
-                line = line[:cut]
-            self._linear_words(line.split())
-            return
+        offset = self.offset
+        comment = self._comment
+        linear = self._linear_words
+        slow = self._feed_slow
+        for line in lines:
+            offset += len(line)
+            self.offset = offset
+            facts.line_count += 1
+            first = line[:1]
+            if first == b";":
+                comment(line[1:].strip())
+            elif first == b"G" and line[2:3] == b" " and line[1:2] in b"01" and b"(" not in line:
+                # "G1 X.. Y.. E.. ;comment"
+                cut = line.find(b";")
+                if cut >= 0:
+                    note = line[cut + 1 :].strip()
+                    if note:
+                        comment(note)
+                    line = line[:cut]
+                linear(line.split())
+            else:
+                slow(line)
+
+    def _feed_slow(self, line: bytes) -> None:
+        """Every line but comments and plain G0/G1."""
+        facts = self.facts
         code, comment = split_code(line)
         if comment:
             self._comment(comment)
@@ -399,13 +420,12 @@ class Interpreter:
         for word in words[1:]:
             letter = word[0] & 0xDF  # upper-case
             try:
-                value = float(word[1:]) if len(word) > 1 else 0.0
+                value = float(word[1:])
             except ValueError:
-                self._invalid(f"valeur illisible « {word.decode('ascii', 'replace')} »")
-                return
-            if value - value != 0.0:  # NaN or infinity
-                self._invalid(f"nombre invalide pour {chr(letter)}")
-                return
+                if len(word) > 1:
+                    self._invalid(f"valeur illisible « {word.decode('ascii', 'replace')} »")
+                    return
+                value = 0.0  # a bare letter ("G1 X") counts as 0, as Marlin reads it
             if letter == _X:
                 nx = value * unit if absolute else x + value * unit
             elif letter == _Y:
@@ -415,11 +435,19 @@ class Interpreter:
             elif letter == _E:
                 ne = value * unit if self.absolute_e else self.e + value * unit
             elif letter == _F:
-                if value <= 0.0:
+                if 0.0 < value < math.inf:
+                    self.feedrate_mm_s = value * unit / 60.0
+                elif value <= 0.0:
                     if len(self.facts.zero_feedrate_lines) < _MAX_EXAMPLES:
                         self.facts.zero_feedrate_lines.append(self.facts.line_count)
                 else:
-                    self.feedrate_mm_s = value * unit / 60.0
+                    self._invalid("vitesse invalide (NaN ou infinie)")
+                    return
+        # One check per line rather than per word: NaN or infinity anywhere spoils the sum.
+        check = nx + ny + nz + ne
+        if check - check != 0.0:
+            self._invalid("coordonnée invalide (NaN ou infinie)")
+            return
         self._move_to(nx, ny, nz, ne)
 
     def _move_to(self, nx: float, ny: float, nz: float, ne: float) -> None:
@@ -487,7 +515,19 @@ class Interpreter:
         box = self.print_box
         if not self._was_extruding:
             box.add(x, y, z)
-        box.add(nx, ny, nz)
+        # box.add(nx, ny, nz), inline: this runs for most moves of a file.
+        if nx < box.min_x:
+            box.min_x = nx
+        if nx > box.max_x:
+            box.max_x = nx
+        if ny < box.min_y:
+            box.min_y = ny
+        if ny > box.max_y:
+            box.max_y = ny
+        if nz < box.min_z:
+            box.min_z = nz
+        if nz > box.max_z:
+            box.max_z = nz
         if nz > self._last_print_z + 1e-6:
             self._last_print_z = nz
             self.z_layers += 1
@@ -929,14 +969,14 @@ def run_interpreter(
     on_move: Callable[[float, float, float, float, float, float, bool, int], None] | None = None,
 ) -> Interpreter:
     """One pass of :class:`Interpreter` over ``source`` (already checked by open_gcode)."""
-    interpreter = Interpreter(profile, on_move=on_move)
-    feed = interpreter.feed
-    offset = 0
+    try:
+        size = source.stat().st_size
+    except OSError:
+        size = 0
+    interpreter = Interpreter(profile, on_move=on_move, expected_bytes=size)
     try:
         with source.open("rb") as handle:
-            for line in handle:
-                offset += len(line)
-                feed(line, offset)
+            interpreter.feed_lines(handle)
     except OSError as exc:
         raise InputFileError(f"Impossible de lire « {source} » : {exc.strerror or exc}.") from exc
     interpreter.finish()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from printers.planner import Block, MachineLimits, make_block, plan_junctions, trapezoid
+from printers.planner import Block, MachineLimits, make_block, plan_head
 
 
 @dataclass
@@ -32,6 +32,13 @@ class ProgressMap:
     max_points: int = 1000
     points: list[tuple[int, float]] = field(default_factory=list)
     _min_gap_bytes: int = 1
+
+    @classmethod
+    def for_size(cls, size_bytes: int, max_points: int = 1000) -> ProgressMap:
+        """A map whose spacing starts at ``size_bytes / max_points`` (fewer decimations)."""
+        progress = cls(max_points=max_points)
+        progress._min_gap_bytes = max(1, size_bytes // max(max_points, 1))
+        return progress
 
     @property
     def next_offset(self) -> int:
@@ -153,22 +160,18 @@ class MotionEstimator:
         blocks = self._blocks
         # When not stopping, the kept tail may still change; the head is committed up to the
         # junction speed planned for now, which becomes the fixed entry of the next window.
-        speeds = plan_junctions(blocks, self._entry_speed, 0.0)
+        durations, self._entry_speed = plan_head(blocks, self._entry_speed, count)
         elapsed = self.elapsed_s
         motion = 0.0
         tags = self._tags
         progress = self.progress
         next_offset = progress.next_offset
-        for index in range(count):
-            _, _, rise_s, cruise_s, fall_s = trapezoid(
-                blocks[index], speeds[index], speeds[index + 1]
-            )
-            motion += rise_s + cruise_s + fall_s
+        for index, duration in enumerate(durations):
+            motion += duration
             if tags[index] >= next_offset:
                 progress.add(tags[index], elapsed + motion)
                 next_offset = progress.next_offset
         self.elapsed_s = elapsed + motion
         self.motion_s += motion
-        self._entry_speed = speeds[count]
         del blocks[:count]
         del tags[:count]

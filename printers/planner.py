@@ -327,21 +327,68 @@ def make_block(
 
     if limits.junction_deviation_mm is None:
         # Marlin 2's "safe speed": the fastest the block may start from (or stop to) rest, so
-        # that no axis's own speed jumps by more than its jerk: nominal * min(jerk / |v_axis|).
+        # that no axis's own speed jumps by more than its jerk: nominal * min(jerk / |v_axis|),
+        # that is min(jerk / |unit component|) over the axes that would exceed their jerk.
         jx, jy, jz, je = limits.jerk_mm_s
         safe = speed
-        if abs(vx) > jx:
-            safe = min(safe, speed * jx / abs(vx))
-        if abs(vy) > jy:
-            safe = min(safe, speed * jy / abs(vy))
-        if abs(vz) > jz:
-            safe = min(safe, speed * jz / abs(vz))
-        if abs(ve) > je:
-            safe = min(safe, speed * je / abs(ve))
+        if ax * speed > jx:
+            safe = jx / ax
+        if ay * speed > jy and jy / ay < safe:
+            safe = jy / ay
+        if az * speed > jz and jz / az < safe:
+            safe = jz / az
+        if ae * speed > je and je / ae < safe:
+            safe = je / ae
         if previous is None or previous.nominal_speed_mm_s <= 1e-4:
             junction = safe
         else:
-            junction = _jerk_junction(previous, speed, safe, vx, vy, vz, ve, limits.jerk_mm_s)
+            # Classic jerk junction (Marlin's CLASSIC_JERK, as PrusaSlicer models it), inline
+            # because it runs for every move: the smaller nominal speed bounds the junction;
+            # the axes are judged in order x, y, z, e and once one limits the junction, the
+            # next ones are judged at the reduced speeds (Marlin's v_factor).
+            prev_speed = previous.nominal_speed_mm_s
+            if prev_speed > speed:
+                exit_scale = speed / prev_speed
+                junction = speed
+            else:
+                exit_scale = 1.0
+                junction = prev_speed
+            px, py, pz, pe = previous.axis_speeds_mm_s
+            factor = 1.0
+            v_exit = px * exit_scale
+            if v_exit > vx:
+                change = v_exit - vx if (vx > 0.0 or v_exit < 0.0) else max(v_exit, -vx)
+            else:
+                change = vx - v_exit if (vx < 0.0 or v_exit > 0.0) else max(-v_exit, vx)
+            if change > jx:
+                factor = jx / change
+            v_exit = py * exit_scale * factor
+            v_entry = vy * factor
+            if v_exit > v_entry:
+                if v_entry > 0.0 or v_exit < 0.0:
+                    change = v_exit - v_entry
+                else:
+                    change = max(v_exit, -v_entry)
+            elif v_entry < 0.0 or v_exit > 0.0:
+                change = v_entry - v_exit
+            else:
+                change = max(-v_exit, v_entry)
+            if change > jy:
+                factor *= jy / change
+            if pz != 0.0 or vz != 0.0:
+                change = _axis_jerk(pz * exit_scale * factor, vz * factor)
+                if change > jz:
+                    factor *= jz / change
+            if pe != 0.0 or ve != 0.0:
+                change = _axis_jerk(pe * exit_scale * factor, ve * factor)
+                if change > je:
+                    factor *= je / change
+            junction *= factor
+            # If both blocks could start from rest faster than the shared junction speed, the
+            # machine effectively stops and restarts: the safe speed is the better estimate.
+            threshold = junction * 0.99
+            if previous.safe_speed_mm_s > threshold and safe > threshold:
+                junction = safe
     else:
         safe = min(speed, MINIMUM_PLANNER_SPEED_MM_S)
         junction = _deviation_junction(
@@ -372,66 +419,6 @@ def _axis_jerk(v_exit: float, v_entry: float) -> float:
     if v_entry < 0.0 or v_exit > 0.0:
         return v_entry - v_exit
     return -v_exit if -v_exit > v_entry else v_entry
-
-
-def _jerk_junction(
-    previous: Block,
-    speed: float,
-    safe: float,
-    vx: float,
-    vy: float,
-    vz: float,
-    ve: float,
-    jerks: Axes,
-) -> float:
-    """Classic jerk junction speed (Marlin 1.1 / 2.x ``CLASSIC_JERK``, as PrusaSlicer models it).
-
-    The axes are visited in order x, y, z, e; once one axis limits the junction, the
-    following axes are judged at the already reduced speeds (Marlin's ``v_factor``).
-    """
-    prev_speed = previous.nominal_speed_mm_s
-    prev_larger = prev_speed > speed
-    # The smaller nominal speed bounds the junction: no speed-up while coasting through it.
-    if prev_larger:
-        exit_scale = speed / prev_speed
-        v_junction = speed
-    else:
-        exit_scale = 1.0
-        v_junction = prev_speed
-    px, py, pz, pe = previous.axis_speeds_mm_s
-    jx, jy, jz, je = jerks
-    # Unrolled over x, y, z, e (hot path): see _axis_jerk for the rule.
-    factor = 1.0
-    v_exit = px * exit_scale
-    if v_exit > vx:
-        change = v_exit - vx if (vx > 0.0 or v_exit < 0.0) else max(v_exit, -vx)
-    else:
-        change = vx - v_exit if (vx < 0.0 or v_exit > 0.0) else max(-v_exit, vx)
-    if change > jx:
-        factor = jx / change
-    v_exit = py * exit_scale * factor
-    v_entry = vy * factor
-    if v_exit > v_entry:
-        change = v_exit - v_entry if (v_entry > 0.0 or v_exit < 0.0) else max(v_exit, -v_entry)
-    else:
-        change = v_entry - v_exit if (v_entry < 0.0 or v_exit > 0.0) else max(-v_exit, v_entry)
-    if change > jy:
-        factor *= jy / change
-    if pz != 0.0 or vz != 0.0:
-        change = _axis_jerk(pz * exit_scale * factor, vz * factor)
-        if change > jz:
-            factor *= jz / change
-    if pe != 0.0 or ve != 0.0:
-        change = _axis_jerk(pe * exit_scale * factor, ve * factor)
-        if change > je:
-            factor *= je / change
-    v_junction *= factor
-    # If both blocks could start from rest faster than the shared junction speed, the machine
-    # effectively stops and restarts: starting at the safe speed is then the better estimate.
-    threshold = v_junction * 0.99
-    if previous.safe_speed_mm_s > threshold and safe > threshold:
-        v_junction = safe
-    return v_junction
 
 
 def _deviation_junction(
@@ -565,6 +552,44 @@ def block_timing(block: Block, entry_mm_s: float, exit_mm_s: float) -> BlockTimi
     """Trapezoid (or triangle) for one block between two junction speeds."""
     cruise, end, rise_s, cruise_s, fall_s = trapezoid(block, entry_mm_s, exit_mm_s)
     return BlockTiming(entry_mm_s, cruise, end, rise_s, cruise_s, fall_s)
+
+
+def plan_head(
+    blocks: Sequence[Block], entry_speed_mm_s: float, count: int
+) -> tuple[list[float], float]:
+    """Plan ``blocks`` to a standstill and time only the first ``count`` of them.
+
+    Returns ``(durations_s, speed at the end of block count-1)``. The same passes as
+    :func:`plan_junctions` and the same trapezoids as :func:`trapezoid`, fused into one loop
+    for the whole-file estimator (which commits a window's head and keeps its tail).
+    """
+    speeds = plan_junctions(blocks, entry_speed_mm_s, 0.0)
+    durations: list[float] = []
+    append = durations.append
+    for index in range(count):
+        block = blocks[index]
+        entry = speeds[index]
+        end = speeds[index + 1]
+        length = block.length_mm
+        nominal = block.nominal_speed_mm_s
+        accel = block.acceleration_mm_s2
+        if accel == _INF:
+            append(length / nominal)
+            continue
+        entry_sq = entry * entry
+        end_sq = end * end
+        two_a = 2.0 * accel
+        cruise_dist = length - (2.0 * nominal * nominal - entry_sq - end_sq) / two_a
+        if cruise_dist >= 0.0:
+            append((2.0 * nominal - entry - end) / accel + cruise_dist / nominal)
+            continue
+        peak = sqrt((two_a * length + entry_sq + end_sq) * 0.5)
+        if peak >= entry and peak >= end:
+            append((2.0 * peak - entry - end) / accel)
+            continue
+        _, _, rise_s, cruise_s, fall_s = trapezoid(block, entry, end)
+        append(rise_s + cruise_s + fall_s)
+    return durations, speeds[count]
 
 
 def plan(
