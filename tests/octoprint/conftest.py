@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A real OctoPrint server for the whole session, stopped at the end even when a test fails."""
+"""A real OctoPrint server for this area's tests, stopped after them even when a test fails.
+
+Package scope: the server and the served printer live while tests/octoprint runs, not while
+the rest of the suite does."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from tests.octoprint.octoprint_server import OctoPrintServer, start_octoprint
 from tests.octoprint.sim_printer import ServedPrinter, serve_marlin
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def octoprint_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> OctoPrintServer:
@@ -24,7 +27,7 @@ def octoprint_server(
     return server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served_printer(request: pytest.FixtureRequest) -> ServedPrinter:
     """The kit's simulated Marlin printer on a pty, sped up, for OctoPrint to connect to."""
     printer = serve_marlin()

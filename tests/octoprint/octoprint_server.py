@@ -68,6 +68,7 @@ def write_config(basedir: Path, api_key: str) -> None:
         "  sdSupport: false\n"
         "serial:\n"
         "  autoconnect: false\n"
+        "  autorefresh: false\n"  # no port scan every second
         "  additionalPorts:\n"
         "  - /dev/pts/*\n"
         "  baudrate: 115200\n"
