@@ -34,7 +34,7 @@ from pathlib import Path
 
 from kit.errors import InputFileError
 from kit.files import looks_binary, require_input_file
-from printers.estimator import MotionEstimator, ProgressMap, elapsed_s_at
+from printers.estimator import MotionEstimator, ProgressMap, elapsed_s_at, remaining_s_at
 from printers.gcode import BadNumber, parse_duration, split_code, split_words
 from printers.planner import MachineLimits
 from printers.profile import PrinterProfile
@@ -176,11 +176,14 @@ class Analysis:
 
     def elapsed_s_at(self, byte_offset: int) -> float:
         """Estimated seconds (motion, dwells, heating) to reach ``byte_offset`` in the file."""
-        return elapsed_s_at(list(self.progress_points), byte_offset)
+        return elapsed_s_at(self.progress_points, byte_offset)
 
     def remaining_s_at(self, byte_offset: int) -> float:
-        """Estimated seconds left once the file has been executed up to ``byte_offset``."""
-        return max(self.total_seconds - self.elapsed_s_at(byte_offset), 0.0)
+        """Estimated seconds left once the file has been executed up to ``byte_offset``.
+
+        ``total_seconds`` at offset 0, exactly 0 at the end of the file; O(log n).
+        """
+        return remaining_s_at(self.progress_points, byte_offset)
 
     def to_json_dict(self) -> dict[str, object]:
         """The ``kit printer check --json`` document (keys fixed by the issue)."""

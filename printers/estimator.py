@@ -16,6 +16,7 @@ remaining time of a print from the byte it has sent.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from printers.planner import Block, MachineLimits, make_block, plan_head
@@ -70,16 +71,15 @@ class ProgressMap:
             self.points = self.points[:-1:2] + [self.points[-1]]
 
 
-def elapsed_s_at(points: list[tuple[int, float]], byte_offset: int) -> float:
+def elapsed_s_at(points: Sequence[tuple[int, float]], byte_offset: int) -> float:
     """Estimated seconds spent once the file has been executed up to ``byte_offset``.
 
     Linear interpolation between the recorded points; 0 before the first, the total after
-    the last.
+    the last. O(log n).
     """
     if not points:
         return 0.0
-    offsets = [p[0] for p in points]
-    index = bisect.bisect_right(offsets, byte_offset)
+    index = bisect.bisect_right(points, byte_offset, key=_offset_of)
     if index == 0:
         return 0.0
     if index >= len(points):
@@ -88,6 +88,17 @@ def elapsed_s_at(points: list[tuple[int, float]], byte_offset: int) -> float:
     if o1 == o0:
         return s1
     return s0 + (s1 - s0) * (byte_offset - o0) / (o1 - o0)
+
+
+def remaining_s_at(points: Sequence[tuple[int, float]], byte_offset: int) -> float:
+    """Estimated seconds left after ``byte_offset``: 0 at the end of the file."""
+    if not points:
+        return 0.0
+    return max(points[-1][1] - elapsed_s_at(points, byte_offset), 0.0)
+
+
+def _offset_of(point: tuple[int, float]) -> int:
+    return point[0]
 
 
 class MotionEstimator:
