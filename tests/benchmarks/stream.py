@@ -220,6 +220,38 @@ def host_alone_us_per_line(path: Path, lines: int) -> float:
     return (time.process_time() - start) / lines * 1e6
 
 
+def host_over_pty_us_per_line(path: Path, baud: int, speed: float) -> tuple[float, float]:
+    """Host CPU per line and line rate against ``kit sim serve marlin --pty`` (another
+    process): the host pays real system calls, as with a USB adapter."""
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kit", "sim", "serve", "marlin", "--pty", "--speed", str(speed),
+         "--baud", str(baud), "--latency-ms", str(LATENCY_MS), "--boot-s", "0.2"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=str(REPO),
+    )
+    try:
+        assert proc.stdout is not None
+        port = proc.stdout.readline().strip()
+        host = MarlinHost(open_link(port, baudrate=baud, timeout_s=0.1))
+        host.connect()
+        job = PrintJob(host, check_print_file(path))
+        cpu = time.process_time()
+        wall = time.monotonic()
+        job.run()
+        cpu = time.process_time() - cpu
+        wall = time.monotonic() - wall
+        host.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    lines = job.checked.commands
+    return cpu / lines * 1e6, lines / wall / speed
+
+
 WRAPPER_COST_S = 0.0
 
 
@@ -228,6 +260,9 @@ def main() -> None:
     WRAPPER_COST_S = _wrapper_cost_s()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=3000, help="segments in the file")
+    parser.add_argument(
+        "--pty-speed", type=float, default=4.0, help="time acceleration of the served printer"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "arcs.gcode"
@@ -258,6 +293,12 @@ def main() -> None:
         print(
             f"host alone (a port that answers ok at once, no simulator in the process): "
             f"{alone:.1f} µs CPU per line"
+        )
+        over_pty, rate = host_over_pty_us_per_line(path, 250000, args.pty_speed)
+        print(
+            f"host against kit sim serve marlin --pty (250000 baud, --speed {args.pty_speed:g}, "
+            f"another process): {over_pty:.1f} µs CPU per line, {rate:.0f} lines/s of printer "
+            "time"
         )
 
 
