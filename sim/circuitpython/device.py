@@ -39,6 +39,8 @@ from sim.device import SimOptionError, SimulatedDevice, option_float, reject_unk
 #: Shortest step between two looks at a busy program (virtual seconds), so that a host
 #: waiting on a program that never sleeps does not advance time microsecond by microsecond.
 BUSY_STEP_S = 0.005
+#: How often the board looks for saved files to auto-reload (virtual seconds).
+WATCH_INTERVAL_S = 0.5
 #: Timeline events kept by a long-running served board before the oldest are dropped.
 MAX_TIMELINE_EVENTS = 200_000
 
@@ -97,6 +99,8 @@ class CircuitPythonDevice(SimulatedDevice):
         self._block: list[str] = []
         self._escape = 0
         self._raw = rawrepl.RawReplDevice()
+        self._signature: tuple[tuple[str, int, int], ...] = ()
+        self._next_watch_s = 0.0
 
     # -- SimulatedDevice -----------------------------------------------------------------
     def on_open(self, now_s: float) -> None:
@@ -129,6 +133,7 @@ class CircuitPythonDevice(SimulatedDevice):
             and self._worker is not None
         ):
             self._handle(self._call(lambda w: w.run(self._now_s)))
+        self._watch_files()
         self._process_input()
 
     def next_event_s(self) -> float | None:
@@ -247,6 +252,8 @@ class CircuitPythonDevice(SimulatedDevice):
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+        self._signature = self._files_signature()
+        self._next_watch_s = self._now_s + WATCH_INTERVAL_S
         self._write(AUTO_RELOAD)
         name = code_file(self.root)
         if name is None:
@@ -256,6 +263,37 @@ class CircuitPythonDevice(SimulatedDevice):
         self._write(f"{name} output:\r\n".encode())
         self.mode = "running"
         self._start_job("code", source=None, filename=name, mode="exec")
+
+    # -- auto-reload -----------------------------------------------------------------------
+    def _files_signature(self) -> tuple[tuple[str, int, int], ...]:
+        """Names, sizes and times of the program files: a change means « saved over USB »."""
+        found: list[tuple[str, int, int]] = []
+        candidates = [self.root / name for name in ("code.txt", "code.py", "main.txt", "main.py")]
+        lib = self.root / "lib"
+        if lib.is_dir():
+            candidates += sorted(p for p in lib.rglob("*") if p.suffix in (".py", ".mpy"))
+        for path in candidates:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.append((str(path.relative_to(self.root)), stat.st_size, stat.st_mtime_ns))
+        return tuple(found)
+
+    def _watch_files(self) -> None:
+        """CircuitPython reloads when a file is saved, except while the REPL is in use."""
+        if self.mode not in ("running", "wait_key") or self._now_s < self._next_watch_s:
+            return
+        self._next_watch_s = self._now_s + WATCH_INTERVAL_S
+        signature = self._files_signature()
+        if signature == self._signature:
+            return
+        if self._job is not None and self._worker is not None:
+            self._worker.close()
+            self._worker = None
+        self._job, self._job_wake = None, None
+        self._write(b"\r\nCode stopped by auto-reload. Reloading soon.\r\nsoft reboot\r\n\r\n")
+        self._boot()
 
     def _banner(self) -> bytes:
         return _crlf(f"\n{version_line(self.board, self.version)}\n")

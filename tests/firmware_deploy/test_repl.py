@@ -277,3 +277,21 @@ def test_console_survives_arbitrary_bytes(chunks: list[bytes]) -> None:
     device.advance(now + 0.2)
     assert device.mode == "friendly"
     assert device.read_output().endswith(b">>> ")
+
+
+def test_board_reloads_when_a_program_is_deployed(tmp_path: Path) -> None:
+    from firmware.deploy import deploy
+
+    folder = tmp_path / "CIRCUITPY"
+    folder.mkdir()
+    link = open_link(f"sim://circuitpython?board=pico&dossier={folder}", timeout_s=1.0)
+    try:
+        assert b"Hello World!" in link.read(4096)  # the fresh board's code.py
+        deploy(REPO_ROOT / "firmware" / "scripts" / "clignoter.py", drive=folder)
+        text = link.read(4096).decode()
+        text += link.read(4096).decode()  # the new program's output follows the reload
+        assert "Code stopped by auto-reload" in text
+        assert "code.py output:\r\nLa LED clignote !" in text
+        assert link.device.timeline.digital["LED"][-1][1] in (True, False)
+    finally:
+        link.close()
