@@ -24,6 +24,8 @@ from kit.errors import KitError
 
 #: Real seconds a worker may compute without answering before it is declared hung.
 HANG_GUARD_S = 15.0
+#: Real seconds a new worker may take to start (a loaded machine starts Python slowly).
+STARTUP_TIMEOUT_S = 60.0
 
 
 class WorkerHung(KitError):
@@ -102,7 +104,7 @@ class WorkerClient:
                 "start": self.start_s,
             }
         )
-        return self._receive()
+        return self._receive(STARTUP_TIMEOUT_S)
 
     @property
     def alive(self) -> bool:
@@ -172,11 +174,11 @@ class WorkerClient:
                 "La machine virtuelle de la carte simulée s'est arrêtée (mémoire épuisée ?)."
             ) from exc
 
-    def _receive(self) -> Reply:
+    def _receive(self, timeout_s: float | None = None) -> Reply:
         """Read replies until a terminal one; partial ``running`` replies are merged."""
         events: list[list[Any]] = []
         while True:
-            message = self._read_message()
+            message = self._read_message(HANG_GUARD_S if timeout_s is None else timeout_s)
             events.extend(message.get("events", []))
             if message.get("state") != "running":
                 return Reply(
@@ -188,11 +190,11 @@ class WorkerClient:
                     info=message.get("info") or {},
                 )
 
-    def _read_message(self) -> dict[str, Any]:
+    def _read_message(self, timeout_s: float) -> dict[str, Any]:
         proc = self._proc
         assert proc is not None
         try:
-            line = self._lines.get(timeout=HANG_GUARD_S)
+            line = self._lines.get(timeout=timeout_s)
         except queue.Empty:
             self.close()
             raise WorkerHung(

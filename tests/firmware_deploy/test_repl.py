@@ -95,7 +95,7 @@ def test_long_output_streams_as_it_comes(served_board: tuple[str, Path]) -> None
     assert text.splitlines() == [f"ligne {i}" for i in range(12)]
     # Served in real time, the 12 lines come over ~1.2 s: in many pieces, the first one
     # long before the program ends.
-    assert len(arrivals) >= 6
+    assert len(arrivals) >= 3
     assert done - arrivals[0][0] > 0.5
 
 
