@@ -19,17 +19,21 @@ from tests.printers_host.helpers import arc_lines, write_gcode
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no pty on Windows")
 
 
-@pytest.fixture
-def served_marlin() -> Iterator[str]:
-    proc = subprocess.Popen(
+def _serve(*options: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [sys.executable, "-m", "kit", "sim", "serve", "marlin", "--pty", "--speed", "50",
-         "--heat-scale", "50", "--boot-s", "0.2"],
+         "--heat-scale", "50", "--boot-s", "0.2", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=kit_env(),
         cwd=str(REPO_ROOT),
     )
+
+
+@pytest.fixture
+def served_marlin() -> Iterator[str]:
+    proc = _serve()
     assert proc.stdout is not None
     path = proc.stdout.readline().strip()
     try:
@@ -69,3 +73,18 @@ def test_kit_prints_a_file_on_the_served_printer(served_marlin: str, tmp_path: P
     result = run_kit("printer", "print", str(path), "--port", served_marlin, timeout_s=120)
     assert result.returncode == 0, result.stderr
     assert "Impression terminée" in result.stdout
+
+
+def test_a_served_printer_that_vanishes_stops_the_print(tmp_path: Path) -> None:
+    proc = _serve("--disconnect-at-line", "40")
+    try:
+        assert proc.stdout is not None
+        port = proc.stdout.readline().strip()
+        path = write_gcode(tmp_path / "arc.gcode", arc_lines(100), heat=False)
+        result = run_kit("printer", "print", str(path), "--port", port, timeout_s=120)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert result.returncode == 1
+    assert "liaison USB" in result.stderr
+    assert "Dernière ligne exécutée" in result.stderr
