@@ -132,6 +132,8 @@ def test_check_runs_the_lesson_commands_and_keeps_their_pictures(
 ) -> None:
     result = kit_inproc("lesson", "check", "mcu-neopixels-tiers-lieu", "--sortie", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("✓ kit mcu sim") == 3
+    # This test is where the steps of this lesson are run (see test_steps.py).
+    lesson = catalog.resolve("mcu-neopixels-tiers-lieu")
+    assert result.stdout.count("✓ kit mcu sim") == len(lesson.commands()) == 3
     kept = sorted(p.name for p in (tmp_path / "mcu-neopixels-tiers-lieu").glob("*.png"))
     assert kept == ["chronogramme-clignoter.png", "chronogramme-neopixels.png"]
