@@ -12,7 +12,6 @@ from lessons import catalog
 from lessons.model import KitCommand
 from lessons.steps import NOT_YET_AVAILABLE, display, run_step
 
-
 #: Lessons whose steps test_cli_lesson.py already runs through « kit lesson check ».
 CHECKED_THROUGH_THE_CLI = {"mcu-neopixels-tiers-lieu"}
 
