@@ -151,7 +151,7 @@ def _wait_for_enter(planned_s: float, before_s: float, total_s: float) -> float:
             if ready:
                 key = _read_key()
                 if key == "":  # end of input: stop the rehearsal cleanly
-                    raise click.exceptions.Abort()
+                    raise EOFError
                 if key in ("\n", "\r"):
                     return time.monotonic() - started
 
@@ -223,6 +223,19 @@ def rehearse(
     support: str | None, tirage: bool, seed: int | None, answers_path: Path | None, sortie: Path
 ) -> None:
     """Répéter la simulation d'atelier : tirage, minuteur phase par phase, auto-évaluation."""
+    try:
+        _rehearse(support, tirage, seed, answers_path, sortie)
+    except EOFError:
+        raise KitError(
+            "L'entrée au clavier s'est fermée avant la fin de la répétition : "
+            "aucun rapport n'a été écrit.",
+            hint="Sans clavier, rejouez une répétition avec --non-interactif FICHIER.",
+        ) from None
+
+
+def _rehearse(
+    support: str | None, tirage: bool, seed: int | None, answers_path: Path | None, sortie: Path
+) -> None:
     if support and tirage:
         raise KitError("Choisissez soit --support, soit --tirage, pas les deux.")
     catalog.check_support(support)

@@ -146,3 +146,14 @@ def test_answers_that_do_not_fit_the_lesson_are_refused(tmp_path: Path, kit_inpr
     wrong.write_text(ANSWERS.replace("posture = 2", "posture = 7"))
     result = kit_inproc("rehearse", "--support", "robot", "--non-interactif", str(wrong))
     assert result.returncode == 2 and "de 0 à 3" in result.stderr
+
+
+def test_a_keyboard_that_closes_midway_writes_nothing_and_exits_2(tmp_path: Path) -> None:
+    # Entrée to start, then the input ends during the first phase's timer.
+    result = run_kit(
+        "rehearse", "--support", "pc", "--seed", "3", "--sortie", str(tmp_path), input_text="\n"
+    )
+    assert result.returncode == 2
+    assert "aucun rapport n'a été écrit" in result.stderr
+    assert "--non-interactif" in result.stderr
+    assert list(tmp_path.iterdir()) == []
