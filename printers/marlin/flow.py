@@ -157,10 +157,6 @@ class FlowControl:
         """Nothing waiting to be sent and nothing unacknowledged."""
         return not self._pending and not self._in_flight and self._reset_line is None
 
-    def wants_more(self) -> bool:
-        """True when a new line pushed now could be sent at once."""
-        return not self._pending and self._reset_line is None and self._room_for(64)
-
     def _room_for(self, size: int) -> bool:
         if not self._in_flight:
             return True

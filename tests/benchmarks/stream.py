@@ -261,7 +261,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=3000, help="segments in the file")
     parser.add_argument(
-        "--pty-speed", type=float, default=4.0, help="time acceleration of the served printer"
+        "--pty-speed", type=float, default=1.0, help="time acceleration of the served printer"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
