@@ -62,6 +62,7 @@ from typing import NamedTuple
 Axes = tuple[float, float, float, float]
 
 _INF = math.inf
+_new_tuple = tuple.__new__
 
 #: Marlin's MINIMUM_PLANNER_SPEED: the slowest junction speed the planner plans for (mm/s).
 MINIMUM_PLANNER_SPEED_MM_S = 0.05
@@ -394,18 +395,10 @@ def make_block(
         junction = _deviation_junction(
             previous, speed, accel, (dx * inv, dy * inv, dz * inv, de * inv), limits
         )
-    return Block(
-        dx,
-        dy,
-        dz,
-        de,
-        length,
-        speed,
-        accel,
-        junction,
-        safe,
-        (vx, vy, vz, ve),
-        kind,
+    # tuple.__new__ directly: Block(...) would add a Python-level call for every move.
+    return _new_tuple(
+        Block,
+        (dx, dy, dz, de, length, speed, accel, junction, safe, (vx, vy, vz, ve), kind),
     )
 
 
