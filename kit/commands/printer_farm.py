@@ -56,6 +56,7 @@ def format_temperature(t: Temperature) -> str:
 
 
 def format_temperatures(temps: dict[str, Temperature]) -> str:
+    """« buse 205/210 °C · plateau 60 °C »."""
     order = sorted(temps, key=lambda h: (h != "tool0", not h.startswith("tool"), h))
     return " · ".join(f"{heater_label_fr(h)} {format_temperature(temps[h])}" for h in order)
 
@@ -74,14 +75,27 @@ def format_job(status: PrinterStatus) -> tuple[str, str]:
     return text, remaining
 
 
-def farm_table(rows: list[FarmRow]) -> Table:
+def short_message(message: str, address: str) -> str:
+    """A message cut down for a table cell: its first sentence, without the address (which
+    has its own column). ``--json`` keeps the whole message."""
+    text = message.replace(f" « {address} »", "").split("\n", 1)[0]
+    end = text.find(". ")
+    return text[: end + 1] if end > 0 else text
+
+
+#: Below this terminal width the address column is left out (it is in the configuration).
+ADDRESS_COLUMN_MIN_WIDTH = 110
+
+
+def farm_table(rows: list[FarmRow], *, show_address: bool = True) -> Table:
     table = Table(title="Imprimantes de l'atelier", title_justify="left", expand=False)
-    table.add_column("Imprimante", style="bold")
-    table.add_column("État")
-    table.add_column("Températures")
-    table.add_column("Impression")
-    table.add_column("Reste", justify="right")
-    table.add_column("Adresse", style="dim")
+    table.add_column("Imprimante", style="bold", no_wrap=True)
+    table.add_column("État", no_wrap=True)
+    table.add_column("Températures", min_width=12)
+    table.add_column("Impression", min_width=14)
+    table.add_column("Reste", justify="right", no_wrap=True)
+    if show_address:
+        table.add_column("Adresse", style="dim", overflow="ellipsis", no_wrap=True, max_width=22)
     for row in rows:
         status = row.status
         state = Text(STATE_LABELS_FR[status.state], style=STATE_STYLES[status.state])
@@ -91,16 +105,17 @@ def farm_table(rows: list[FarmRow]) -> Table:
             PrinterState.UNREACHABLE,
             PrinterState.OFFLINE,
         ):
-            # The address has its own column: leave it out of the message.
-            job_text = status.message_fr.replace(f" « {row.entry.address} »", "")
-        table.add_row(
+            job_text = short_message(status.message_fr, row.entry.address)
+        cells: list[str | Text] = [
             row.entry.name,
             state,
             format_temperatures(status.temperatures) or "—",
             job_text,
             remaining,
-            row.entry.address,
-        )
+        ]
+        if show_address:
+            cells.append(row.entry.address)
+        table.add_row(*cells)
     return table
 
 
@@ -158,6 +173,7 @@ def farm(as_json: bool, interval_s: float, count: int | None) -> None:
 def _live(printers: Farm, interval_s: float, count: int | None) -> None:
     done = 0
     footer = Text("Ctrl-C pour quitter.", style="dim")
+    wide = console.width >= ADDRESS_COLUMN_MIN_WIDTH
     try:
         with Live(console=console, auto_refresh=False, transient=False) as live:
             while True:
@@ -168,7 +184,11 @@ def _live(printers: Farm, interval_s: float, count: int | None) -> None:
                 done += 1
                 stamp = time.strftime("%H:%M:%S")
                 live.update(
-                    Group(farm_table(rows), Text(f"Relevé de {stamp}.", style="dim"), footer),
+                    Group(
+                        farm_table(rows, show_address=wide),
+                        Text(f"Relevé de {stamp}.", style="dim"),
+                        footer,
+                    ),
                     refresh=True,
                 )
                 if count is not None and done >= count:
