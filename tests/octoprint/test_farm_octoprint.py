@@ -135,3 +135,14 @@ def test_api_key_never_reaches_the_log_file(
     assert (
         octoprint_server.api_key not in log_text + result.stdout + result.stderr
     )  # ...not the key
+
+
+def test_table_cells_keep_the_first_sentence_without_the_address() -> None:
+    from kit.commands.printer_farm import short_message
+
+    message = (
+        "Le port « /dev/ttyUSB9 » est introuvable. Ports visibles : aucun.\n"
+        "Vérifiez le câble USB."
+    )
+    assert short_message(message, "/dev/ttyUSB9") == "Le port est introuvable."
+    assert short_message("Hors ligne", "x") == "Hors ligne"
