@@ -161,10 +161,14 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
     if slicer.printer_model and profile.slicer_models:
         wanted = {m.upper() for m in profile.slicer_models}
         if slicer.printer_model.upper() not in wanted:
+            from printers.profile import profile_for_model
+
+            other = profile_for_model(slicer.printer_model)
+            hint = f" (profil « {other.name} »)" if other is not None else ""
             add(
                 "other_printer",
                 "warning",
-                f"Le fichier a été tranché pour « {slicer.printer_model} », pas pour la "
+                f"Le fichier a été tranché pour « {slicer.printer_model} »{hint}, pas pour la "
                 f"{profile.display_name}.",
             )
     if slicer.bed_size_mm is not None:

@@ -92,6 +92,17 @@ def list_profiles() -> list[PrinterProfile]:
     return [load_profile(name) for name in profile_names()]
 
 
+def profile_for_model(model: str | None) -> PrinterProfile | None:
+    """The built-in profile whose ``slicer_models`` names ``model`` (case-insensitive)."""
+    if not model:
+        return None
+    wanted = model.strip().upper()
+    for profile in list_profiles():
+        if wanted in {m.upper() for m in profile.slicer_models}:
+            return profile
+    return None
+
+
 def load_profile(name_or_path: str) -> PrinterProfile:
     """Load a built-in profile by name, or a profile file by path; French errors (exit 2)."""
     candidate = Path(name_or_path)

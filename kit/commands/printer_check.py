@@ -15,7 +15,7 @@ from kit.errors import EXIT_FAILURE
 from kit.messages import format_duration_fr
 from printers.analysis import Analysis, analyse_file
 from printers.pictures import decimal_fr, draw_file
-from printers.profile import PrinterProfile, list_profiles, load_profile
+from printers.profile import PrinterProfile, list_profiles, load_profile, profile_for_model
 
 DEFAULT_PROFILE = "generic"
 
@@ -26,12 +26,15 @@ _SEVERITY_FR = {
 }
 
 
-def _render(analysis: Analysis, profile: PrinterProfile, picture: Path | None) -> None:
+def _render(
+    analysis: Analysis, profile: PrinterProfile, picture: Path | None, how: str | None
+) -> None:
     slicer = analysis.slicer
     name = Path(analysis.path).name
     made_by = f" (tranché avec {slicer.name})" if slicer.name else ""
     console.print(f"[bold]{name}[/bold]{made_by}")
-    console.print(f"Imprimante : {profile.display_name} (profil « {profile.name} »)")
+    chosen = f", {how}" if how else ""
+    console.print(f"Imprimante : {profile.display_name} (profil « {profile.name} »{chosen})")
     line = f"Durée d'impression : [bold]≈ {format_duration_fr(analysis.estimated_seconds)}[/bold]"
     if slicer.estimate_s is not None:
         line += f" (le trancheur annonce {format_duration_fr(slicer.estimate_s)})"
@@ -92,9 +95,9 @@ def _render(analysis: Analysis, profile: PrinterProfile, picture: Path | None) -
     "--profile",
     "profile_name",
     metavar="NOM",
-    default=DEFAULT_PROFILE,
-    show_default=True,
-    help="Profil de l'imprimante (voir « kit printer profiles ») ou fichier .toml.",
+    default=None,
+    help="Profil de l'imprimante (voir « kit printer profiles ») ou fichier .toml. Par défaut : "
+    "celui de l'imprimante pour laquelle le fichier a été tranché, sinon « generic ».",
 )
 @click.option(
     "--creneau",
@@ -119,7 +122,7 @@ def _render(analysis: Analysis, profile: PrinterProfile, picture: Path | None) -
 )
 def check(
     fichier: Path,
-    profile_name: str,
+    profile_name: str | None,
     creneau: float | None,
     as_json: bool,
     picture: Path | None,
@@ -129,13 +132,24 @@ def check(
 
     Code de sortie : 0 imprimable, 1 un problème bloquant, 2 fichier illisible.
     """
-    profile = load_profile(profile_name)
-    analysis = analyse_file(fichier, profile, slot_minutes=creneau)
+    if profile_name is None:
+        # No profile given: the slicer's printer model chooses one when we know it.
+        profile = load_profile(DEFAULT_PROFILE)
+        analysis = analyse_file(fichier, profile, slot_minutes=creneau)
+        detected = profile_for_model(analysis.slicer.printer_model)
+        if detected is not None:
+            profile = detected
+            analysis = analyse_file(fichier, profile, slot_minutes=creneau)
+        how = "détecté d'après le fichier" if detected else "par défaut : précisez --profile"
+    else:
+        profile = load_profile(profile_name)
+        analysis = analyse_file(fichier, profile, slot_minutes=creneau)
+        how = None
     saved = draw_file(analysis, profile, picture, layers=layers) if picture else None
     if as_json:
         click.echo(json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=2))
     else:
-        _render(analysis, profile, saved)
+        _render(analysis, profile, saved, how)
     if not analysis.printable:
         sys.exit(EXIT_FAILURE)
 

@@ -72,4 +72,3 @@ def test_cli_exit_codes_and_messages(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Température négative" in result.stdout
     assert "Traceback" not in result.stderr + result.stdout
-

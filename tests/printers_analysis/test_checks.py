@@ -105,3 +105,9 @@ def test_errors_come_first(tmp_path: Path) -> None:
     a = analyse_text(tmp_path, "G1 X10 F600\nG28\nM104 S200\nG1 X500 E1\n", profile="ender3")
     severities = [c.severity for c in a.checks]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
+
+
+def test_other_printer_names_the_profile_to_use(tmp_path: Path) -> None:
+    a = analyse_text(tmp_path, START + "G1 X10 E1 F600\n; printer_model = MK3S\n", profile="ender3")
+    message = next(c.message for c in a.checks if c.code == "other_printer")
+    assert "« MK3S » (profil « mk3s »)" in message

@@ -94,3 +94,13 @@ def test_pictures_png_and_svg(tmp_path: Path) -> None:
 
     with pytest.raises(InputFileError, match="couche 99"):
         draw_file(a, profile, tmp_path / "x.png", layers=[99])
+
+
+def test_profile_is_detected_from_the_slicer_config(tmp_path: Path) -> None:
+    path = tmp_path / "prusa.gcode"
+    path.write_text(
+        "G28\nM109 S215\nG1 X10 Y10 E1 F600\n; printer_model = MK3S\n", encoding="utf-8"
+    )
+    result = run_kit("printer", "check", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "profil « mk3s », détecté d'après le fichier" in result.stdout
