@@ -18,14 +18,9 @@ import click
 from rich.panel import Panel
 from rich.rule import Rule
 
-from kit.commands.lesson import command_exists
 from kit.console import console
 from kit.errors import EXIT_FAILURE, KitError
 from kit.messages import format_duration_fr
-from lessons.catalog import EXAMPLES_DIR, KIT_ROOT
-from lessons.steps import kit_env
-
-NAME_TAG = EXAMPLES_DIR / "porte-nom-ender3.gcode"
 
 
 @dataclass(frozen=True)
@@ -38,6 +33,9 @@ class TourStep:
 
 def tour(output_dir: Path, *, live: bool) -> list[TourStep]:
     """The tour's steps; ``live`` paces the board simulation for a human watching."""
+    from lessons.catalog import EXAMPLES_DIR, KIT_ROOT
+
+    name_tag = EXAMPLES_DIR / "porte-nom-ender3.gcode"
     pace = ["--vitesse", "5"] if live else []
     return [
         TourStep(
@@ -45,7 +43,7 @@ def tour(output_dir: Path, *, live: bool) -> list[TourStep]:
             "Le porte-nom d'exemple tient-il dans un créneau de 30 minutes sur une Ender-3 ? "
             "Temps, filament, contrôles de sécurité et aperçu des couches.",
             (
-                "printer", "check", str(NAME_TAG), "--profile", "ender3", "--creneau", "30",
+                "printer", "check", str(name_tag), "--profile", "ender3", "--creneau", "30",
                 "--picture", str(output_dir / "imprimante-couches.png"),
             ),
             "imprimante-couches.png",
@@ -54,7 +52,7 @@ def tour(output_dir: Path, *, live: bool) -> list[TourStep]:
             "Imprimante 3D : imprimer sur l'imprimante simulée",
             "Le même fichier envoyé à une imprimante Marlin simulée, avec la barre de "
             "progression (le simulateur va bien plus vite qu'une vraie imprimante).",
-            ("printer", "print", str(NAME_TAG), "--port", "sim://marlin"),
+            ("printer", "print", str(name_tag), "--port", "sim://marlin"),
         ),
         TourStep(
             "Robot mBot : le parcours d'obstacles",
@@ -88,6 +86,8 @@ def tour(output_dir: Path, *, live: bool) -> list[TourStep]:
 def _shown(argv: tuple[str, ...]) -> str:
     import shlex
 
+    from lessons.catalog import KIT_ROOT
+
     words = []
     for arg in argv:
         path = Path(arg)
@@ -107,6 +107,9 @@ def _shown(argv: tuple[str, ...]) -> str:
 )
 def demo(sortie: Path) -> None:
     """Trois minutes pour découvrir le kit, entièrement sur les simulateurs."""
+    from kit.commands.lesson import command_exists
+    from lessons.steps import kit_env
+
     try:
         sortie.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

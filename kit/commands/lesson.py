@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.panel import Panel
@@ -15,10 +16,12 @@ from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
 from kit.files import atomic_write_bytes, atomic_write_text
 from kit.messages import format_duration_fr
-from lessons import catalog
-from lessons.checks import check_catalogue, check_lesson
-from lessons.model import MATERIAL_FOR, SUPPORTS, Lesson
-from lessons.steps import NOT_YET_AVAILABLE, StepResult, display, is_available, run_step
+
+if TYPE_CHECKING:
+    from lessons.model import Lesson
+    from lessons.steps import StepResult
+
+# The lessons package is imported inside each command, so that starting the kit stays quick.
 
 
 def command_exists(argv: Sequence[str]) -> bool:
@@ -55,6 +58,8 @@ def lesson() -> None:
 )
 def list_(support: str | None, public: str | None, duree: int | None) -> None:
     """Les leçons disponibles, filtrées par support, public ou durée."""
+    from lessons import catalog
+
     catalog.check_support(support)
     lessons = catalog.select(catalog.load_all(), support=support, public=public, max_minutes=duree)
     if not lessons:
@@ -79,6 +84,9 @@ def list_(support: str | None, public: str | None, duree: int | None) -> None:
 
 
 def render_lesson(item: Lesson) -> None:
+    from lessons.model import MATERIAL_FOR
+    from lessons.steps import NOT_YET_AVAILABLE, display, is_available
+
     console.print(
         Panel(
             f"[bold]{item.title}[/bold]\n{item.support_label} — {item.format_label}\n"
@@ -147,6 +155,8 @@ def render_lesson(item: Lesson) -> None:
 
 
 def _print_command(line: str, available: bool) -> None:
+    from lessons.steps import NOT_YET_AVAILABLE
+
     mark = "" if available else f" [red]({NOT_YET_AVAILABLE})[/red]"
     console.print(f"     [cyan]$ {line}[/cyan]{mark}", highlight=False)
 
@@ -155,10 +165,14 @@ def _print_command(line: str, available: bool) -> None:
 @click.argument("ident", metavar="IDENTIFIANT")
 def show(ident: str) -> None:
     """Affiche un déroulé phase par phase (IDENT : identifiant ou fichier .md)."""
+    from lessons import catalog
+
     render_lesson(catalog.resolve(ident))
 
 
 def _report_step(result: StepResult) -> None:
+    from lessons.steps import display
+
     if result.ok:
         console.print(
             f"    [green]✓[/green] {display(result.command)} "
@@ -187,6 +201,10 @@ def _report_step(result: StepResult) -> None:
 )
 def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
     """Vérifie le schéma, les timings et les commandes d'une leçon (ou de toutes)."""
+    from lessons import catalog
+    from lessons.checks import check_catalogue, check_lesson
+    from lessons.steps import run_step
+
     lessons = [catalog.resolve(ident)] if ident else catalog.load_all()
     findings = [] if ident else check_catalogue(lessons)
     failures = 0
@@ -235,6 +253,7 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
 @click.option("--sans-images", is_flag=True, help="Ne produit pas les images sur les simulateurs.")
 def export(ident: str, fmt: str | None, output: Path, sans_images: bool) -> None:
     """Exporte la fiche animateur et la fiche participant (Markdown, HTML ou PDF)."""
+    from lessons import catalog
     from lessons import export as exporter
 
     item = catalog.resolve(ident)
@@ -271,4 +290,4 @@ def export(ident: str, fmt: str | None, output: Path, sans_images: bool) -> None
         console.print(f"Fiches écrites : {output} ({pages} pages A4).")
 
 
-__all__ = ["lesson", "command_exists", "render_lesson", "SUPPORTS"]
+__all__ = ["lesson", "command_exists", "render_lesson"]
