@@ -71,7 +71,7 @@ class ReplyCollector:
         if text == "ok" or text.startswith("ok "):
             self.done = True
             if text != "ok":
-                self.lines.append(text)  # "ok T:210.0 /210.0 …" carries the answer
+                self.lines.append(text[3:].strip())  # "ok T:210.0 /210.0 …" carries the answer
             return
         self.lines.append(text)
 

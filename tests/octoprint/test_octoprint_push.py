@@ -46,7 +46,7 @@ def test_temperature_answer_kept_for_m105_including_on_the_ok_line() -> None:
     split = feed(ReplyCollector("M105"), ["Send: M105", "Recv: T:20.0 /0.0", "Recv: ok"])
     assert split.lines == ["T:20.0 /0.0"]
     inline = feed(ReplyCollector("M105"), ["Send: M105", "Recv: ok T:20.0 /0.0 B:19.0 /0.0"])
-    assert inline.done and inline.lines == ["ok T:20.0 /0.0 B:19.0 /0.0"]
+    assert inline.done and inline.lines == ["T:20.0 /0.0 B:19.0 /0.0"]
 
 
 def test_no_ok_yet_means_not_done() -> None:
