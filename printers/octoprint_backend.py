@@ -403,7 +403,10 @@ class OctoPrintBackend:
             try:
                 with self._calling("températures"):
                     printer_data = self.client.printer(exclude=["sd"])
-            except OctoPrintError:
+            except OctoPrintError as exc:
+                cause = exc.__cause__
+                if not (isinstance(cause, OctoPrintHTTPError) and cause.status == 409):
+                    raise
                 # The printer went away between the two requests: report it as offline.
                 printer_data = {}
                 state = PrinterState.OFFLINE
