@@ -48,12 +48,21 @@ class ProgressMap:
             return 0
         return self.points[-1][0] + self._min_gap_bytes
 
-    def add(self, offset: int, seconds: float) -> None:
+    def add(self, offset: int, seconds: float, *, force: bool = False) -> None:
+        """Record a point unless it is closer than the current spacing to the last one.
+
+        ``force`` records it anyway (replacing a last point at the same offset): long waits
+        (heating) must show as a step at their own line, not be spread over the next bytes.
+        """
         points = self.points
         if points:
             last_offset, last_seconds = points[-1]
             if offset < last_offset + self._min_gap_bytes:
-                return
+                if not force:
+                    return
+                if offset <= last_offset:
+                    points[-1] = (last_offset, max(seconds, last_seconds))
+                    return
             seconds = max(seconds, last_seconds)
         points.append((offset, seconds))
         if len(points) > self.max_points:
@@ -152,7 +161,11 @@ class MotionEstimator:
         self.synchronize()
         if seconds > 0.0:
             self.elapsed_s += seconds
-        self.progress.add(tag, self.elapsed_s)
+        # A long wait is recorded at its own line even when the spacing would skip it, with
+        # a point just before it, so that interpolation does not spread it over earlier bytes.
+        if seconds >= 1.0:
+            self.progress.add(max(tag - 1, 0), self.elapsed_s - seconds, force=True)
+        self.progress.add(tag, self.elapsed_s, force=seconds >= 1.0)
 
     def synchronize(self) -> None:
         """Execute every queued block and come to a stop (Marlin's ``M400``)."""

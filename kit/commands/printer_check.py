@@ -132,6 +132,8 @@ def check(
 
     Code de sortie : 0 imprimable, 1 un problème bloquant, 2 fichier illisible.
     """
+    if layers and picture is None:
+        raise click.UsageError("--couche choisit les couches de l'image : ajoutez --picture.")
     if profile_name is None:
         # No profile given: the slicer's printer model chooses one when we know it.
         profile = load_profile(DEFAULT_PROFILE)

@@ -207,3 +207,22 @@ def test_progress_map_is_bounded_and_monotonic(tmp_path: Path) -> None:
     assert a.remaining_s_at(a.size_bytes) == 0.0
     middle = a.remaining_s_at(a.size_bytes // 2)
     assert 0.3 * a.total_seconds < middle < 0.7 * a.total_seconds
+
+
+def test_arc_radius_takes_the_short_way_round(tmp_path: Path) -> None:
+    # Clockwise from (0, 0) to (10, 10) with R10: centre (10, 0), a quarter circle.
+    a = analyse_text(tmp_path, START + "G1 X0 Y0 F3000\nG2 X10 Y10 R10 E1 F600\n")
+    box = a.bounding_box
+    assert box is not None
+    assert box.min_y >= -0.01 and box.max_y <= 10.01 and box.min_x >= -0.01
+    assert a.motion_seconds == pytest.approx(math.pi * 5 / 10.0, rel=0.02)
+
+
+def test_heating_shows_as_a_step_in_the_progress_map(tmp_path: Path) -> None:
+    moves = "".join(f"G1 X{i % 50} Y{(i * 7) % 50} E{i * 0.01:.2f} F3000\n" for i in range(3000))
+    text = "G28\nG1 Z5 F600\nM109 S200\n" + moves
+    a = analyse_text(tmp_path, text)
+    wait_end = text.index("M109 S200\n") + len("M109 S200\n")
+    before = a.elapsed_s_at(wait_end - len("M109 S200\n"))
+    after = a.elapsed_s_at(wait_end)
+    assert after - before == pytest.approx(a.heating_seconds, rel=0.01)
