@@ -38,6 +38,8 @@ def _render(
     line = f"Durée d'impression : [bold]≈ {format_duration_fr(analysis.estimated_seconds)}[/bold]"
     if slicer.estimate_s is not None:
         line += f" (le trancheur annonce {format_duration_fr(slicer.estimate_s)})"
+    elif slicer.m73_estimate_s is not None:
+        line += f" (le fichier annonce {format_duration_fr(slicer.m73_estimate_s)} par M73)"
     console.print(line)
     console.print(
         f"Chauffe : ≈ {format_duration_fr(analysis.heating_seconds)} — au total "
@@ -45,6 +47,7 @@ def _render(
     )
     console.print(
         f"Filament ({analysis.material}) : {decimal_fr(analysis.filament_mm / 1000, 2)} m, "
+        f"{decimal_fr(analysis.filament_volume_cm3, 2)} cm³, "
         f"{decimal_fr(analysis.filament_g, 1)} g, "
         f"{decimal_fr(analysis.filament_cost_eur, 2)} €"
     )
@@ -57,6 +60,12 @@ def _render(
         )
     else:
         console.print(f"Couches : {analysis.layers} — rien n'est extrudé")
+    facts = analysis.facts
+    if facts.objects:
+        names = ", ".join(sorted(facts.objects))
+        console.print(f"Objets ({len(facts.objects)}) : {names}")
+    if facts.tool_changes:
+        console.print(f"Changements d'outil : {facts.tool_changes}")
     if analysis.slot_minutes is not None:
         if analysis.fits_slot:
             console.print(
