@@ -115,6 +115,7 @@ def test_pdf_export_opens_with_the_announced_pages_and_the_participant_fiche_on_
         assert "Fiche animateur" in texts[0]
         starts = [i for i, text in enumerate(texts) if "Fiche participant" in text]
         assert starts and starts[0] > 0
+        assert starts[0] == len(pdf) - 1  # one page to hand out
         # The participant fiche starts a page: its title is the first text of that page.
         assert texts[starts[0]].lstrip().startswith(catalog.resolve(IDENT).title[:20])
         image = pdf[0].render(scale=1).to_pil().convert("L")
