@@ -9,8 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
@@ -83,15 +86,23 @@ def list_(support: str | None, public: str | None, duree: int | None) -> None:
     console.print("Détail : « kit lesson show IDENTIFIANT » ; répétition : « kit rehearse ».")
 
 
+def _item(text: str, *, indent: int = 2, style: str = "") -> None:
+    """One list item whose wrapped lines stay indented under it."""
+    console.print(Padding(Text(text, style=style), (0, 0, 0, indent), expand=False))
+
+
 def render_lesson(item: Lesson) -> None:
     from lessons.model import MATERIAL_FOR
     from lessons.steps import NOT_YET_AVAILABLE, display, is_available
 
     console.print(
         Panel(
-            f"[bold]{item.title}[/bold]\n{item.support_label} — {item.format_label}\n"
-            f"Public : {item.public.who} ({item.public.age}) — {item.public.level}\n"
-            f"Effectif : {item.group_size}",
+            Text.assemble(
+                (item.title, "bold"),
+                f"\n{item.support_label} — {item.format_label}\n",
+                f"Public : {item.public.who} ({item.public.age}) — {item.public.level}\n",
+                f"Effectif : {item.group_size}",
+            ),
             title=item.ident,
             title_align="left",
         )
@@ -100,40 +111,33 @@ def render_lesson(item: Lesson) -> None:
         console.print(item.introduction, markup=False)
     console.print("\n[bold]Objectifs[/bold]")
     for objective in item.objectives:
-        console.print(f"  {objective.ident}. {objective.text}", markup=False)
-        console.print(f"      [dim]Évaluation : {objective.evaluation}[/dim]")
+        _item(f"{objective.ident}. {objective.text}")
+        _item(f"Évaluation : {objective.evaluation}", indent=6, style="dim")
     console.print("\n[bold]Matériel[/bold]")
     for material in item.materials:
         extra = f" — plan B : {material.plan_b}" if material.plan_b else ""
-        console.print(
-            f"  • {material.what} ({MATERIAL_FOR[material.for_whom]}, {material.quantity}){extra}",
-            markup=False,
-        )
+        _item(f"• {material.what} ({MATERIAL_FOR[material.for_whom]}, {material.quantity}){extra}")
     console.print("\n[bold]Préparation[/bold]")
     for number, prep in enumerate(item.preparation, 1):
-        console.print(f"  {number}. {prep.text}", markup=False)
+        _item(f"{number}. {prep.text}")
         if prep.command is not None:
             _print_command(display(prep.command), is_available(prep.command, command_exists))
     console.print()
     start = 0
     for number, phase in enumerate(item.phases, 1):
-        body = [
-            f"[bold]Animateur :[/bold] {phase.animateur}",
-            f"[bold]Participants :[/bold] {phase.participants}",
-        ]
+        body = Text()
+        body.append("Animateur : ", "bold").append(phase.animateur)
+        body.append("\nParticipants : ", "bold").append(phase.participants)
         if phase.verify:
-            body.append(f"[bold green]Vérifier :[/bold green] {phase.verify}")
+            body.append("\nVérifier : ", "bold green").append(phase.verify)
         for command in phase.commands:
-            mark = (
-                ""
-                if is_available(command, command_exists)
-                else f" [red]({NOT_YET_AVAILABLE})[/red]"
-            )
-            body.append(f"[cyan]$ {display(command)}[/cyan]{mark}")
+            body.append(f"\n$ {display(command)}", "cyan")
+            if not is_available(command, command_exists):
+                body.append(f" ({NOT_YET_AVAILABLE})", "red")
         console.print(
             Panel(
-                "\n".join(body),
-                title=f"{number}. {phase.kind_label} — {phase.title}",
+                body,
+                title=escape(f"{number}. {phase.kind_label} — {phase.title}"),
                 subtitle=f"{start}–{start + phase.minutes} min ({phase.minutes} min)",
                 title_align="left",
                 subtitle_align="right",
@@ -142,23 +146,25 @@ def render_lesson(item: Lesson) -> None:
         start += phase.minutes
     console.print("[bold yellow]Points de vigilance[/bold yellow]")
     for line in item.vigilance:
-        console.print(f"  ⚠ {line}", markup=False)
+        _item(f"⚠ {line}")
     console.print("\n[bold]Adaptations[/bold]")
     for adaptation in item.adaptations:
-        console.print(f"  • {adaptation.public} : {adaptation.text}", markup=False)
+        _item(f"• {adaptation.public} : {adaptation.text}")
     console.print("\n[bold]Plan B[/bold]")
     for line in item.plan_b:
-        console.print(f"  • {line}", markup=False)
+        _item(f"• {line}")
     console.print("\n[bold]Ressources[/bold]")
     for line in item.resources:
-        console.print(f"  • {line}", markup=False)
+        _item(f"• {line}")
 
 
 def _print_command(line: str, available: bool) -> None:
     from lessons.steps import NOT_YET_AVAILABLE
 
-    mark = "" if available else f" [red]({NOT_YET_AVAILABLE})[/red]"
-    console.print(f"     [cyan]$ {line}[/cyan]{mark}", highlight=False)
+    text = Text(f"$ {line}", style="cyan")
+    if not available:
+        text.append(f" ({NOT_YET_AVAILABLE})", "red")
+    console.print(Padding(text, (0, 0, 0, 5), expand=False))
 
 
 @lesson.command("show")
