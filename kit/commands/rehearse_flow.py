@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rich.live import Live
+from rich.markup import escape as e
 from rich.panel import Panel
 from rich.prompt import Confirm, IntPrompt, Prompt
 from rich.text import Text
@@ -56,11 +57,11 @@ def _show_draw(draw: rh.Draw) -> None:
     console.print(
         Panel(
             f"[bold]Support :[/bold] {SUPPORTS[draw.support]}\n"
-            f"[bold]Déroulé :[/bold] {lesson.title} ({lesson.ident}, {lesson.minutes} min)\n\n"
-            f"[bold]Public annoncé par le jury :[/bold] {draw.public.text}\n"
-            f"[dim]Piste : {draw.public.advice}[/dim]\n\n"
-            f"[bold]Situation :[/bold] {draw.situation.text}\n"
-            f"[dim]Piste : {draw.situation.advice}[/dim]",
+            f"[bold]Déroulé :[/bold] {e(lesson.title)} ({lesson.ident}, {lesson.minutes} min)\n\n"
+            f"[bold]Public annoncé par le jury :[/bold] {e(draw.public.text)}\n"
+            f"[dim]Piste : {e(draw.public.advice)}[/dim]\n\n"
+            f"[bold]Situation :[/bold] {e(draw.situation.text)}\n"
+            f"[dim]Piste : {e(draw.situation.advice)}[/dim]",
             title=f"Tirage n° {draw.seed}",
             title_align="left",
         )
@@ -69,18 +70,18 @@ def _show_draw(draw: rh.Draw) -> None:
 
 def _show_phase(number: int, count: int, phase: Phase, start_min: int) -> None:
     lines = [
-        f"[bold]L'animateur :[/bold] {phase.animateur}",
-        f"[bold]Les participants :[/bold] {phase.participants}",
+        f"[bold]L'animateur :[/bold] {e(phase.animateur)}",
+        f"[bold]Les participants :[/bold] {e(phase.participants)}",
     ]
     if phase.verify:
-        lines.append(f"[bold green]Vérifier :[/bold green] {phase.verify}")
+        lines.append(f"[bold green]Vérifier :[/bold green] {e(phase.verify)}")
     lines.append("")
     lines.append("[bold magenta]Le jury regarde :[/bold magenta]")
     lines.extend(f"  • {item}" for item in rh.looks_at(phase))
     console.print(
         Panel(
             "\n".join(lines),
-            title=f"Phase {number}/{count} — {phase.kind_label} : {phase.title}",
+            title=e(f"Phase {number}/{count} — {phase.kind_label} : {phase.title}"),
             subtitle=f"prévu : {phase.minutes} min (de {start_min} à {start_min + phase.minutes})",
             title_align="left",
             subtitle_align="right",
