@@ -61,7 +61,9 @@ def _show_draw(draw: rh.Draw) -> None:
             f"[bold]Public annoncé par le jury :[/bold] {e(draw.public.text)}\n"
             f"[dim]Piste : {e(draw.public.advice)}[/dim]\n\n"
             f"[bold]Situation :[/bold] {e(draw.situation.text)}\n"
-            f"[dim]Piste : {e(draw.situation.advice)}[/dim]",
+            f"[dim]Piste : {e(draw.situation.advice)}[/dim]\n\n"
+            "[bold]Adaptations déjà prévues dans le déroulé :[/bold] "
+            + e(", ".join(a.public for a in lesson.adaptations)),
             title=f"Tirage n° {draw.seed}",
             title_align="left",
         )
