@@ -947,6 +947,9 @@ def _bed_size(shape: str) -> tuple[float, float] | None:
     return (max(xs) - min(xs), max(ys) - min(ys))
 
 
+#: Longest line read at once (Marlin's own limit is 96 characters).
+MAX_LINE_BYTES = 1 << 20
+
 #: Bytes looked at to refuse binary files.
 _SNIFF_BYTES = 8192
 
@@ -979,7 +982,9 @@ def run_interpreter(
     interpreter = Interpreter(profile, on_move=on_move, expected_bytes=size)
     try:
         with source.open("rb") as handle:
-            interpreter.feed_lines(handle)
+            # Lines are read with a length limit: a file without newlines (or a huge line)
+            # must not be loaded whole. Longer lines arrive in pieces and read as garbage.
+            interpreter.feed_lines(iter(lambda: handle.readline(MAX_LINE_BYTES), b""))
     except OSError as exc:
         raise InputFileError(f"Impossible de lire « {source} » : {exc.strerror or exc}.") from exc
     interpreter.finish()

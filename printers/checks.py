@@ -48,7 +48,7 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
         add(
             "zero_feedrate",
             "error",
-            f"Vitesse nulle (F0) demandée ({_lines(facts.zero_feedrate_lines)}) : "
+            f"Vitesse nulle ou négative (F0) demandée ({_lines(facts.zero_feedrate_lines)}) : "
             "l'imprimante resterait bloquée ou irait à sa vitesse minimale.",
         )
     if facts.negative_temperature_lines:

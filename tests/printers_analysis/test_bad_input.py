@@ -72,3 +72,21 @@ def test_cli_exit_codes_and_messages(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Température négative" in result.stdout
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_file_without_newlines_is_not_loaded_whole(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = tmp_path / "une-ligne.gcode"
+    with path.open("wb") as handle:
+        handle.write(b"; ")
+        for _ in range(12):
+            handle.write(b"x" * (1 << 20))  # 12 MiB of text without a newline
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputFileError):
+            analyse_file(path, load_profile("generic"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * (1 << 20)
