@@ -44,6 +44,8 @@ _X, _Y, _Z, _E, _F = 88, 89, 90, 69, 70
 _I, _J, _R, _S, _P = 73, 74, 82, 83, 80
 #: Marlin's arc chord length (MM_PER_ARC_SEGMENT / MAX_ARC_SEGMENT_MM).
 ARC_SEGMENT_MM = 1.0
+#: Commands that stop the print until someone acts (filament change, pause for the user).
+_USER_PAUSES = frozenset({b"M0", b"M1", b"M600", b"M601", b"M25", b"PAUSE"})
 #: How many problem lines of one kind are remembered for the report.
 _MAX_EXAMPLES = 5
 
@@ -128,6 +130,7 @@ class Facts:
     tool_changes: int = 0
     objects: set[str] = field(default_factory=set)
     unknown_commands: int = 0
+    user_pause_lines: list[tuple[int, str]] = field(default_factory=list)
     print_box: BoundingBox | None = None
     move_box: BoundingBox | None = None
 
@@ -399,6 +402,9 @@ class Interpreter:
             self._arc(params, clockwise=command == b"G2")
         elif command[:1] == b"T" and command[1:].isdigit():
             facts.tool_changes += 1
+        elif command in _USER_PAUSES:
+            if len(facts.user_pause_lines) < _MAX_EXAMPLES:
+                facts.user_pause_lines.append((facts.line_count, command.decode()))
         elif command.startswith(b"EXCLUDE_OBJECT"):
             self._exclude_object(code)
         elif command not in self._ignored:

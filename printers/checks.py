@@ -156,6 +156,15 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
             "fausse.",
         )
 
+    if facts.user_pause_lines:
+        where = ", ".join(f"{code} ligne {n}" for n, code in facts.user_pause_lines)
+        add(
+            "user_pause",
+            "warning",
+            f"Le fichier s'arrête pour attendre quelqu'un ({where}) : changement de filament ou "
+            "pause à valider sur l'imprimante ; la durée annoncée ne compte pas cette attente.",
+        )
+
     # -- sliced for another printer --------------------------------------------------------
     slicer = analysis.slicer
     if slicer.printer_model and profile.slicer_models:

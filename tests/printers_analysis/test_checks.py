@@ -111,3 +111,10 @@ def test_other_printer_names_the_profile_to_use(tmp_path: Path) -> None:
     a = analyse_text(tmp_path, START + "G1 X10 E1 F600\n; printer_model = MK3S\n", profile="ender3")
     message = next(c.message for c in a.checks if c.code == "other_printer")
     assert "« MK3S » (profil « mk3s »)" in message
+
+
+def test_pauses_for_someone_are_flagged(tmp_path: Path) -> None:
+    a = analyse_text(tmp_path, START + "G1 X10 E1 F600\nM600\nG1 X20 E2\n")
+    message = next(c.message for c in a.checks if c.code == "user_pause")
+    assert "M600 ligne 8" in message
+    assert a.printable
