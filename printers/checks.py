@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kit.messages import format_duration_fr
+from printers.findings import Check
 from printers.profile import PrinterProfile
 
 if TYPE_CHECKING:
-    from printers.analysis import Analysis, Check
+    from printers.analysis import Analysis
 
 
 def _lines(numbers: list[int]) -> str:
@@ -27,8 +28,6 @@ def _mm(value: float) -> str:
 
 def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
     """Every check that applies, errors first."""
-    from printers.analysis import Check
-
     facts = analysis.facts
     found: list[Check] = []
 

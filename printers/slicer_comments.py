@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The slicers' comments: layers, embedded estimates and configuration, per dialect.
+
+- PrusaSlicer / SuperSlicer / OrcaSlicer: ``;LAYER_CHANGE``, ``;Z:``, ``;TYPE:``, and at the
+  end ``; estimated printing time (normal mode) = 14m 35s``, ``; filament used [mm] = …`` and
+  the configuration block (``; printer_model = MK3S``, ``; bed_shape = …``…).
+- Cura: ``;LAYER:n``, ``;TYPE:``, ``;TIME:`` (seconds), ``;Filament used: 1.2m``,
+  ``;TARGET_MACHINE.NAME:``.
+- Simplify3D: ``; layer 1, Z = 0.200``, ``;   Build time: 1 hours 2 minutes``,
+  ``;   Filament length: 1234.5 mm``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from printers.findings import SlicerInfo
+from printers.gcode import parse_duration
+
+#: The slicer's name is looked for in the first lines only.
+_BANNER_LINES = 20
+
+
+class SlicerComments:
+    """Accumulates what the comments of one file say (bounded: a few keys, counters)."""
+
+    def __init__(self) -> None:
+        self.layers = 0
+        self.slicer_name: str | None = None
+        self.config: dict[str, str] = {}
+        self.embedded: dict[str, float] = {}
+
+    def feed(self, comment: bytes, line_number: int) -> None:
+        """Read one comment (without its ``;``), found on line ``line_number``."""
+        if comment.startswith(b"TYPE:") or comment.startswith(b"WIDTH:"):
+            return
+        if comment == b"LAYER_CHANGE" or comment.startswith(b"LAYER:"):
+            self.layers += 1
+            return
+        if comment.startswith(b"layer ") and b"Z =" in comment:  # Simplify3D
+            self.layers += 1
+            return
+        if comment.startswith(b"Z:") or comment.startswith(b"HEIGHT:"):
+            return
+        if b" = " in comment:
+            key, _, value = comment.partition(b" = ")
+            self._config_line(key.decode("utf-8", "replace").strip(), value, line_number)
+            return
+        if b":" in comment:
+            key, _, value = comment.partition(b":")
+            self._cura_line(key.decode("utf-8", "replace").strip(), value, line_number)
+            return
+        if self.slicer_name is None and line_number < _BANNER_LINES:
+            self._slicer_banner(comment.decode("utf-8", "replace"))
+
+    def _slicer_banner(self, text: str) -> None:
+        lowered = text.lower()
+        for marker, name in (
+            ("prusaslicer", "PrusaSlicer"),
+            ("superslicer", "SuperSlicer"),
+            ("orcaslicer", "OrcaSlicer"),
+            ("bambustudio", "Bambu Studio"),
+            ("simplify3d", "Simplify3D"),
+            ("cura", "Cura"),
+            ("slic3r", "Slic3r"),
+        ):
+            if marker in lowered:
+                self.slicer_name = name
+                return
+
+    _CONFIG_KEYS = frozenset(
+        {
+            "printer_model",
+            "printer_settings_id",
+            "bed_shape",
+            "max_print_height",
+            "filament_type",
+            "filament_diameter",
+        }
+    )
+
+    def _config_line(self, key: str, value: bytes, line_number: int) -> None:
+        text = value.decode("utf-8", "replace").strip()
+        if key.startswith("estimated printing time (normal mode)") or key == "total estimated time":
+            duration = parse_duration(text)
+            if duration is not None:
+                self.embedded.setdefault("estimate", duration)
+        elif key == "filament used [mm]":
+            with contextlib.suppress(ValueError):
+                self.embedded.setdefault("filament_mm", float(text.split(",")[0]))
+        elif key in self._CONFIG_KEYS:
+            self.config[key] = text
+        elif self.slicer_name is None and line_number < _BANNER_LINES:
+            self._slicer_banner(key + " " + text)
+
+    def _cura_line(self, key: str, value: bytes, line_number: int) -> None:
+        text = value.decode("utf-8", "replace").strip()
+        if key == "TIME":  # Cura header: whole seconds
+            with contextlib.suppress(ValueError):
+                self.embedded.setdefault("estimate", float(text))
+        elif key == "Filament used":  # Cura: "1.23456m"
+            with contextlib.suppress(ValueError):
+                self.embedded.setdefault("filament_mm", float(text.split("m")[0]) * 1000.0)
+        elif key == "FLAVOR" and self.slicer_name is None:
+            self.slicer_name = "Cura"
+        elif key in ("TARGET_MACHINE.NAME", "MACHINE_NAME"):
+            self.config.setdefault("printer_model", text)
+        elif key.strip().lower() == "build time":  # Simplify3D
+            seconds = _s3d_duration(text)
+            if seconds is not None:
+                self.embedded.setdefault("estimate", seconds)
+        elif key.strip().lower() == "filament length":  # Simplify3D: "1234.5 mm"
+            with contextlib.suppress(ValueError, IndexError):
+                self.embedded.setdefault("filament_mm", float(text.split()[0]))
+        elif self.slicer_name is None and line_number < _BANNER_LINES:
+            self._slicer_banner(key + " " + text)
+
+    def info(self) -> SlicerInfo:
+        """What the slicer said, as far as it said it."""
+        config = self.config
+        bed: tuple[float, float] | None = None
+        if "bed_shape" in config:
+            bed = _bed_size(config["bed_shape"])
+        height: float | None = None
+        try:
+            height = float(config["max_print_height"]) if "max_print_height" in config else None
+        except ValueError:
+            height = None
+        diameter: float | None = None
+        try:
+            if config.get("filament_diameter"):
+                diameter = float(config["filament_diameter"].split(",")[0].split(";")[0])
+        except ValueError:
+            diameter = None
+        model = config.get("printer_model") or None
+        filament_type = (config.get("filament_type") or "").split(";")[0].strip() or None
+        return SlicerInfo(
+            name=self.slicer_name,
+            estimate_s=self.embedded.get("estimate"),
+            filament_mm=self.embedded.get("filament_mm"),
+            printer_model=model,
+            bed_size_mm=bed,
+            max_height_mm=height,
+            filament_type=filament_type,
+            filament_diameter_mm=diameter,
+            m73_estimate_s=self.embedded.get("m73"),
+        )
+
+
+def _s3d_duration(text: str) -> float | None:
+    """Simplify3D's "1 hours 2 minutes" (or "0 hours 14 minutes")."""
+    parts = text.replace(",", " ").split()
+    total = 0.0
+    found = False
+    for value, unit in zip(parts, parts[1:], strict=False):
+        try:
+            number = float(value)
+        except ValueError:
+            continue
+        if unit.startswith("hour"):
+            total += number * 3600.0
+            found = True
+        elif unit.startswith("min"):
+            total += number * 60.0
+            found = True
+        elif unit.startswith("sec"):
+            total += number
+            found = True
+    return total if found else None
+
+
+def _bed_size(shape: str) -> tuple[float, float] | None:
+    """PrusaSlicer's ``bed_shape = 0x0,220x0,220x220,0x220`` -> (220, 220)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for point in shape.split(","):
+        try:
+            x_text, y_text = point.strip().split("x")
+            xs.append(float(x_text))
+            ys.append(float(y_text))
+        except ValueError:
+            return None
+    if not xs:
+        return None
+    return (max(xs) - min(xs), max(ys) - min(ys))
