@@ -33,6 +33,7 @@ DATA = ROOT / "tests" / "data" / "gcode"
 REFERENCES = [
     ("nametag-ender3.gcode", "ender3"),
     ("letterblock-mk3s.gcode", "mk3s"),
+    ("tube-mk4ish.gcode", "mk4"),
 ]
 
 

@@ -12,6 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "gcode"
 NAMETAG = DATA / "nametag-ender3.gcode"
 LETTERBLOCK = DATA / "letterblock-mk3s.gcode"
+TUBE = DATA / "tube-mk4ish.gcode"
 
 #: A start that every synthetic file can begin with: homed, hot, absolute.
 START = "G28\nM104 S200\nM109 S200\nG90\nM82\nG92 E0\n"

@@ -12,12 +12,16 @@ from printers.analysis import analyse_file
 from printers.pictures import draw_file
 from printers.profile import load_profile
 from tests.conftest import run_kit
-from tests.printers_analysis.helpers import LETTERBLOCK, NAMETAG
+from tests.printers_analysis.helpers import LETTERBLOCK, NAMETAG, TUBE
 
 
 @pytest.mark.parametrize(
     ("path", "profile", "slicer_s"),
-    [(NAMETAG, "ender3", 14 * 60 + 35), (LETTERBLOCK, "mk3s", 30 * 60 + 57)],
+    [
+        (NAMETAG, "ender3", 14 * 60 + 35),
+        (LETTERBLOCK, "mk3s", 30 * 60 + 57),
+        (TUBE, "mk4", 11 * 60 + 33),  # relative E, faster machine
+    ],
 )
 def test_estimate_is_within_two_percent_of_prusaslicer(
     path: Path, profile: str, slicer_s: int
