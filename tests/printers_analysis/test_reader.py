@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from printers.gcode import BadNumber, parse_duration, split_code, split_words
 from tests.printers_analysis.helpers import START, analyse_text
@@ -226,3 +228,36 @@ def test_heating_shows_as_a_step_in_the_progress_map(tmp_path: Path) -> None:
     before = a.elapsed_s_at(wait_end - len("M109 S200\n"))
     after = a.elapsed_s_at(wait_end)
     assert after - before == pytest.approx(a.heating_seconds, rel=0.01)
+
+
+_path_moves = st.lists(
+    st.tuples(st.integers(0, 60), st.integers(0, 60), st.integers(5, 150)), min_size=2, max_size=15
+)
+
+
+def _file(moves, header: str) -> str:  # type: ignore[no-untyped-def]
+    body = "".join(
+        f"G1 X{x} Y{y} E{0.05 * (i + 1):.2f} F{feed * 60}\n" for i, (x, y, feed) in enumerate(moves)
+    )
+    return START + header + body
+
+
+@settings(max_examples=25, deadline=None)
+@given(_path_moves, st.integers(101, 300))
+def test_property_whole_file_estimate_is_monotonic_in_speed_and_acceleration(  # type: ignore[no-untyped-def]
+    moves, percent
+) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        base = analyse_text(tmp, _file(moves, "M205 J0.05\n"), name="a.gcode").motion_seconds
+        faster = analyse_text(
+            tmp, _file(moves, f"M205 J0.05\nM220 S{percent}\n"), name="b.gcode"
+        ).motion_seconds
+        assert faster <= base * (1 + 1e-9)
+        jerk = analyse_text(tmp, _file(moves, "M204 P500 T500\n"), name="c.gcode").motion_seconds
+        quick = analyse_text(
+            tmp, _file(moves, f"M204 P{5 * percent} T{5 * percent}\n"), name="d.gcode"
+        ).motion_seconds
+        assert quick <= jerk * (1 + 1e-9)
