@@ -552,37 +552,53 @@ def plan_head(
 ) -> tuple[list[float], float]:
     """Plan ``blocks`` to a standstill and time only the first ``count`` of them.
 
-    Returns ``(durations_s, speed at the end of block count-1)``. The same passes as
-    :func:`plan_junctions` and the same trapezoids as :func:`trapezoid`, fused into one loop
-    for the whole-file estimator (which commits a window's head and keeps its tail).
+    Returns ``(durations_s, speed at the end of block count-1)``. The same backward pass as
+    :func:`plan_junctions` over all blocks; the forward pass and the trapezoids (as in
+    :func:`trapezoid`) run together, over the head only: the tail is planned again with the
+    next window. This is the whole-file estimator's inner loop. An infinite acceleration
+    (no limit) needs no special case here: its terms vanish or stay infinite.
     """
-    speeds = plan_junctions(blocks, entry_speed_mm_s, 0.0)
+    total = len(blocks)
+    speeds = [0.0] * (total + 1)
+    last = blocks[-1]
+    following = min(last.safe_speed_mm_s, last.nominal_speed_mm_s)
+    speeds[total] = following
+    for index in range(total - 1, 0, -1):
+        block = blocks[index]
+        limit = block.max_junction_speed_mm_s
+        brake = following * following + 2.0 * block.acceleration_mm_s2 * block.length_mm
+        if brake < limit * limit:
+            limit = sqrt(brake)
+        speeds[index] = limit
+        following = limit
+    first = blocks[0]
+    current = min(max(entry_speed_mm_s, first.safe_speed_mm_s), first.nominal_speed_mm_s)
     durations: list[float] = []
     append = durations.append
     for index in range(count):
         block = blocks[index]
-        entry = speeds[index]
-        end = speeds[index + 1]
         length = block.length_mm
         nominal = block.nominal_speed_mm_s
         accel = block.acceleration_mm_s2
-        if accel == _INF:
-            append(length / nominal)
-            continue
-        entry_sq = entry * entry
+        end = speeds[index + 1]
+        entry_sq = current * current
         end_sq = end * end
-        two_a = 2.0 * accel
-        cruise_dist = length - (2.0 * nominal * nominal - entry_sq - end_sq) / two_a
+        two_a_length = 2.0 * accel * length
+        if entry_sq + two_a_length < end_sq:
+            end_sq = entry_sq + two_a_length
+            end = sqrt(end_sq)
+        cruise_dist = length - (2.0 * nominal * nominal - entry_sq - end_sq) / (2.0 * accel)
         if cruise_dist >= 0.0:
-            append((2.0 * nominal - entry - end) / accel + cruise_dist / nominal)
-            continue
-        peak = sqrt((two_a * length + entry_sq + end_sq) * 0.5)
-        if peak >= entry and peak >= end:
-            append((2.0 * peak - entry - end) / accel)
-            continue
-        _, _, rise_s, cruise_s, fall_s = trapezoid(block, entry, end)
-        append(rise_s + cruise_s + fall_s)
-    return durations, speeds[count]
+            append((2.0 * nominal - current - end) / accel + cruise_dist / nominal)
+        else:
+            peak = sqrt((two_a_length + entry_sq + end_sq) * 0.5)
+            if peak >= current and peak >= end:
+                append((2.0 * peak - current - end) / accel)
+            else:
+                _, _, rise_s, cruise_s, fall_s = trapezoid(block, current, end)
+                append(rise_s + cruise_s + fall_s)
+        current = end
+    return durations, current
 
 
 def plan(

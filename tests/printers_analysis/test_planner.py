@@ -14,6 +14,7 @@ from printers.planner import (
     make_block,
     plan,
     plan_duration_s,
+    plan_head,
     plan_junctions,
 )
 
@@ -277,3 +278,17 @@ def test_property_splitting_a_move_into_collinear_pieces_keeps_its_time(  # type
     part = (dx / pieces, dy / pieces, 0.0, de / pieces)
     split = plan_duration_s(chain([(part, feed)] * pieces))
     assert split == pytest.approx(whole, rel=1e-3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_sliced_moves(), st.floats(0.0, 60.0), st.integers(0, 12))
+def test_property_the_estimator_head_matches_plan(moves, entry, head) -> None:  # type: ignore[no-untyped-def]
+    blocks = chain([((dx, dy, dz, de), feed) for dx, dy, dz, de, feed in moves])
+    if not blocks:
+        return
+    head = min(head, len(blocks))
+    durations, end_speed = plan_head(blocks, entry, head)
+    timings = plan(blocks, entry_speed_mm_s=entry)
+    assert durations == pytest.approx([t.duration_s for t in timings[:head]], rel=1e-9)
+    if head:
+        assert end_speed == pytest.approx(timings[head - 1].exit_speed_mm_s, rel=1e-9)
