@@ -261,3 +261,13 @@ def test_property_whole_file_estimate_is_monotonic_in_speed_and_acceleration(  #
             tmp, _file(moves, f"M204 P{5 * percent} T{5 * percent}\n"), name="d.gcode"
         ).motion_seconds
         assert quick <= jerk * (1 + 1e-9)
+
+
+def test_m400_and_g28_stop_the_machine_between_moves(tmp_path: Path) -> None:
+    moves = "G1 X50 E1 F6000\n{}G1 X100 E2\n"
+    flowing = analyse_text(tmp_path, START + moves.format(""), name="a.gcode")
+    stopped = analyse_text(tmp_path, START + moves.format("M400\n"), name="b.gcode")
+    # 100 mm/s down to the 10 mm/s jerk speed and back at 1000 mm/s²: 0.08 s more.
+    assert stopped.motion_seconds == pytest.approx(flowing.motion_seconds + 0.081, abs=0.002)
+    homed = analyse_text(tmp_path, START + "G1 X50 Y50 Z5 F3000\nG28 X\nG1 Y60\n", name="c.gcode")
+    assert homed.move_box is not None and homed.move_box.min_x == 0.0
