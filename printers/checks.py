@@ -30,6 +30,8 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
     """Every check that applies, errors first."""
     facts = analysis.facts
     found: list[Check] = []
+    # "l'imprimante « Creality Ender-3 »": reads right whatever the printer's name.
+    printer = f"l'imprimante « {profile.display_name} »"
 
     def add(code: str, severity: str, message: str) -> None:
         found.append(Check(code, severity, message))
@@ -82,8 +84,9 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
             add(
                 "outside_build_volume",
                 "error",
-                "Des déplacements sortent du volume d'impression de la "
-                f"{profile.display_name} : " + " ; ".join(problems) + ".",
+                f"Des déplacements sortent du volume d'impression de {printer} : "
+                + " ; ".join(problems)
+                + ".",
             )
 
     # -- temperatures ----------------------------------------------------------------------
@@ -91,15 +94,15 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
         add(
             "hotend_too_hot",
             "error",
-            f"La buse est réglée à {facts.max_hotend_c:g} °C, au-delà du maximum de la "
-            f"{profile.display_name} ({profile.hotend_max_c:g} °C).",
+            f"La buse est réglée à {facts.max_hotend_c:g} °C, au-delà du maximum de "
+            f"{printer} ({profile.hotend_max_c:g} °C).",
         )
     if facts.max_bed_c > profile.bed_max_c:
         add(
             "bed_too_hot",
             "error",
-            f"Le plateau est réglé à {facts.max_bed_c:g} °C, au-delà du maximum de la "
-            f"{profile.display_name} ({profile.bed_max_c:g} °C).",
+            f"Le plateau est réglé à {facts.max_bed_c:g} °C, au-delà du maximum de "
+            f"{printer} ({profile.bed_max_c:g} °C).",
         )
     material = profile.material(analysis.material)
     printing = [t for t in facts.hotend_targets_c if t >= profile.extrude_min_c]
@@ -176,8 +179,8 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
             add(
                 "other_printer",
                 "warning",
-                f"Le fichier a été tranché pour « {slicer.printer_model} »{hint}, pas pour la "
-                f"{profile.display_name}.",
+                f"Le fichier a été tranché pour « {slicer.printer_model} »{hint}, pas pour "
+                f"{printer}.",
             )
     if slicer.bed_size_mm is not None:
         width, depth = slicer.bed_size_mm
@@ -187,14 +190,14 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
                 "other_printer_bed",
                 "warning",
                 f"Le trancheur était réglé pour un plateau de {width:g} × {depth:g} mm, plus "
-                f"grand que celui de la {profile.display_name} ({size_x:g} × {size_y:g} mm).",
+                f"grand que celui de {printer} ({size_x:g} × {size_y:g} mm).",
             )
     if slicer.max_height_mm is not None and slicer.max_height_mm > profile.size_mm[2] + tol:
         add(
             "other_printer_height",
             "warning",
-            f"Le trancheur autorisait {slicer.max_height_mm:g} mm de hauteur ; la "
-            f"{profile.display_name} n'en a que {profile.size_mm[2]:g}.",
+            f"Le trancheur autorisait {slicer.max_height_mm:g} mm de hauteur ; "
+            f"{printer} n'en a que {profile.size_mm[2]:g}.",
         )
 
     # -- the atelier's slot ----------------------------------------------------------------
