@@ -7,8 +7,11 @@ issue has landed (no placeholder commands).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -27,7 +30,86 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 install_french_help()
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+def _printer_group() -> click.Command:
+    from kit.commands import (
+        printer_check,
+        printer_console,
+        printer_farm,
+        printer_octoprint,
+        printer_print,
+        printer_tools,
+    )
+    from kit.commands.printer import printer
+
+    printer.add_command(printer_farm.farm)
+    printer_octoprint.add_octoprint_path(printer_print.print_cmd)
+    printer_octoprint.add_octoprint_path(printer_tools.status_cmd)
+    printer_check.register(printer)
+    for command in (
+        printer_print.print_cmd,
+        printer_console.console_cmd,
+        printer_tools.temp_cmd,
+        printer_tools.home_cmd,
+        printer_tools.status_cmd,
+    ):
+        printer.add_command(command)
+    return printer
+
+
+def _mcu_group() -> click.Command:
+    from kit.commands import mcu_deploy, mcu_flash, mcu_repl, mcu_sim
+    from kit.commands.mcu import mcu
+
+    for module in (mcu_flash, mcu_deploy, mcu_sim, mcu_repl):
+        module.register(mcu)
+    return mcu
+
+
+#: Top-level commands, loaded only when used: ``kit printer check`` imports the printer
+#: modules and nothing of the robot, the boards or the lessons (start-up time matters for a
+#: command typed dozens of times in an atelier, and for the test suite's hundreds of calls).
+#: Each value is "module:attribute" or a function that builds the group.
+LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
+    "config": "kit.commands.config:config",
+    "demo": "kit.commands.demo:demo",
+    "doctor": "kit.commands.doctor:doctor",
+    "lesson": "kit.commands.lesson:lesson",
+    "mcu": _mcu_group,
+    "printer": _printer_group,
+    "rehearse": "kit.commands.rehearse:rehearse",
+    "robot": "kit.commands.robot:robot",
+    "sim": "kit.commands.sim:sim",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands are imported the first time they are asked for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded: dict[str, click.Command] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._loaded:
+            return self._loaded[cmd_name]
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        if isinstance(target, str):
+            module_name, _, attribute = target.partition(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+        else:
+            command = target()
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{cmd_name}: {target!r} is not a click command")
+        self._loaded[cmd_name] = command
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(
     __version__, "--version", "-V", prog_name="kit", message="%(prog)s %(version)s"
 )
@@ -38,59 +120,6 @@ def cli(verbose: bool) -> None:
     Commencez par « kit doctor » pour voir ce qui est branché.
     """
     setup_logging(verbose=verbose)
-
-
-def _register_commands() -> None:
-    from kit.commands import config as config_cmd
-    from kit.commands import demo as demo_cmd
-    from kit.commands import doctor as doctor_cmd
-    from kit.commands import lesson as lesson_cmd
-    from kit.commands import mcu as mcu_cmd
-    from kit.commands import (
-        mcu_deploy,
-        mcu_flash,
-        mcu_repl,
-        mcu_sim,
-        printer_check,
-        printer_console,
-        printer_farm,
-        printer_octoprint,
-        printer_print,
-        printer_tools,
-    )
-    from kit.commands import printer as printer_cmd
-    from kit.commands import rehearse as rehearse_cmd
-    from kit.commands import robot as robot_cmd
-    from kit.commands import sim as sim_cmd
-
-    cli.add_command(doctor_cmd.doctor)
-    cli.add_command(config_cmd.config)
-    cli.add_command(sim_cmd.sim)
-    cli.add_command(lesson_cmd.lesson)
-    cli.add_command(demo_cmd.demo)
-    cli.add_command(rehearse_cmd.rehearse)
-    printer_cmd.printer.add_command(printer_farm.farm)
-    printer_octoprint.add_octoprint_path(printer_print.print_cmd)
-    printer_octoprint.add_octoprint_path(printer_tools.status_cmd)
-    printer_check.register(printer_cmd.printer)
-    for command in (
-        printer_print.print_cmd,
-        printer_console.console_cmd,
-        printer_tools.temp_cmd,
-        printer_tools.home_cmd,
-        printer_tools.status_cmd,
-    ):
-        printer_cmd.printer.add_command(command)
-    cli.add_command(printer_cmd.printer)
-    cli.add_command(robot_cmd.robot)
-    mcu_flash.register(mcu_cmd.mcu)
-    mcu_deploy.register(mcu_cmd.mcu)
-    mcu_sim.register(mcu_cmd.mcu)
-    mcu_repl.register(mcu_cmd.mcu)
-    cli.add_command(mcu_cmd.mcu)
-
-
-_register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:

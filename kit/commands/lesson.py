@@ -35,7 +35,7 @@ def command_exists(argv: Sequence[str]) -> bool:
     for word in argv:
         if not isinstance(current, click.Group) or word.startswith("-"):
             break
-        found = current.commands.get(word)
+        found = current.get_command(click.Context(current), word)
         if found is None:
             return False
         current = found
