@@ -31,7 +31,7 @@ from firmware.boards import Board, get_board, load_catalogue
 from firmware.esp_image import CHIP_LABELS
 from firmware.uf2 import family_name
 from kit import discovery, messages
-from kit.console import console, err_console
+from kit.console import console, err_console, print_error
 from kit.errors import EXIT_FAILURE, KitError
 from kit.links import is_url
 
@@ -451,9 +451,7 @@ def _flash_all(
         except KitError as exc:
             failed += 1
             last = "en échec"
-            err_console.print(f"[bold red]Erreur :[/bold red] {exc.message}", highlight=False)
-            if exc.hint:
-                err_console.print(exc.hint, highlight=False)
+            print_error(exc.message, exc.hint)
         if count is not None and number >= count:
             break
         err_console.print(
