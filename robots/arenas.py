@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import math
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,31 @@ class Track:
         return self.project(p)[0]
 
 
+def first_hit_distance(
+    origin: Point, angle_rad: float, segments: Iterable[Sequence[float]]
+) -> float:
+    """Distance along a ray to the nearest segment it crosses (``inf`` when none).
+
+    Each segment is given as ``(ax, ay, dx, dy, …)``: a start point and its direction vector
+    (extra items are ignored, so the simulator can pass its precomputed segment tuples).
+    Shared by the simulator's ultrasonic sensor and the challenge referee.
+    """
+    ox, oy = origin
+    ux, uy = math.cos(angle_rad), math.sin(angle_rad)
+    best = math.inf
+    for seg in segments:
+        ax, ay, dx, dy = seg[0], seg[1], seg[2], seg[3]
+        denom = ux * dy - uy * dx
+        if abs(denom) < 1e-12:
+            continue
+        wx, wy = ax - ox, ay - oy
+        t = (wx * dy - wy * dx) / denom
+        s = (wx * uy - wy * ux) / denom
+        if t >= 0.0 and 0.0 <= s <= 1.0 and t < best:
+            best = t
+    return best
+
+
 @dataclass(frozen=True)
 class Arena:
     name: str
@@ -178,20 +204,11 @@ class Arena:
 
     def ray_distance(self, origin: Point, angle_rad: float) -> float:
         """Distance from ``origin`` to the first solid segment along ``angle_rad`` (inf: none)."""
-        ox, oy = origin
-        ux, uy = math.cos(angle_rad), math.sin(angle_rad)
-        best = math.inf
-        for (ax, ay), (bx, by) in self._segments:
-            dx, dy = bx - ax, by - ay
-            denom = ux * dy - uy * dx
-            if abs(denom) < 1e-12:
-                continue
-            wx, wy = ax - ox, ay - oy
-            t = (wx * dy - wy * dx) / denom
-            s = (wx * uy - wy * ux) / denom
-            if t >= 0.0 and 0.0 <= s <= 1.0 and t < best:
-                best = t
-        return best
+        return first_hit_distance(
+            origin,
+            angle_rad,
+            ((ax, ay, bx - ax, by - ay) for (ax, ay), (bx, by) in self._segments),
+        )
 
     def zone(self, name: str) -> Zone:
         for zone in self.zones:

@@ -28,7 +28,13 @@ import math
 import random
 from dataclasses import dataclass
 
-from robots.arenas import LINE_SENSORS_AHEAD_CM, ROBOT_FRONT_CM, WHEEL_BASE_CM, Arena
+from robots.arenas import (
+    LINE_SENSORS_AHEAD_CM,
+    ROBOT_FRONT_CM,
+    WHEEL_BASE_CM,
+    Arena,
+    first_hit_distance,
+)
 from robots.record import Collision, RunRecord
 
 PWM_MAX = 255
@@ -314,18 +320,7 @@ class World:
         return best
 
     def _ray(self, ox: float, oy: float, angle: float) -> float:
-        ux, uy = math.cos(angle), math.sin(angle)
-        best = math.inf
-        for ax, ay, dx, dy, _l2, _x0, _x1, _y0, _y1 in self._segs:
-            denom = ux * dy - uy * dx
-            if abs(denom) < 1e-12:
-                continue
-            wx, wy = ax - ox, ay - oy
-            t = (wx * dy - wy * dx) / denom
-            s = (wx * uy - wy * ux) / denom
-            if t >= 0.0 and 0.0 <= s <= 1.0 and t < best:
-                best = t
-        return best
+        return first_hit_distance((ox, oy), angle, self._segs)
 
     def _on_track(self, px: float, py: float) -> bool:
         h2 = self._track_half * self._track_half
