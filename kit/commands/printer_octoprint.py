@@ -8,6 +8,7 @@ no ``--port``) the command runs here instead; without it, the serial command run
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import sys
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, EXIT_INTERRUPTED, KitError
@@ -35,14 +35,13 @@ from printers.farm import status_to_json
 from printers.job_watch import JobOutcome, wait_for_job
 from printers.octoprint_backend import OctoPrintBackend
 
+from .print_progress import PrintProgress
 from .printer_farm import STATE_STYLES, format_job, format_temperatures
 
 #: Profile used by the preflight when neither --profile nor the printer list names one.
 DEFAULT_PROFILE = "generic"
 #: Seconds between two looks at the job while following a print.
 FOLLOW_POLL_S = 1.0
-#: Without a terminal, one progress line every this many percent (as the serial print).
-PLAIN_STEP_PERCENT = 10
 
 #: Remaining seconds of a print as a function of the fraction done (0.0 to 1.0).
 RemainingFn = Callable[[float], float | None]
@@ -222,6 +221,14 @@ def print_file(
         if not follow:
             return
         _follow(backend, source.name, remaining_at)
+    except KeyboardInterrupt:
+        # Ctrl-C outside the follow loop's own handling (while the job was being sent, or
+        # before the loop took over): the print may be running on the server with nobody
+        # watching it. Cancel it there; "no print running" is fine.
+        err_console.print("Interruption : annulation de l'impression sur le serveur…")
+        with contextlib.suppress(KitError):
+            backend.cancel()
+        raise SystemExit(EXIT_INTERRUPTED) from None
     finally:
         backend.close()
 
@@ -229,43 +236,26 @@ def print_file(
 def _follow(
     backend: OctoPrintBackend, file_name: str, remaining_at: RemainingFn | None = None
 ) -> None:
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[status]}"),
-        console=err_console,
-        transient=False,
-        disable=not err_console.is_terminal,
-    )
-    next_plain = PLAIN_STEP_PERCENT
     cancelled_here = False
-    with progress:
-        task = progress.add_task(file_name, total=100.0, status="")
+    with PrintProgress(file_name) as progress:
 
         def update(status: PrinterStatus) -> None:
-            nonlocal next_plain
             done = status.job.fraction_done * 100.0 if status.job is not None else 0.0
             if status.state is PrinterState.IDLE and done < 100.0:
                 return  # before the start, or after a cancel (OctoPrint resets the progress)
-            text = _status_text(status, remaining_at)
-            progress.update(task, completed=done, status=text)
-            if not err_console.is_terminal and done >= next_plain:
-                err_console.print(f"{file_name} : {done:.0f} % · {text}", highlight=False)
-                while next_plain <= done:
-                    next_plain += PLAIN_STEP_PERCENT
+            progress.update(done, _status_text(status, remaining_at))
 
         while True:
             try:
                 result = wait_for_job(backend, file_name, on_status=update, poll_s=FOLLOW_POLL_S)
                 break
             except KeyboardInterrupt:
-                progress.stop()
+                progress.pause_display()
                 try:
                     _ask_after_interrupt(backend)
                 except _Cancelled:
                     cancelled_here = True
-                progress.start()
+                progress.resume_display()
     if result.outcome is JobOutcome.DONE:
         elapsed = result.last_status.job.elapsed_s if result.last_status.job else 0.0
         took = f" en {format_duration_fr(elapsed)}" if elapsed else ""

@@ -16,8 +16,8 @@ from types import FrameType
 from typing import Any
 
 import click
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
+from kit.commands.print_progress import PrintProgress
 from kit.commands.printer_serial import connect_host, port_options, temperatures_text
 from kit.console import console, err_console
 from kit.errors import EXIT_INTERRUPTED
@@ -27,8 +27,6 @@ from printers.print_job import JobSnapshot, JobState, PrintJob, remaining_from_a
 
 #: Wall-clock seconds between two redraws of the progress line.
 REDRAW_S = 0.1
-#: Without a terminal, one progress line every this many percent.
-PLAIN_STEP_PERCENT = 10
 
 
 class _Interrupts:
@@ -84,9 +82,11 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
                 "\\[u] arrêt d'urgence (M112)"
             )
             try:
-                answer = str(
-                    click.prompt("Votre choix", default="r", show_default=True, err=True)
-                ).strip().lower()
+                answer = (
+                    str(click.prompt("Votre choix", default="r", show_default=True, err=True))
+                    .strip()
+                    .lower()
+                )
             except (KeyboardInterrupt, click.exceptions.Abort, EOFError):
                 return "a"
             if answer[:1] in ("r", "a", "u"):
@@ -176,26 +176,15 @@ def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool, park_z: floa
     """Drive the job to its end; True when it was cancelled."""
     host = job.host
     name = job.checked.path.name
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[status]}"),
-        console=err_console,
-        transient=False,
-        disable=not err_console.is_terminal,
-    )
     last_draw = 0.0
-    next_plain = PLAIN_STEP_PERCENT
-    with progress:
-        task = progress.add_task(name, total=100.0, status="")
+    with PrintProgress(name) as progress:
         while not job.finished:
             if interrupts.requested and job.state is not JobState.CANCELLING:
                 if interactive and not interrupts.terminate:
                     job.pause(park_z_mm=park_z)
-                    progress.stop()
+                    progress.pause_display()
                     choice = _ask(job, interrupts)
-                    progress.start()
+                    progress.resume_display()
                     if choice == "r":
                         job.resume()
                     elif choice == "u":
@@ -213,11 +202,5 @@ def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool, park_z: floa
                 last_draw = now
                 snap = job.snapshot()
                 status = _status_text(snap, temperatures_text(host.temperatures))
-                progress.update(task, completed=snap.fraction * 100.0, status=status)
-                if not err_console.is_terminal and snap.fraction * 100 >= next_plain:
-                    err_console.print(
-                        f"{name} : {snap.fraction * 100:.0f} % · {status}", highlight=False
-                    )
-                    while next_plain <= snap.fraction * 100:
-                        next_plain += PLAIN_STEP_PERCENT
+                progress.update(snap.fraction * 100.0, status)
     return job.state is JobState.CANCELLED
