@@ -66,7 +66,8 @@ class KitCommand:
 
     ``argv`` may hold placeholders: ``{kit}`` (the folder holding the kit's packages),
     ``{exemples}`` (the sample files shipped with the lessons), ``{sortie}`` (a folder for the
-    pictures the command writes).
+    pictures the command writes), ``{circuitpy_BOARD}`` (the CIRCUITPY drive of a simulated
+    board of that model, created for the step).
     """
 
     argv: tuple[str, ...]

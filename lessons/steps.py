@@ -10,6 +10,7 @@ of the CLI through a resolver given by the caller (the domain never imports the 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -28,9 +29,30 @@ DEFAULT_TIMEOUT_S = 120.0
 NOT_YET_AVAILABLE = "commande pas encore disponible dans cette version du kit"
 
 
+#: ``{circuitpy_BOARD}``: the CIRCUITPY drive of a simulated board of that model.
+_CIRCUITPY_PLACEHOLDER = re.compile(r"\{circuitpy_([a-z0-9_]+)\}")
+
+
+def simulated_drive(output_dir: Path, board_id: str) -> Path:
+    """A simulated board's CIRCUITPY drive (boot_out.txt, code.py, lib/) in ``output_dir``.
+
+    Deploy steps copy onto it exactly as onto a real board's drive; it is the same folder the
+    simulated CircuitPython board runs from.
+    """
+    from firmware.boards import get_board
+    from sim.circuitpython.folder import prepare_folder
+
+    board = get_board(board_id)
+    return prepare_folder(output_dir / f"CIRCUITPY-{board.id}", board)
+
+
 def expand(argv: Sequence[str], output_dir: Path) -> list[str]:
-    """Replace the placeholders ``{kit}``, ``{exemples}`` and ``{sortie}`` by real paths."""
+    """Replace the placeholders ``{kit}``, ``{exemples}``, ``{sortie}`` and
+    ``{circuitpy_BOARD}`` (a simulated board's drive, created on demand) by real paths."""
     values = {"kit": str(KIT_ROOT), "exemples": str(EXAMPLES_DIR), "sortie": str(output_dir)}
+    for arg in argv:
+        for board_id in _CIRCUITPY_PLACEHOLDER.findall(arg):
+            values[f"circuitpy_{board_id}"] = str(simulated_drive(output_dir, board_id))
     return [arg.format(**values) if "{" in arg else arg for arg in argv]
 
 
@@ -42,7 +64,12 @@ def is_available(command: KitCommand, resolver: CommandResolver) -> bool:
 def display(command: KitCommand) -> str:
     """The command as the animateur types it from the kit's folder."""
     shown = []
-    for arg in command.argv:
+    for position, arg in enumerate(command.argv):
+        following = command.argv[position + 1] if position + 1 < len(command.argv) else ""
+        if _CIRCUITPY_PLACEHOLDER.fullmatch(arg) or (
+            arg == "--drive" and _CIRCUITPY_PLACEHOLDER.fullmatch(following)
+        ):
+            continue  # with the board plugged in, the kit finds its CIRCUITPY drive by itself
         arg = arg.replace("{kit}/", "").replace("{exemples}", "lessons/exemples")
         arg = arg.replace("{sortie}/", "")
         shown.append(shlex.quote(arg))

@@ -69,3 +69,20 @@ def test_expected_output_fragments_are_checked(tmp_path: Path) -> None:
     result = run_step(command, tmp_path, command_exists)
     assert result.exit_code == 0 and not result.ok
     assert "« zzz-absent »" in result.problems[0]
+
+
+def test_a_deploy_step_copies_onto_a_simulated_board_drive(tmp_path: Path) -> None:
+    command = KitCommand(
+        argv=("mcu", "deploy", "neopixel_arc_en_ciel", "--drive", "{circuitpy_pico}"),
+        purpose="x",
+        expected_fragments=("code.py",),
+    )
+    result = run_step(command, tmp_path, command_exists)
+    assert result.ok, result.problems
+    drive = tmp_path / "CIRCUITPY-pico"
+    assert "Board ID:raspberry_pi_pico" in (drive / "boot_out.txt").read_text()
+    script = catalog.KIT_ROOT / "firmware" / "scripts" / "neopixel_arc_en_ciel.py"
+    assert (drive / "code.py").read_text() == script.read_text()
+    assert {p.name for p in (drive / "lib").iterdir()} >= {"neopixel.py", "adafruit_pixelbuf.py"}
+    # As the animateur types it, with the board plugged in: no --drive.
+    assert display(command) == "kit mcu deploy neopixel_arc_en_ciel"
