@@ -255,12 +255,17 @@ def build_modules(hw: Hardware) -> dict[str, types.ModuleType]:
     class AnalogIn:
         def __init__(self, pin: Pin) -> None:
             self._pin: str | None = hw.claim(pin, self)
+            self._last_reading: int | None = None
 
         @property
         def value(self) -> int:
             deinit_check(self)
             assert self._pin is not None
-            return hw.read_analog(self._pin)
+            reading = hw.read_analog(self._pin)
+            if reading != self._last_reading:  # the timeline keeps changes, not every read
+                self._last_reading = reading
+                hw.emit(["ain", hw.now(), self._pin, reading])
+            return reading
 
         @property
         def reference_voltage(self) -> float:

@@ -3,7 +3,7 @@
 
 One row per pin, time flowing left to right: a step line for on/off pins, the duty cycle
 for PWM pins (with the frequency written when it changes, which makes a melody readable),
-and one colour strip per NeoPixel.
+what the program read on analog inputs (sensors), and one colour strip per NeoPixel.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ def draw_timeline(timeline: Timeline, *, duration_s: float, title: str) -> Drawi
             rows.append(("digital", pin))
     for pin in sorted(timeline.pwm):
         rows.append(("pwm", pin))
+    for pin in sorted(timeline.analog):
+        rows.append(("analog", pin))
     height = TOP_PX + 40
     for pin in sorted(timeline.pixels):
         rows.append(("pixels", pin))
@@ -95,6 +97,22 @@ def draw_timeline(timeline: Timeline, *, duration_s: float, title: str) -> Drawi
                     last_freq = freq
             points.append((x_of(span), level))
             drawing.polyline(points, color="#2c6fbb", width=2)
+            drawing.line((LEFT_PX, bottom), (LEFT_PX + plot_w, bottom), color="#dddddd")
+            y += ROW_PX
+        elif kind == "analog":
+            drawing.text((16, y + 6), pin, size=12)
+            drawing.text((16, y + 21), "mesure lue (0 à 65535)", size=9, color="#666666")
+            top, bottom = y + 6, y + ROW_PX - 12
+            readings = timeline.analog[pin]
+            points = []
+            level = bottom - (bottom - top) * readings[0][1] / 65535
+            points.append((x_of(readings[0][0]), level))
+            for t, reading in readings[1:]:
+                points.append((x_of(t), level))
+                level = bottom - (bottom - top) * reading / 65535
+                points.append((x_of(t), level))
+            points.append((x_of(span), level))
+            drawing.polyline(points, color="#8e44ad", width=2)
             drawing.line((LEFT_PX, bottom), (LEFT_PX + plot_w, bottom), color="#dddddd")
             y += ROW_PX
         else:

@@ -3,7 +3,8 @@
 
 Events come from the worker as small lists: ``["pin", t, name, value]`` (``value`` None
 when the pin stops driving), ``["pwm", t, name, duty, frequency]`` (``duty`` None when the
-PWM output is released), ``["px", t, name, [[r, g, b], …]]`` and ``["out", t, text]``.
+PWM output is released), ``["px", t, name, [[r, g, b], …]]``, ``["ain", t, name, value]`` (what
+the program read on an analog input, when it changed: 0 to 65535) and ``["out", t, text]``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class Timeline:
     digital: dict[str, list[tuple[float, bool | None]]] = field(default_factory=dict)
     pwm: dict[str, list[tuple[float, int | None, int]]] = field(default_factory=dict)
     pixels: dict[str, list[tuple[float, tuple[Colour, ...]]]] = field(default_factory=dict)
+    analog: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
     output: list[tuple[float, str]] = field(default_factory=list)
     end_s: float = 0.0
 
@@ -34,6 +36,8 @@ class Timeline:
         elif kind == "px":
             colours = tuple((int(c[0]), int(c[1]), int(c[2])) for c in event[3])
             self.pixels.setdefault(event[2], []).append((t, colours))
+        elif kind == "ain":
+            self.analog.setdefault(event[2], []).append((t, int(event[3])))
         elif kind == "out":
             self.output.append((t, str(event[2])))
 
@@ -60,8 +64,12 @@ class Timeline:
         item = self._at(self.pwm.get(pin, []), t_s)
         return None if item is None else (item[1], item[2])
 
+    def analog_at(self, pin: str, t_s: float) -> int | None:
+        item = self._at(self.analog.get(pin, []), t_s)
+        return None if item is None else item[1]
+
     def text(self) -> str:
         return "".join(text for _, text in self.output)
 
     def pins(self) -> list[str]:
-        return sorted({*self.digital, *self.pwm, *self.pixels})
+        return sorted({*self.digital, *self.pwm, *self.pixels, *self.analog})

@@ -99,6 +99,23 @@ def test_light_sensor_readings_are_printed(tmp_path: Path) -> None:
     assert lines[0] == "Lumière : 5000 soit 7 % : sombre"
     assert "Lumière : 60000 soit 91 % : lumineux" in lines
     assert len(lines) == 6  # every half second
+    # The timeline keeps what the program read, when it changed, for the picture.
+    assert run.timeline.analog["LIGHT"] == [
+        (pytest.approx(0.0, abs=0.01), 5000),
+        (pytest.approx(1.5, abs=0.01), 60000),
+    ]
+    assert run.timeline.analog_at("LIGHT", 1.0) == 5000
+    assert "LIGHT" in run.timeline.pins()
+
+
+def test_the_timeline_picture_draws_analog_readings(tmp_path: Path) -> None:
+    from sim.circuitpython.picture import draw_timeline
+
+    run = run_script(tmp_path, "lumiere", "circuitplayground_express", 2.0,
+                     inputs="LIGHT@0=0 LIGHT@1=65535")
+    svg = draw_timeline(run.timeline, duration_s=2.0, title="lumiere").to_svg().decode()
+    assert "mesure lue (0 à 65535)" in svg
+    assert svg.count('stroke="#8e44ad"') == 1
 
 
 def test_temperature_follows_scripted_input(tmp_path: Path) -> None:

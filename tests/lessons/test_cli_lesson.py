@@ -135,6 +135,9 @@ def test_check_runs_the_lesson_commands_and_keeps_their_pictures(
     assert result.returncode == 0, result.stdout + result.stderr
     # This test is where the steps of this lesson are run (see test_steps.py).
     lesson = catalog.resolve("mcu-neopixels-tiers-lieu")
-    assert result.stdout.count("✓ kit mcu sim") == len(lesson.commands()) == 3
+    assert result.stdout.count("✓ kit mcu ") == len(lesson.commands()) == 4
+    assert "✓ kit mcu deploy clignoter" in result.stdout
+    drive = tmp_path / "mcu-neopixels-tiers-lieu" / "CIRCUITPY-circuitplayground_express"
+    assert (drive / "code.py").is_file()
     kept = sorted(p.name for p in (tmp_path / "mcu-neopixels-tiers-lieu").glob("*.png"))
     assert kept == ["chronogramme-clignoter.png", "chronogramme-neopixels.png"]
