@@ -68,19 +68,24 @@ def list_(support: str | None, public: str | None, duree: int | None) -> None:
     if not lessons:
         console.print("[yellow]Aucune leçon ne correspond à ces critères.[/yellow]")
         return
-    table = Table(title=f"{len(lessons)} leçon(s)", title_justify="left")
-    table.add_column("Identifiant", style="bold", no_wrap=True)
-    table.add_column("Support")
-    table.add_column("Durée", justify="right")
-    table.add_column("Public")
-    table.add_column("Titre")
+    # The title goes under the identifier: on an 80-column terminal five columns of prose
+    # would wrap word by word.
+    table = Table(
+        title=f"{len(lessons)} leçon(s)", title_justify="left", show_lines=True, expand=True
+    )
+    widest_id = max(len(item.ident) for item in lessons)
+    table.add_column("Leçon", ratio=4, min_width=widest_id)  # identifiers are typed: never cut
+    table.add_column("Support", ratio=2)
+    table.add_column("Durée", justify="right", no_wrap=True)
+    table.add_column("Public", ratio=3)
     for item in lessons:
+        heading = Text(item.ident, style="bold")
+        heading.append("\n" + item.title, style="")
         table.add_row(
-            item.ident,
+            heading,
             item.support_label,
-            f"{item.minutes} min" + (" (certif.)" if item.format == "certification" else ""),
+            f"{item.minutes} min" + ("\ncertif." if item.format == "certification" else ""),
             item.public.who,
-            item.title,
         )
     console.print(table)
     console.print("Détail : « kit lesson show IDENTIFIANT » ; répétition : « kit rehearse ».")
