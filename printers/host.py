@@ -241,7 +241,9 @@ class MarlinHost:
             self._last_progress_s = now
             self._unanswered_probes = 0
             if event.temperatures is not None:
+                # "ok T:… B:…" is Marlin's answer to M105: part of the command's reply.
                 self._store_temperatures(event.temperatures)
+                self.recent.append(line)
             return self._flow_handle(event)
         if isinstance(event, TemperatureReport):
             self._store_temperatures(event)
@@ -268,8 +270,10 @@ class MarlinHost:
             return []
         if isinstance(event, FirmwareInfo):
             self.identity.fields = dict(event.fields)
+            self.recent.append(line)
         elif isinstance(event, Capability):
             self.identity.capabilities[event.name] = event.enabled
+            self.recent.append(line)
         elif isinstance(event, (Echo, Other, SdStatus, ErrorMessage, UnknownCommand, Busy)):
             self.flow.handle(event)
             self.recent.append(line or str(getattr(event, "text", "")))

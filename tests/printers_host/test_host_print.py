@@ -189,7 +189,10 @@ def test_serial_backend_prints_in_the_background(tmp_path: Path) -> None:
     backend.connect()
     try:
         assert backend.status().state is PrinterState.IDLE
-        assert "ok" not in backend.send_command("M105")
+        replies = backend.send_command("M105")
+        assert "ok" not in replies  # the bare acknowledgement is not a reply
+        assert any("T:" in line for line in replies), replies  # Marlin answers "ok T:… B:…"
+        assert any("FIRMWARE_NAME:" in line for line in backend.send_command("M115"))
         backend.start_print(path)
         backend.wait(timeout_s=60)
         status = backend.status()
