@@ -104,3 +104,53 @@ def test_kit_waits_for_the_boot_button_then_flashes(served: object, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert "Maintenez le bouton BOOT (D0)" in result.stderr
     assert "CircuitPython installé" in result.stdout
+
+
+def test_toutes_on_a_device_path_waits_for_unplug_and_replug(
+    served: object, tmp_path: Path
+) -> None:
+    """The atelier case with ESP boards: one port path, boards plugged in one after the other.
+
+    The path is a symlink, as udev's /dev/serial/by-id names are: removing it is unplugging the
+    flashed board, pointing it at a second served chip is plugging in the next one.
+    """
+    import os
+    import time
+
+    image = tmp_path / "s3.bin"
+    image.write_bytes(combined_bin("esp32s3", 40_000, compressible=True))
+    first = served("esp32s3", "--speed", "20")  # type: ignore[operator]
+    second = served("esp32s3", "--speed", "20")  # type: ignore[operator]
+    port = tmp_path / "ttyACM0"
+    port.symlink_to(first)
+    log_path = tmp_path / "stderr.txt"
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kit", "mcu", "flash", str(image), "--board", "feather_esp32s3"]
+            + ["--port", str(port), "--toutes", "--nombre", "2", "--attente", "30"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env=kit_env(),
+            cwd=str(REPO_ROOT),
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while "Carte 1 terminée" not in log_path.read_text(encoding="utf-8"):
+                assert proc.poll() is None, log_path.read_text(encoding="utf-8")
+                assert time.monotonic() < deadline, log_path.read_text(encoding="utf-8")
+                time.sleep(0.1)
+            os.unlink(port)  # the flashed board is unplugged…
+            time.sleep(0.6)
+            port.symlink_to(second)  # …and the next one plugged in at the same place
+            out, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    err = log_path.read_text(encoding="utf-8")
+    assert proc.returncode == 0, out + err
+    assert "Carte 2" in err
+    assert out.count("CircuitPython installé") == 2, out
+    assert "Bilan : 2 cartes installées, 0 en échec." in out
