@@ -150,10 +150,10 @@ def read_settings(root: Path) -> dict[str, str]:
     path = root / "settings.toml"
     if not path.is_file():
         return {}
-    try:
+    if _sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10 (tomli is in site-packages)
-        return {}
+    else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except Exception:  # noqa: BLE001 - CircuitPython ignores a broken settings.toml too

@@ -154,3 +154,38 @@ def test_toutes_on_a_device_path_waits_for_unplug_and_replug(
     assert "Carte 2" in err
     assert out.count("CircuitPython installé") == 2, out
     assert "Bilan : 2 cartes installées, 0 en échec." in out
+
+
+def test_without_port_the_board_is_found_by_its_usb_ids(
+    served: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --port: the kit picks the one serial port whose USB ids are this board's (here the
+    port list is pyserial's own structure, pointing at a served chip)."""
+    from click.testing import CliRunner
+    from serial.tools import list_ports
+    from serial.tools.list_ports_common import ListPortInfo
+
+    from kit.cli import cli
+    from kit.errors import KitError
+
+    image = tmp_path / "s3.bin"
+    image.write_bytes(combined_bin("esp32s3", 20_000, compressible=True))
+    pty = served("esp32s3", "--speed", "20")  # type: ignore[operator]
+
+    def port(device: str, vid: int, pid: int) -> ListPortInfo:
+        info = ListPortInfo(device, skip_link_detection=True)
+        info.vid, info.pid, info.description = vid, pid, "USB JTAG/serial debug unit"
+        return info
+
+    others = [port("/dev/ttyUSB9", 0x1A86, 0x7523)]  # a CH340 (an mBot) is not the board
+    monkeypatch.setattr(
+        list_ports, "comports", lambda *a, **k: [*others, port(pty, 0x303A, 0x1001)]
+    )
+    result = CliRunner().invoke(cli, ["mcu", "flash", str(image), "--board", "feather_esp32s3"])
+    assert result.exit_code == 0, result.output
+    assert "CircuitPython installé" in result.output
+
+    monkeypatch.setattr(list_ports, "comports", lambda *a, **k: list(others))
+    missing = CliRunner().invoke(cli, ["mcu", "flash", str(image), "--board", "feather_esp32s3"])
+    assert isinstance(missing.exception, KitError) and missing.exception.exit_code == 2
+    assert "Aucun port série de Adafruit Feather ESP32-S3" in missing.exception.message
