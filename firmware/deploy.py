@@ -29,7 +29,7 @@ from firmware.boards import Board, board_for_circuitpython_id, get_board
 from firmware.libraries import Closure, library_closure, pins_used
 from kit.discovery import DriveReport, inspect_drive, scan_drives
 from kit.errors import InputFileError, KitError
-from kit.files import atomic_write_bytes, looks_binary, require_input_file
+from kit.files import atomic_write_bytes, read_text_input
 
 #: CircuitPython tries these names in order; the first that exists runs at boot.
 CODE_FILE_NAMES = ("code.txt", "code.py", "main.txt", "main.py")
@@ -84,20 +84,13 @@ class DeployPlan:
 
 def read_script(path: str | os.PathLike[str]) -> SourceScript:
     """Read a learner's script, refusing binary files and syntax errors (in French)."""
-    source = require_input_file(path, what="programme")
-    raw = source.read_bytes()
-    if looks_binary(raw[:4096]):
-        raise InputFileError(
-            f"« {source} » n'est pas un programme Python (fichier binaire). "
-            "Indiquez le fichier .py de la séance."
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"« {source} » n'est pas en UTF-8 (octet illisible en position {exc.start}). "
-            "Enregistrez-le en UTF-8 depuis votre éditeur (Mu, Thonny…)."
-        ) from exc
+    source, text = read_text_input(
+        path,
+        what="programme",
+        not_text="n'est pas un programme Python (fichier binaire). "
+        "Indiquez le fichier .py de la séance.",
+        hint="Enregistrez-le en UTF-8 depuis votre éditeur (Mu, Thonny…).",
+    )
     tree = parse_learner_code(text, source.name)
     local: dict[str, Path] = {}
     folder = source.parent

@@ -115,6 +115,29 @@ def require_input_file(path: str | os.PathLike[str], *, what: str = "fichier") -
     return source
 
 
+def read_text_input(
+    path: str | os.PathLike[str], *, what: str, not_text: str, hint: str = ""
+) -> tuple[Path, str]:
+    """Read a user's text file (lesson, program, answers) whole, or raise in French.
+
+    ``not_text`` ends the message for a binary file (« … » ``not_text``); an invalid UTF-8 byte
+    is reported with its line, and ``hint`` says how to save the file again. A UTF-8 BOM, as
+    some Windows editors write, is dropped.
+    """
+    source = require_input_file(path, what=what)
+    raw = source.read_bytes()
+    if looks_binary(raw[:4096]):
+        raise InputFileError(f"« {source} » {not_text}")
+    try:
+        return source, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputFileError(
+            f"« {source} », ligne {line} : ce n'est pas du texte UTF-8 (octet illisible).",
+            hint=hint or "Enregistrez le fichier en UTF-8 depuis votre éditeur de texte.",
+        ) from exc
+
+
 def looks_binary(sample: bytes) -> bool:
     """True when ``sample`` (the first few KiB of a file) is not text: NUL bytes or mostly
     control characters. Used to refuse an image or an archive given where text is expected."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from kit.errors import InputFileError, KitError
-from kit.files import looks_binary, require_input_file
+from kit.errors import KitError
+from kit.files import read_text_input
 from lessons.model import SUPPORTS, Lesson
 from lessons.schema import parse_lesson
 
@@ -20,18 +20,11 @@ KIT_ROOT = PACKAGE_DIR.parent
 
 def load_file(path: Path) -> Lesson:
     """Read and validate one lesson file, or raise a French error naming the line."""
-    source = require_input_file(path, what="fichier de leçon")
-    data = source.read_bytes()
-    if looks_binary(data[:4096]):
-        raise InputFileError(f"« {source} » n'est pas un fichier texte : ce n'est pas une leçon.")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputFileError(
-            f"Leçon mal formée « {source} », ligne {line} : le fichier n'est pas en UTF-8.",
-            hint="Enregistrez-le en UTF-8 depuis votre éditeur de texte.",
-        ) from exc
+    source, text = read_text_input(
+        path,
+        what="fichier de leçon",
+        not_text="n'est pas un fichier texte : ce n'est pas une leçon.",
+    )
     return parse_lesson(text, source)
 
 

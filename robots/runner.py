@@ -22,7 +22,7 @@ from types import CodeType
 from typing import SupportsIndex
 
 from kit.errors import InputFileError, KitError
-from kit.files import looks_binary, require_input_file
+from kit.files import read_text_input
 from robots.learner import RIEN, ErreurRobot, Robot
 from robots.mbot import GoalReached, TimeLimitReached
 
@@ -45,17 +45,12 @@ class ScriptOutcome:
 
 def load_script(path: str | Path) -> CodeType:
     """Read and compile a learner's script; a syntax error becomes a French message."""
-    source_path = require_input_file(path, what="programme")
-    raw = source_path.read_bytes()
-    if looks_binary(raw[:4096]):
-        raise InputFileError(f"« {source_path} » n'est pas un programme Python (fichier binaire).")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"« {source_path} » n'est pas un texte UTF-8 (octet invalide en position "
-            f"{exc.start}). Enregistrez le programme en UTF-8."
-        ) from exc
+    source_path, text = read_text_input(
+        path,
+        what="programme",
+        not_text="n'est pas un programme Python (fichier binaire).",
+        hint="Enregistrez le programme en UTF-8.",
+    )
     try:
         return compile(text, str(source_path), "exec")
     except SyntaxError as exc:

@@ -11,7 +11,13 @@ from PIL import Image
 
 from kit.drawing import Drawing, Viewport, speed_color
 from kit.errors import InputFileError, KitError
-from kit.files import atomic_write, atomic_write_text, looks_binary, require_input_file
+from kit.files import (
+    atomic_write,
+    atomic_write_text,
+    looks_binary,
+    read_text_input,
+    require_input_file,
+)
 
 
 def test_atomic_write_replaces_the_file_whole(tmp_path: Path) -> None:
@@ -64,6 +70,23 @@ def test_require_input_file(tmp_path: Path) -> None:
         require_input_file(tmp_path / "vide.gcode")
     with pytest.raises(InputFileError, match="dossier"):
         require_input_file(tmp_path)
+
+
+def test_read_text_input_drops_a_bom_and_names_the_bad_line(tmp_path: Path) -> None:
+    good = tmp_path / "lecon.md"
+    good.write_bytes("\ufeffDéroulé\n".encode())
+    assert read_text_input(good, what="fichier", not_text="binaire")[1] == "Déroulé\n"
+
+    latin1 = tmp_path / "latin1.md"
+    latin1.write_bytes("titre\nséance\n".encode("latin-1"))
+    with pytest.raises(InputFileError, match=r"ligne 2 : ce n'est pas du texte UTF-8") as caught:
+        read_text_input(latin1, what="fichier", not_text="binaire", hint="Réenregistrez.")
+    assert caught.value.hint == "Réenregistrez."
+
+    image = tmp_path / "photo.py"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(InputFileError, match="n'est pas un programme"):
+        read_text_input(image, what="programme", not_text="n'est pas un programme.")
 
 
 def test_looks_binary() -> None:
