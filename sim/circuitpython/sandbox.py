@@ -30,6 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sim.circuitpython.settings_toml import parse_settings
+
 #: Attribute names that lead from ordinary objects to the interpreter's internals.
 FORBIDDEN_ATTRIBUTES = frozenset(
     [
@@ -104,7 +106,7 @@ class BoardFiles:
             raise OSError(f"[Errno 2] pas de fichier « {path} » sur la carte")
         return _builtins.open(target, mode, *args, **kwargs)
 
-    def os_module(self, board_name: str, settings: dict[str, str]) -> types.ModuleType:
+    def os_module(self, board_name: str, settings: dict[str, str | int]) -> types.ModuleType:
         files = self
 
         def listdir(path: str = "/") -> list[str]:
@@ -145,20 +147,17 @@ class BoardFiles:
         return module
 
 
-def read_settings(root: Path) -> dict[str, str]:
-    """``settings.toml`` values for ``os.getenv`` (a missing or broken file gives none)."""
+def read_settings(root: Path) -> dict[str, str | int]:
+    """``settings.toml`` values for ``os.getenv`` (a missing or unreadable file gives none).
+
+    As on CircuitPython 9, an integer setting comes back as an ``int``, a string as a ``str``.
+    """
     path = root / "settings.toml"
-    if not path.is_file():
-        return {}
-    if _sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
-        import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except Exception:  # noqa: BLE001 - CircuitPython ignores a broken settings.toml too
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return {}
-    return {k: str(v) for k, v in data.items() if isinstance(v, (str, int))}
+    return parse_settings(text)
 
 
 class Importer:
