@@ -16,6 +16,7 @@ part of any message, log line or ``repr``.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -59,6 +60,17 @@ class _TimeoutSession(requests.Session):
         super().__init__()
         self.timeout_s = timeout_s
         self.trust_env = False  # no proxy from the environment for a LAN printer server
+        # ...but the certificate bundle a user names in requests' own variable still counts:
+        # it is how a self-signed OctoPi certificate is trusted.
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE")
+        if bundle:
+            if not os.path.isfile(bundle):
+                raise OctoPrintError(
+                    f"Le certificat indiqué par REQUESTS_CA_BUNDLE est introuvable : « {bundle} ».",
+                    hint="Indiquez le chemin complet du fichier .pem du serveur, ou retirez "
+                    "la variable.",
+                )
+            self.verify = bundle
 
     def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.timeout_s)
@@ -228,7 +240,8 @@ class OctoPrintBackend:
             return OctoPrintError(
                 f"Le certificat HTTPS du serveur OctoPrint « {self.url} » n'est pas reconnu "
                 "(certificat auto-signé ?).",
-                hint="Sur le réseau de l'atelier, utilisez l'adresse en http:// du serveur.",
+                hint="Sur le réseau de l'atelier, utilisez l'adresse en http:// du serveur, ou "
+                "faites reconnaître son certificat : REQUESTS_CA_BUNDLE=/chemin/du/certificat.pem.",
             )
         if isinstance(exc, requests.ConnectionError):
             return self._server_down()

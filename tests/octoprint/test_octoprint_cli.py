@@ -17,6 +17,7 @@ from printers.backend import PrinterState
 from printers.octoprint_backend import OctoPrintBackend
 from tests.conftest import REPO_ROOT, kit_env, run_kit
 from tests.octoprint.octoprint_server import OctoPrintServer, free_loopback_port
+from tests.octoprint.tls_proxy import TlsProxy, write_self_signed_certificate
 
 pytestmark = pytest.mark.octoprint
 
@@ -175,3 +176,51 @@ def test_ctrl_c_without_a_terminal_cancels_on_the_server(
         time.sleep(0.1)
     job = octoprint_printer.status().job
     assert job is None or job.fraction_done < 1.0
+
+
+def test_self_signed_https_is_explained_then_trusted_through_its_certificate(
+    octoprint_server: OctoPrintServer, tmp_path: Path
+) -> None:
+    """OctoPi's HTTPS front with its self-signed certificate: refused with a French message
+    naming the fix, then accepted once the certificate is given to REQUESTS_CA_BUNDLE."""
+    cert, key = write_self_signed_certificate(tmp_path)
+    backend_port = int(octoprint_server.url.rsplit(":", 1)[1])
+    with TlsProxy(backend_port, cert, key) as proxy:
+        refused = run_kit(
+            "printer",
+            "status",
+            "--octoprint",
+            proxy.url,
+            KIT_OCTOPRINT_KEY=octoprint_server.api_key,
+        )
+        trusted = run_kit(
+            "printer",
+            "status",
+            "--octoprint",
+            proxy.url,
+            "--json",
+            KIT_OCTOPRINT_KEY=octoprint_server.api_key,
+            REQUESTS_CA_BUNDLE=str(cert),
+        )
+    assert refused.returncode == 2, refused.stderr
+    assert f"Le certificat HTTPS du serveur OctoPrint « {proxy.url} » n'est pas reconnu" in (
+        refused.stderr
+    )
+    assert "REQUESTS_CA_BUNDLE" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert trusted.returncode == 0, trusted.stderr
+    assert json.loads(trusted.stdout)["backend"] == "octoprint"
+
+
+def test_a_missing_certificate_bundle_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "absent.pem"
+    result = run_kit(
+        "printer",
+        "status",
+        "--octoprint",
+        f"https://127.0.0.1:{free_loopback_port()}",
+        KIT_OCTOPRINT_KEY="K",
+        REQUESTS_CA_BUNDLE=str(missing),
+    )
+    assert result.returncode == 2
+    assert f"REQUESTS_CA_BUNDLE est introuvable : « {missing} »" in result.stderr.replace("\n", "")
