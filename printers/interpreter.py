@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+from printers.arcs import arc_waypoints
 from printers.estimator import MotionEstimator, ProgressMap
 from printers.findings import BoundingBox, Facts, SlicerInfo
 from printers.gcode import BadNumber, split_code, split_words
@@ -20,8 +21,6 @@ from printers.slicer_comments import SlicerComments
 # Letters as the integer codes split_words gives.
 _X, _Y, _Z, _E, _F = 88, 89, 90, 69, 70
 _I, _J, _R, _S, _P = 73, 74, 82, 83, 80
-#: Marlin's arc chord length (MM_PER_ARC_SEGMENT / MAX_ARC_SEGMENT_MM).
-ARC_SEGMENT_MM = 1.0
 #: Commands that stop the print until someone acts (filament change, pause for the user).
 _USER_PAUSES = frozenset({b"M0", b"M1", b"M600", b"M601", b"M25", b"PAUSE"})
 #: How many problem lines of one kind are remembered for the report.
@@ -340,8 +339,10 @@ class Interpreter:
         else:
             facts.relative_e_extrusion = True
         if self.hotend.target < self.profile.extrude_min_c:
-            if len(facts.extrusion_cold_lines) < _MAX_EXAMPLES:
-                facts.extrusion_cold_lines.append(facts.line_count)
+            cold = facts.extrusion_cold_lines
+            # An arc is many moves on one line: its line is named once.
+            if len(cold) < _MAX_EXAMPLES and (not cold or cold[-1] != facts.line_count):
+                cold.append(facts.line_count)
         elif not facts.heated_wait_seen and facts.extrusion_before_wait_line is None:
             facts.extrusion_before_wait_line = facts.line_count
         box = self.print_box
@@ -384,45 +385,19 @@ class Interpreter:
         y1 = target(_Y, self.y, self.absolute)
         z1 = target(_Z, self.z, self.absolute)
         e1 = target(_E, self.e, self.absolute_e)
-        x0, y0 = self.x, self.y
-        if _R in values:
-            radius = values[_R]
-            chord_x, chord_y = x1 - x0, y1 - y0
-            chord = math.hypot(chord_x, chord_y)
-            if chord == 0.0 or abs(radius) < chord / 2.0 - 1e-6:
-                self._move_to(x1, y1, z1, e1)
-                return
-            h = math.sqrt(max(radius * radius - chord * chord / 4.0, 0.0))
-            # Marlin: positive R takes the short way round, negative R the long way.
-            sign = (-1.0 if clockwise else 1.0) * (1.0 if radius > 0 else -1.0)
-            cx = x0 + chord_x / 2.0 - sign * h * chord_y / chord
-            cy = y0 + chord_y / 2.0 + sign * h * chord_x / chord
-        else:
-            cx, cy = x0 + values.get(_I, 0.0), y0 + values.get(_J, 0.0)
-        radius = math.hypot(x0 - cx, y0 - cy)
-        if radius == 0.0:
+        waypoints = arc_waypoints(
+            (self.x, self.y),
+            (x1, y1),
+            clockwise=clockwise,
+            offset=(values.get(_I, 0.0), values.get(_J, 0.0)),
+            radius=values.get(_R),
+        )
+        if waypoints is None:
             self._move_to(x1, y1, z1, e1)
             return
-        start = math.atan2(y0 - cy, x0 - cx)
-        end = math.atan2(y1 - cy, x1 - cx)
-        sweep = end - start
-        if clockwise:
-            if sweep >= 0.0:
-                sweep -= 2.0 * math.pi
-        elif sweep <= 0.0:
-            sweep += 2.0 * math.pi
-        length = abs(sweep) * radius
-        segments = max(1, min(int(length / ARC_SEGMENT_MM), 100_000))
         z0, e0 = self.z, self.e
-        for step in range(1, segments):
-            fraction = step / segments
-            angle = start + sweep * fraction
-            self._move_to(
-                cx + radius * math.cos(angle),
-                cy + radius * math.sin(angle),
-                z0 + (z1 - z0) * fraction,
-                e0 + (e1 - e0) * fraction,
-            )
+        for x, y, fraction in waypoints[:-1]:
+            self._move_to(x, y, z0 + (z1 - z0) * fraction, e0 + (e1 - e0) * fraction)
         self._move_to(x1, y1, z1, e1)
 
     # -- other commands --------------------------------------------------------------------

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from kit.errors import EXIT_FAILURE, KitError
+from printers.arcs import arc_waypoints
 from printers.marlin.framing import parse_received_line
 from sim.device import SimulatedDevice
 from sim.marlin.config import MarlinConfig
@@ -82,7 +83,8 @@ class _Wait:
     sleep_s: float = 0.0
     heater: Heater | None = None
     cooling_too: bool = False
-    delta: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    #: Moves still to queue, when the planner was full (one for G0/G1, an arc's chords for G2/G3).
+    deltas: tuple[tuple[float, float, float, float], ...] = ()
     feed_mm_s: float = 0.0
     reached_s: float | None = None
 
@@ -487,8 +489,11 @@ class MarlinPrinter(SimulatedDevice):
         if wait is None:
             return
         if wait.kind == "planner_slot" and not self.planner.full:
-            self._add_move(wait.delta, wait.feed_mm_s, t)
-            self._finish_command(t)
+            left = self._queue_moves(wait.deltas, wait.feed_mm_s, t)
+            if left:
+                wait.deltas = left
+            else:
+                self._finish_command(t)
         elif wait.kind == "sync" and not self.planner.moving:
             if wait.sleep_s > 0:
                 self._wait = _Wait("sleep", then=wait.then, until_s=t + wait.sleep_s)
@@ -536,6 +541,8 @@ class MarlinPrinter(SimulatedDevice):
         if code in _WAITING_CODES:
             self._starve_from_s = None
         self._last_was_move = is_move or (self._last_was_move and code in ("M105", "M114"))
+        if code in ("G2", "G3"):
+            return self._arc(params, t, clockwise=code == "G2")
         if is_move:
             return self._move(params, t)
         handler = _HANDLERS.get(code)
@@ -563,11 +570,67 @@ class MarlinPrinter(SimulatedDevice):
             target[3] - self.position[3],
         )
         self.position = target
-        if self.planner.full:
-            self._block(_Wait("planner_slot", delta=delta, feed_mm_s=self.feedrate_mm_s), t)
+        return self._queue_or_wait((delta,), t)
+
+    def _arc(self, params: dict[str, float], t: float, *, clockwise: bool) -> str | None:
+        """G2/G3: the arc's chords, cut as Marlin's plan_arc does, each a planner block."""
+        if "F" in params and params["F"] > 0:
+            self.feedrate_mm_s = params["F"] / 60.0
+        start = list(self.position)
+        target = list(start)
+        for i, axis in enumerate("XYZE"):
+            if axis in params:
+                absolute = self.absolute_e if axis == "E" else self.absolute
+                target[i] = params[axis] if absolute else start[i] + params[axis]
+        waypoints = arc_waypoints(
+            (start[0], start[1]),
+            (target[0], target[1]),
+            clockwise=clockwise,
+            offset=(params.get("I", 0.0), params.get("J", 0.0)),
+            radius=params.get("R"),
+        ) or [(target[0], target[1], 1.0)]
+        deltas = []
+        previous = start
+        for x, y, fraction in waypoints:
+            point = [
+                x,
+                y,
+                start[2] + (target[2] - start[2]) * fraction,
+                start[3] + (target[3] - start[3]) * fraction,
+            ]
+            if fraction == 1.0:
+                point = target
+            deltas.append(
+                (
+                    point[0] - previous[0],
+                    point[1] - previous[1],
+                    point[2] - previous[2],
+                    point[3] - previous[3],
+                )
+            )
+            previous = point
+        self.position = target
+        return self._queue_or_wait(tuple(deltas), t)
+
+    def _queue_or_wait(
+        self, deltas: tuple[tuple[float, float, float, float], ...], t: float
+    ) -> str | None:
+        """Queue the moves; when the planner fills up, the command waits with the rest."""
+        left = self._queue_moves(deltas, self.feedrate_mm_s, t)
+        if left:
+            self._block(_Wait("planner_slot", deltas=left, feed_mm_s=self.feedrate_mm_s), t)
             return None
-        self._add_move(delta, self.feedrate_mm_s, t)
         return "ok"
+
+    def _queue_moves(
+        self, deltas: tuple[tuple[float, float, float, float], ...], feed: float, t: float
+    ) -> tuple[tuple[float, float, float, float], ...]:
+        """Add moves while the planner has room; return those that did not fit."""
+        for index, delta in enumerate(deltas):
+            if self.planner.full:
+                return deltas[index:]
+            self._add_move(delta, feed, t)
+        return ()
 
     # -- replies ---------------------------------------------------------------------------
     def _temperature_line(self, t: float) -> str:

@@ -220,6 +220,12 @@ def test_arc_radius_takes_the_short_way_round(tmp_path: Path) -> None:
     assert a.motion_seconds == pytest.approx(math.pi * 5 / 10.0, rel=0.02)
 
 
+def test_a_cold_arc_is_named_once_by_its_line(tmp_path: Path) -> None:
+    text = "G28\nM83\nG1 X100 Y100 F3000\nG2 X100 Y100 I-20 J0 E5\nG3 X140 Y100 R20 E2\n"
+    a = analyse_text(tmp_path, text)
+    assert a.facts.extrusion_cold_lines == [4, 5]
+
+
 def test_heating_shows_as_a_step_in_the_progress_map(tmp_path: Path) -> None:
     moves = "".join(f"G1 X{i % 50} Y{(i * 7) % 50} E{i * 0.01:.2f} F3000\n" for i in range(3000))
     text = "G28\nG1 Z5 F600\nM109 S200\n" + moves

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from printers.arcs import arc_waypoints
 from printers.marlin.framing import frame
 from printers.planner import MachineLimits, make_block, plan
 from sim.device import SimOptionError
@@ -149,6 +150,64 @@ def test_moves_take_the_time_the_shared_planner_gives() -> None:
     assert end is not None
     started = end - expected
     assert 2.0 < started < 2.01
+
+
+def _moving_until(bench: Bench, step_s: float = 0.01, limit_s: float = 60.0) -> tuple[float, str]:
+    """Advance until the planner has nothing left to move: the time it stopped, the output."""
+    output = ""
+    while bench.now < limit_s:
+        output += bench.run(step_s)
+        if not bench.device.planner.moving and not len(bench.device.planner):
+            return bench.now, output
+    raise AssertionError("the printer never stopped moving")
+
+
+def _chords_time_s(
+    start: tuple[float, float], waypoints: list[tuple[float, float, float]]
+) -> float:
+    limits = MachineLimits()
+    blocks = []
+    previous, x0, y0 = None, *start
+    for x, y, _ in waypoints:
+        block = make_block(previous, (x - x0, y - y0, 0.0, 0.0), 50.0, limits)
+        assert block is not None
+        blocks.append(block)
+        previous, x0, y0 = block, x, y
+    return sum(timing.duration_s for timing in plan(blocks))
+
+
+@pytest.mark.parametrize(
+    ("command", "end", "waypoints"),
+    [
+        # A full circle (same start and end, centre 20 mm to the left): 126 mm of chords.
+        (
+            "G2 X100 Y100 I-20 J0",
+            (100.0, 100.0),
+            arc_waypoints((100.0, 100.0), (100.0, 100.0), clockwise=True, offset=(-20.0, 0.0)),
+        ),
+        # A half circle given by its radius.
+        (
+            "G3 X140 Y100 R20",
+            (140.0, 100.0),
+            arc_waypoints((100.0, 100.0), (140.0, 100.0), clockwise=False, radius=20.0),
+        ),
+    ],
+)
+def test_arcs_run_as_marlins_chords(
+    command: str, end: tuple[float, float], waypoints: list[tuple[float, float, float]] | None
+) -> None:
+    """G2/G3 take the time of the arc's chords (far more than the planner's 16 blocks, so the
+    command waits for room), end where the file says, and are answered once."""
+    assert waypoints is not None and len(waypoints) > 16
+    bench = booted()
+    bench.send(b"G1 X100 Y100 F3000\n")
+    start, _ = _moving_until(bench)
+    bench.send(command.encode() + b"\n")
+    stopped, output = _moving_until(bench)
+    assert bench.device.position[:2] == pytest.approx(list(end))
+    assert output.count("ok") == 1
+    expected = _chords_time_s((100.0, 100.0), waypoints)
+    assert stopped - start == pytest.approx(expected, rel=0.05, abs=0.03)
 
 
 def test_m201_to_m205_change_the_machine_limits() -> None:
