@@ -72,6 +72,8 @@ CONNECT_ANSWER_S = 3.0
 AUTOREPORT_S = 2
 #: Longest wait for one read (seconds of the link's clock).
 READ_SLICE_S = 0.1
+#: How long a write may wait for room in the kernel's output queue before the link is lost.
+WRITE_LIMIT_S = 5.0
 
 
 class PrinterStopped(DeviceFault):
@@ -156,10 +158,38 @@ class MarlinHost:
         if not data:
             return
         try:
-            self.link.write(data)
+            if self._fd is not None:
+                self._write_fd(self._fd, data)
+            else:
+                self.link.write(data)
         except (serial.SerialException, OSError) as exc:
             raise self._vanished(exc) from exc
         self.bytes_written += len(data)
+
+    def _write_fd(self, fd: int, data: bytes) -> None:
+        """Fast path for a POSIX serial port: ``os.write`` until everything is queued.
+
+        pyserial's ``write`` follows every ``os.write`` with a ``select`` for writability and
+        an abort pipe; the flow control never sends more than the printer's buffer holds, so
+        the kernel's output queue always has room and the first write takes it all.
+        """
+        view = memoryview(data)
+        deadline = self.clock() + WRITE_LIMIT_S
+        while view:
+            try:
+                written = os.write(fd, view)
+            except BlockingIOError:
+                written = 0
+            view = view[written:]
+            if view:
+                if self.clock() > deadline:
+                    raise PrinterStopped(
+                        "L'imprimante ne lit plus rien sur la liaison USB depuis "
+                        f"{format_duration_fr(WRITE_LIMIT_S)} : impression arrêtée. "
+                        "Vérifiez qu'elle est allumée, puis débranchez et rebranchez le câble USB.",
+                        reason="stalled",
+                    )
+                select.select([], [fd], [], READ_SLICE_S)
 
     def _read_some(self) -> bytes:
         if self._fd is not None:

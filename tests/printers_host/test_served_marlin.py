@@ -88,3 +88,67 @@ def test_a_served_printer_that_vanishes_stops_the_print(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "liaison USB" in result.stderr
     assert "Dernière ligne exécutée" in result.stderr
+
+
+def _pty_link() -> tuple[int, serial.Serial]:
+    import os
+    import pty
+    import tty
+
+    controller, device = pty.openpty()
+    tty.setraw(controller)
+    path = os.ttyname(device)
+    link = serial.Serial(path, 250000, timeout=0.1)
+    os.close(device)
+    return controller, link
+
+
+def test_host_writes_a_full_port_in_pieces_when_the_reader_catches_up() -> None:
+    """The POSIX write fast path keeps writing after the kernel queue was full (EAGAIN)."""
+    import os
+    import threading
+    import time
+
+    from printers.host import MarlinHost
+
+    controller, link = _pty_link()
+    host = MarlinHost(link)
+    data = b"G1 X1 Y1\n" * 40_000  # far more than a pty holds
+    received = bytearray()
+
+    def drain() -> None:
+        time.sleep(0.2)
+        while len(received) < len(data):
+            received.extend(os.read(controller, 65536))
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        host._write(data)
+        reader.join(timeout=10)
+    finally:
+        link.close()
+        os.close(controller)
+    assert bytes(received) == data
+    assert host.bytes_written == len(data)
+
+
+def test_host_write_to_a_port_that_never_drains_stops_in_french(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    import printers.host
+    from printers.host import MarlinHost, PrinterStopped
+
+    monkeypatch.setattr(printers.host, "WRITE_LIMIT_S", 1.0)
+    controller, link = _pty_link()
+    host = MarlinHost(link)
+    try:
+        with pytest.raises(PrinterStopped) as caught:
+            host._write(b"G1 X1 Y1\n" * 40_000)
+    finally:
+        link.close()
+        os.close(controller)
+    assert caught.value.reason == "stalled"
+    assert "ne lit plus rien sur la liaison USB depuis 1 s :" in caught.value.message
