@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Any
 
 import click
 
@@ -35,7 +37,48 @@ _TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_OUT_OF_RANGE = re.compile(r"Invalid value for '([^']+)': (\S+) is not in the range (.+)\.$")
+_BETWEEN = re.compile(r"^(\S+?)(<=?)x(<=?)(\S+)$")
+_ONE_SIDED = re.compile(r"^x([<>]=?)(\S+)$")
+
+
+def _number_fr(text: str) -> str:
+    """« 1.0 » → « 1 », « 0.2 » → « 0,2 »: numbers as a French reader writes them."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if value.is_integer():
+        return str(int(value))
+    return f"{value:g}".replace(".", ",")
+
+
+def _range_fr(description: str) -> str:
+    """click's range description (``x>=1.0``, ``0<=x<=300``, ``0.2<x<=3600``) in French."""
+    between = _BETWEEN.match(description)
+    if between:
+        low, low_op, high_op, high = between.groups()
+        text = f"entre {_number_fr(low)} et {_number_fr(high)}"
+        if low_op == "<" or high_op == "<":
+            excluded = [_number_fr(v) for v, op in ((low, low_op), (high, high_op)) if op == "<"]
+            text += f" ({' et '.join(excluded)} exclu{'s' if len(excluded) > 1 else ''})"
+        return text
+    one_sided = _ONE_SIDED.match(description)
+    if one_sided:
+        op, bound = one_sided.groups()
+        words = {">=": "au moins", ">": "plus de", "<=": "au plus", "<": "moins de"}[op]
+        return f"{words} {_number_fr(bound)}"
+    return description
+
+
 def translate(message: str) -> str:
+    out_of_range = _OUT_OF_RANGE.search(message)
+    if out_of_range:
+        option, value, description = out_of_range.groups()
+        return (
+            f"Valeur invalide pour {option} : {_number_fr(value)} est hors limites "
+            f"(il faut {_range_fr(description)})."
+        )
     for pattern, template in _TRANSLATIONS:
         match = pattern.search(message)
         if match:
@@ -87,3 +130,17 @@ def install_french_help() -> None:
     for module in (click.core, click.decorators, click.exceptions, click.formatting):
         if hasattr(module, "_"):
             module._ = _french  # type: ignore[attr-defined]
+
+
+class FiniteFloatRange(click.FloatRange):
+    """``click.FloatRange`` that also refuses ``nan`` and ``inf``.
+
+    ``float()`` accepts both and a range check lets ``nan`` through (every comparison with it
+    is false), so ``--creneau nan`` would otherwise reach the analysis.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"« {value} » n'est pas un nombre utilisable.", param, ctx)
+        return super().convert(number, param, ctx)

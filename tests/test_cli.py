@@ -39,3 +39,47 @@ def test_commands_write_to_the_log_file_and_verbose_to_console() -> None:
     assert result.returncode == 2
     assert log_file_path().exists()
     assert "inexistant" in log_file_path().read_text(encoding="utf-8")
+
+
+def test_out_of_range_values_are_explained_in_french() -> None:
+    result = run_kit("printer", "check", "absent.gcode", "--creneau", "-5")
+    assert result.returncode == 2
+    message = " ".join(result.stderr.split())
+    assert "--creneau : -5 est hors limites (il faut au moins 1)." in message
+    assert "is not in the range" not in message
+
+
+def test_nan_and_infinity_are_refused_where_a_number_is_expected() -> None:
+    for value in ("nan", "inf", "-inf"):
+        result = run_kit("printer", "check", "absent.gcode", "--creneau", value)
+        assert result.returncode == 2, value
+        assert f"« {value} » n'est pas un nombre utilisable" in " ".join(result.stderr.split())
+
+
+def test_click_range_descriptions_in_french() -> None:
+    from kit.clickfr import _range_fr, translate
+
+    assert _range_fr("x>=1.0") == "au moins 1"
+    assert _range_fr("x<=5") == "au plus 5"
+    assert _range_fr("x>0.5") == "plus de 0,5"
+    assert _range_fr("0<=x<=300") == "entre 0 et 300"
+    assert _range_fr("0.2<x<=3600") == "entre 0,2 et 3600 (0,2 exclu)"
+    assert _range_fr("0<x<1") == "entre 0 et 1 (0 et 1 exclus)"
+    assert (
+        translate("Invalid value for '--buse': 9999.0 is not in the range 0<=x<=300.")
+        == "Valeur invalide pour --buse : 9999 est hors limites (il faut entre 0 et 300)."
+    )
+
+
+def test_finite_float_range_keeps_click_range_checks() -> None:
+    import click
+    import pytest
+
+    from kit.clickfr import FiniteFloatRange
+
+    kind = FiniteFloatRange(0, 10)
+    assert kind.convert("2.5", None, None) == 2.5
+    with pytest.raises(click.BadParameter):
+        kind.convert("11", None, None)
+    with pytest.raises(click.BadParameter, match="nombre utilisable"):
+        kind.convert("nan", None, None)

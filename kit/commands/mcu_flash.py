@@ -31,6 +31,7 @@ from firmware.boards import Board, get_board, load_catalogue
 from firmware.esp_image import CHIP_LABELS
 from firmware.uf2 import family_name
 from kit import discovery, messages
+from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console, print_error
 from kit.errors import EXIT_FAILURE, KitError
 from kit.links import is_url
@@ -174,7 +175,7 @@ def info_cmd(port: str) -> None:
 @click.option("--port", required=True, help="Port série de la carte, ou sim://esp32s3.")
 @click.option(
     "--attente",
-    type=click.FloatRange(0, 3600),
+    type=FiniteFloatRange(0, 3600),
     default=DEFAULT_WAIT_S,
     show_default=True,
     help="Secondes d'attente si la carte ne répond pas.",
@@ -364,7 +365,7 @@ def _find_port(board: Board) -> str:
 )
 @click.option(
     "--attente",
-    type=click.FloatRange(0, 3600),
+    type=FiniteFloatRange(0, 3600),
     default=DEFAULT_WAIT_S,
     show_default=True,
     help="Secondes d'attente d'une carte absente ou muette.",

@@ -12,6 +12,7 @@ import threading
 import click
 from rich.markup import escape
 
+from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE
 
@@ -36,7 +37,7 @@ def _stdout_writer() -> codecs.IncrementalDecoder:
 @click.option(
     "--timeout",
     "timeout_s",
-    type=click.FloatRange(min=0.1, max=86400),
+    type=FiniteFloatRange(min=0.1, max=86400),
     default=60.0,
     show_default=True,
     help="Au-delà (en secondes), le programme est interrompu (Ctrl-C).",

@@ -15,6 +15,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.text import Text
 
+from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
 
@@ -30,7 +31,7 @@ MAX_CONSOLE_LINES = 200
 @click.option("--board", "board_name", metavar="CARTE", help="La carte simulée (kit mcu boards).")
 @click.option(
     "--duree",
-    type=click.FloatRange(min=0.01, max=3600),
+    type=FiniteFloatRange(min=0.01, max=3600),
     default=10.0,
     show_default=True,
     help="Temps simulé, en secondes (un programme sans fin s'arrête là).",
@@ -47,7 +48,7 @@ MAX_CONSOLE_LINES = 200
 )
 @click.option(
     "--vitesse",
-    type=click.FloatRange(min=0, max=1000),
+    type=FiniteFloatRange(min=0, max=1000),
     default=None,
     help="Vitesse de l'affichage en direct (1 = temps réel, 0 = le plus vite possible). "
     "Par défaut : temps réel dans un terminal, sinon le plus vite possible.",

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from kit.clickfr import FiniteFloatRange
 from kit.console import console
 from kit.errors import EXIT_FAILURE
 from kit.messages import format_duration_fr
@@ -110,7 +111,7 @@ def _render(
 )
 @click.option(
     "--creneau",
-    type=click.FloatRange(min=1.0),
+    type=FiniteFloatRange(min=1.0),
     metavar="MINUTES",
     help="Durée du créneau de l'atelier : vérifie que l'impression y tient, chauffe comprise.",
 )

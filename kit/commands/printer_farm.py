@@ -12,6 +12,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from kit.clickfr import FiniteFloatRange
 from kit.console import console
 from kit.errors import KitError
 from kit.messages import format_duration_fr
@@ -136,7 +137,7 @@ def _load_entries() -> list[PrinterEntry]:
 @click.option(
     "--interval",
     "interval_s",
-    type=click.FloatRange(0.2, 3600),
+    type=FiniteFloatRange(0.2, 3600),
     default=2.0,
     show_default=True,
     metavar="SECONDES",

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from kit.clickfr import FiniteFloatRange
 from kit.commands.print_progress import PrintProgress
 from kit.commands.printer_serial import connect_host, port_options, temperatures_text
 from kit.console import console, err_console
@@ -108,7 +109,7 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
 @click.option("--profile", default=None, help="Profil d'imprimante (pour le temps restant).")
 @click.option(
     "--park-z",
-    type=click.FloatRange(0, 50),
+    type=FiniteFloatRange(0, 50),
     default=0.0,
     metavar="MM",
     help="En pause, lève la buse de MM millimètres (0 : ne bouge pas).",

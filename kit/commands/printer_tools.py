@@ -8,6 +8,7 @@ import json
 import click
 from rich.table import Table
 
+from kit.clickfr import FiniteFloatRange
 from kit.commands.printer_serial import (
     connect_host,
     heater_label,
@@ -27,14 +28,14 @@ MAX_BED_C = 120
 @click.option(
     "--buse",
     "hotend",
-    type=click.FloatRange(0, MAX_HOTEND_C),
+    type=FiniteFloatRange(0, MAX_HOTEND_C),
     default=None,
     help="Consigne de la buse en °C (0 = éteinte).",
 )
 @click.option(
     "--plateau",
     "bed",
-    type=click.FloatRange(0, MAX_BED_C),
+    type=FiniteFloatRange(0, MAX_BED_C),
     default=None,
     help="Consigne du plateau en °C (0 = éteint).",
 )

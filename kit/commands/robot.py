@@ -15,6 +15,7 @@ from typing import IO
 import click
 from rich.table import Table
 
+from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
 
@@ -46,7 +47,7 @@ def robot() -> None:
 @click.option("--picture", metavar="IMAGE.png|svg", help="Enregistre le trajet en image.")
 @click.option(
     "--temps-max",
-    type=click.FloatRange(min=0.1, max=3600),
+    type=FiniteFloatRange(min=0.1, max=3600),
     metavar="SECONDES",
     help="Durée maximale du programme en secondes (par défaut celle du défi).",
 )

@@ -10,6 +10,7 @@ from types import FrameType
 
 import click
 
+from kit.clickfr import FiniteFloatRange
 from kit.errors import KitError
 from sim.registry import create_device, known_kinds
 
@@ -64,7 +65,7 @@ def list_kinds() -> None:
 @click.option("--socket", "socket_addr", metavar="HÔTE:PORT", help="Sert sur un port TCP local.")
 @click.option(
     "--speed",
-    type=click.FloatRange(min=0.001, max=10000),
+    type=FiniteFloatRange(min=0.001, max=10000),
     default=1.0,
     show_default=True,
     help="Accélération du temps simulé (1 = temps réel).",
