@@ -112,21 +112,6 @@ def get_value(dotted: str, default: Any = None) -> Any:
     return node
 
 
-def parse_value(text: str) -> Any:
-    """Interpret a value typed on the command line: booleans, numbers, else text."""
-    lowered = text.strip().lower()
-    if lowered in {"true", "vrai", "oui"}:
-        return True
-    if lowered in {"false", "faux", "non"}:
-        return False
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return text
-
-
 def _set_in(data: dict[str, Any], parts: list[str], value: Any) -> None:
     node = data
     for part in parts[:-1]:

@@ -208,3 +208,69 @@ def with_api_key(entry: PrinterEntry, config: Mapping[str, Any] | None = None) -
         return entry
     key = resolve_api_key(entry.address, own_key=entry.api_key, config=config)
     return PrinterEntry(entry.name, entry.backend, entry.address, entry.profile, key)
+
+
+#: Every key ``kit config set`` accepts (``NOM`` is a printer's name in the list).
+KNOWN_SETTINGS = (
+    "octoprint.url",
+    "octoprint.api_key",
+    "octoprint.timeout_s",
+    "printers.NOM.port",
+    "printers.NOM.url",
+    "printers.NOM.backend",
+    "printers.NOM.profile",
+    "printers.NOM.api_key",
+)
+
+
+def _printer_name_ok(name: str) -> bool:
+    return bool(name) and all(c.isalnum() or c in "-_" for c in name)
+
+
+def setting_value(dotted: str, text: str) -> Any:
+    """Check a value typed for ``kit config set`` and return what to store.
+
+    Keys the kit does not read are refused (a typo such as ``octoprnt.url`` would otherwise be
+    stored and ignored), and each known key's value is checked the way the kit will use it.
+    """
+    parts = [p.strip() for p in dotted.split(".")]
+    shape = ".".join(parts[:1] + ["NOM"] + parts[2:]) if parts[0] == "printers" else dotted
+    if shape not in KNOWN_SETTINGS or (parts[0] == "printers" and len(parts) != 3):
+        raise KitError(
+            f"Clé inconnue : « {dotted} ». Clés possibles : {', '.join(KNOWN_SETTINGS)} "
+            "(NOM : le nom que vous donnez à l'imprimante, par exemple ender1)."
+        )
+    if parts[0] == "printers" and not _printer_name_ok(parts[1]):
+        raise KitError(
+            f"Nom d'imprimante invalide : « {parts[1]} ». Lettres, chiffres, « - » et « _ » "
+            "seulement, par exemple ender1."
+        )
+    field_name = parts[-1]
+    value = text.strip()
+    if field_name == "timeout_s":
+        try:
+            seconds = float(value.replace(",", "."))
+        except ValueError:
+            seconds = float("nan")
+        if not 0 < seconds <= 600:  # also refuses nan
+            raise KitError(
+                f"« {dotted} » doit être un nombre de secondes entre 0 et 600 (pas « {text} »)."
+            )
+        return int(seconds) if seconds.is_integer() else seconds
+    if not value:
+        raise KitError(f"« {dotted} » ne peut pas être vide : « kit config unset {dotted} ».")
+    if field_name == "url":
+        return normalise_url(value)
+    if field_name == "backend":
+        if value.lower() not in _BACKEND_NAMES:
+            raise KitError(
+                f"« {dotted} » vaut « {text} » : les valeurs possibles sont « serial » (USB) "
+                "et « octoprint »."
+            )
+        return _BACKEND_NAMES[value.lower()].value
+    if field_name == "profile":
+        from printers.profile import load_profile
+
+        load_profile(value)  # a French error naming the known profiles when it is unknown
+        return value
+    return value  # port, api_key: text as typed (a key made of digits stays text)

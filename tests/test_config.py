@@ -89,8 +89,50 @@ def test_value_under_a_scalar_is_refused_and_file_kept() -> None:
     assert cfg.config_path().read_bytes() == before
 
 
-def test_parse_value() -> None:
-    assert cfg.parse_value("oui") is True
-    assert cfg.parse_value("42") == 42
-    assert cfg.parse_value("0.5") == 0.5
-    assert cfg.parse_value("/dev/ttyUSB0") == "/dev/ttyUSB0"
+def test_cli_set_refuses_keys_the_kit_does_not_read_and_keeps_the_file() -> None:
+    assert run_kit("config", "set", "octoprint.url", "http://localhost:5000").returncode == 0
+    before = cfg.config_path().read_bytes()
+    for key in ("octoprnt.url", "zzz", "printers.ender1", "printers.a.b.c", "octoprint.url.x"):
+        result = run_kit("config", "set", key, "http://octopi.local")
+        assert result.returncode == 2, key
+        message = " ".join(result.stderr.split())
+        assert f"Clé inconnue : « {key} »" in message
+        assert "printers.NOM.port" in message
+    assert cfg.config_path().read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "stored"),
+    [
+        ("octoprint.url", "octopi.local/", "http://octopi.local"),
+        ("octoprint.timeout_s", "2,5", 2.5),
+        ("octoprint.timeout_s", "30", 30),
+        ("printers.ender1.port", "/dev/ttyUSB0", "/dev/ttyUSB0"),
+        ("printers.ender1.profile", "ender3", "ender3"),
+        ("printers.ender1.backend", "USB", "serial"),
+        ("printers.prusa.api_key", "0123456789", "0123456789"),  # digits stay text
+    ],
+)
+def test_cli_set_checks_and_normalises_known_keys(key: str, typed: str, stored: object) -> None:
+    result = run_kit("config", "set", key, typed)
+    assert result.returncode == 0, result.stderr
+    assert cfg.get_value(key) == stored
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "expected"),
+    [
+        ("octoprint.url", "ftp://octopi.local", "Adresse OctoPrint invalide"),
+        ("octoprint.timeout_s", "nan", "entre 0 et 600"),
+        ("octoprint.timeout_s", "0", "entre 0 et 600"),
+        ("printers.ender1.profile", "prusa-xl", "Profil d'imprimante inconnu"),
+        ("printers.ender1.backend", "ftp", "« serial » (USB) et « octoprint »"),
+        ("printers.en/der.port", "/dev/ttyUSB0", "Nom d'imprimante invalide"),
+        ("printers.ender1.port", " ", "ne peut pas être vide"),
+    ],
+)
+def test_cli_set_refuses_bad_values_in_french(key: str, typed: str, expected: str) -> None:
+    result = run_kit("config", "set", key, typed)
+    assert result.returncode == 2
+    assert expected in " ".join(result.stderr.split())
+    assert cfg.get_value(key) is None

@@ -43,8 +43,14 @@ def path() -> None:
 @click.argument("key")
 @click.argument("value")
 def set_(key: str, value: str) -> None:
-    """Donne la valeur VALUE à la clé KEY (par exemple octoprint.url http://…)."""
-    cfg.set_value(key, cfg.parse_value(value))
+    """Donne la valeur VALUE à la clé KEY (par exemple octoprint.url http://…).
+
+    Clés possibles : octoprint.url, octoprint.api_key, octoprint.timeout_s et, pour chaque
+    imprimante de l'atelier, printers.NOM.port, .url, .backend, .profile, .api_key.
+    """
+    from printers.atelier_config import setting_value
+
+    cfg.set_value(key, setting_value(key, value))
     if cfg.is_secret_key(key):
         console.print(f"Secret « {key} » enregistré (fichier protégé {cfg.secrets_path()}).")
     else:
