@@ -30,6 +30,7 @@ from firmware.libraries import Closure, library_closure, pins_used
 from kit.discovery import DriveReport, inspect_drive, scan_drives
 from kit.errors import InputFileError, KitError
 from kit.files import atomic_write_bytes, read_text_input
+from kit.messages import os_error_fr
 
 #: CircuitPython tries these names in order; the first that exists runs at boot.
 CODE_FILE_NAMES = ("code.txt", "code.py", "main.txt", "main.py")
@@ -425,7 +426,9 @@ def apply_plan(plan: DeployPlan) -> DeployResult:
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise KitError(f"Impossible de supprimer « {rel} » sur la carte : {exc}.") from exc
+            raise KitError(
+                f"Impossible de supprimer « {rel} » sur la carte : {os_error_fr(exc)}."
+            ) from exc
     written: list[str] = []
     ordered = sorted(plan.to_write, key=lambda a: a.board_path == "code.py")
     for act in ordered:

@@ -18,26 +18,67 @@ _TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Missing option '([^']+)'\."), "Option obligatoire manquante : {0}."),
     (re.compile(r"Option '([^']+)' requires an argument\."), "L'option {0} attend une valeur."),
     (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "Argument(s) en trop : {0}."),
+]
+
+#: ``Invalid value for '-o' / '--output': DETAIL`` (one or more names of the parameter).
+_INVALID_VALUE = re.compile(r"Invalid value for ((?:'[^']+'(?: / )?)+): (.+)$", re.DOTALL)
+#: A value as click quotes it (``repr``: single quotes, or double when it holds one).
+_QUOTED = r"(?:'(?P<q1>[^']*)'|\"(?P<q2>[^\"]*)\")"
+_PATH_KINDS = {"File": "Le fichier", "Directory": "Le dossier", "Path": "Le chemin"}
+_PATH_PROBLEMS = {
+    "does not exist": "n'existe pas",
+    "is a file": "est un fichier (un dossier est attendu)",
+    "is a directory": "est un dossier (un fichier est attendu)",
+    "is not readable": "ne peut pas être lu (droits insuffisants)",
+    "is not writable": "n'est pas accessible en écriture (droits insuffisants)",
+    "is not executable": "n'est pas exécutable",
+}
+_DETAILS: list[tuple[re.Pattern[str], str]] = [
     (
-        re.compile(r"Invalid value for '([^']+)': (?:Path )?'([^']*)' does not exist\."),
-        "Valeur invalide pour {0} : « {1} » n'existe pas.",
+        re.compile(
+            rf"^(?P<kind>File|Directory|Path) {_QUOTED} "
+            rf"(?P<problem>{'|'.join(_PATH_PROBLEMS)})\.$"
+        ),
+        "path",
     ),
+    (re.compile(rf"^{_QUOTED} is not one of (?P<choices>.+)\.$"), "« {value} » ne fait pas "
+     "partie des valeurs possibles : {choices}."),
     (
-        re.compile(r"Invalid value for '([^']+)': '([^']*)' is not one of (.+)\."),
-        "Valeur invalide pour {0} : « {1} » ne fait pas partie de {2}.",
+        re.compile(rf"^{_QUOTED} is not a valid (?:integer|float|integer range|float range)\.?$"),
+        "« {value} » n'est pas un nombre.",
     ),
+    (re.compile(rf"^{_QUOTED} is not a valid boolean\.?$"), "« {value} » n'est ni oui ni non."),
     (
-        re.compile(r"Invalid value for '([^']+)': '([^']*)' is not a valid (integer|float)"),
-        "Valeur invalide pour {0} : « {1} » n'est pas un nombre.",
-    ),
-    (
-        re.compile(r"Invalid value for '([^']+)': (.+)"),
-        "Valeur invalide pour {0} : {1}",
+        re.compile(r"^(?P<number>\S+) is not in the range (?P<range>.+)\.$"),
+        "range",
     ),
 ]
 
 
-_OUT_OF_RANGE = re.compile(r"Invalid value for '([^']+)': (\S+) is not in the range (.+)\.$")
+def _detail_fr(detail: str) -> str:
+    """The part after ``Invalid value for …:`` in French (our own messages pass unchanged)."""
+    for pattern, template in _DETAILS:
+        match = pattern.match(detail)
+        if not match:
+            continue
+        groups = match.groupdict()
+        value = groups.get("q1") if groups.get("q1") is not None else groups.get("q2")
+        if template == "path":
+            problem = groups["problem"]
+            # « File 'd' is a directory »: the kind names what was expected, not what it is.
+            subject = "" if problem in ("is a file", "is a directory") else _PATH_KINDS[
+                groups["kind"]
+            ] + " "
+            return f"{subject}« {value} » {_PATH_PROBLEMS[problem]}."
+        if template == "range":
+            return (
+                f"{_number_fr(groups['number'])} est hors limites "
+                f"(il faut {_range_fr(groups['range'])})."
+            )
+        return template.format(value=value, choices=groups.get("choices", ""))
+    return detail
+
+
 _BETWEEN = re.compile(r"^(\S+?)(<=?)x(<=?)(\S+)$")
 _ONE_SIDED = re.compile(r"^x([<>]=?)(\S+)$")
 
@@ -72,13 +113,10 @@ def _range_fr(description: str) -> str:
 
 
 def translate(message: str) -> str:
-    out_of_range = _OUT_OF_RANGE.search(message)
-    if out_of_range:
-        option, value, description = out_of_range.groups()
-        return (
-            f"Valeur invalide pour {option} : {_number_fr(value)} est hors limites "
-            f"(il faut {_range_fr(description)})."
-        )
+    invalid = _INVALID_VALUE.search(message)
+    if invalid:
+        names = " / ".join(re.findall(r"'([^']+)'", invalid.group(1)))
+        return f"Valeur invalide pour {names} : {_detail_fr(invalid.group(2).strip())}"
     for pattern, template in _TRANSLATIONS:
         match = pattern.search(message)
         if match:

@@ -19,6 +19,7 @@ import tomli_w
 
 from kit.errors import KitError
 from kit.files import atomic_write
+from kit.messages import os_error_fr, toml_error_fr
 from kit.paths import config_dir
 
 if sys.version_info >= (3, 11):
@@ -65,12 +66,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
             hint="Corrigez-le ou supprimez-le : le kit en recréera un propre.",
         ) from None
     except OSError as exc:
-        raise KitError(f"Impossible de lire « {path} » : {exc.strerror or exc}.") from exc
+        raise KitError(f"Impossible de lire « {path} » : {os_error_fr(exc)}.") from exc
     try:
         return dict(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
         raise KitError(
-            f"Le fichier de configuration « {path} » est mal formé : {exc}.",
+            f"Le fichier de configuration « {path} » est mal formé : {toml_error_fr(exc)}.",
             hint="Corrigez la ligne indiquée ou supprimez le fichier.",
         ) from exc
 

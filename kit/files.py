@@ -12,13 +12,19 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from kit import messages
 from kit.errors import InputFileError, KitError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 
 def _write_error(path: Path, exc: OSError) -> KitError:
@@ -31,7 +37,21 @@ def _write_error(path: Path, exc: OSError) -> KitError:
         return KitError(f"Impossible d'écrire « {path} » : le support est plein.")
     if exc.errno == errno.ENOENT:
         return KitError(f"Impossible d'écrire « {path} » : le dossier n'existe pas.")
-    return KitError(f"Impossible d'écrire « {path} » : {exc.strerror or exc}.")
+    return KitError(f"Impossible d'écrire « {path} » : {messages.os_error_fr(exc)}.")
+
+
+def ensure_folder(path: str | os.PathLike[str]) -> Path:
+    """Create the folder ``path`` (and its parents) for the user's output; French error."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise KitError(f"Impossible de créer le dossier « {folder} » : c'est un fichier.") from None
+    except OSError as exc:
+        raise KitError(
+            f"Impossible de créer le dossier « {folder} » : {messages.os_error_fr(exc)}."
+        ) from exc
+    return folder
 
 
 def atomic_write(
@@ -136,6 +156,39 @@ def read_text_input(
             f"« {source} », ligne {line} : ce n'est pas du texte UTF-8 (octet illisible).",
             hint=hint or "Enregistrez le fichier en UTF-8 depuis votre éditeur de texte.",
         ) from exc
+
+
+def read_toml_input(path: str | os.PathLike[str], *, what: str) -> dict[str, Any]:
+    """Read a user's TOML file (a printer profile, an arena), or raise in French
+    naming the line of a syntax error."""
+    source, text = read_text_input(
+        path, what=what, not_text=f"n'est pas un {what} (fichier binaire)."
+    )
+    try:
+        return dict(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputFileError(
+            f"Le {what} « {source} » est mal formé : {messages.toml_error_fr(exc)}."
+        ) from exc
+
+
+def data_error_fr(exc: BaseException) -> str:
+    """A ``KeyError``/``TypeError``/``ValueError`` met while reading a data file, in French.
+
+    Our own checks raise ``ValueError`` with a French sentence, kept as is; Python's own
+    conversions (``float("abc")``) and missing keys are said in French.
+    """
+    if isinstance(exc, KeyError):
+        return f"la clé « {exc.args[0] if exc.args else '?'} » manque"
+    if isinstance(exc, TypeError):
+        return "une valeur n'a pas le bon type (nombre, texte, liste ou table attendu)"
+    text = str(exc)
+    if text.startswith(("could not convert", "invalid literal")):
+        value = text.rpartition(": ")[2].strip("'\"")
+        return f"« {value} » n'est pas un nombre"
+    if text.startswith(("not enough values", "too many values")):
+        return "une liste n'a pas le bon nombre de valeurs"
+    return text
 
 
 def looks_binary(sample: bytes) -> bool:

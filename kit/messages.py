@@ -8,7 +8,9 @@ wording stays consistent across the kit.
 
 from __future__ import annotations
 
+import errno
 import math
+import re
 
 PERMISSION_FIX_LINUX = (
     "Ajoutez votre compte au groupe « {group} » puis fermez et rouvrez votre session :\n"
@@ -58,3 +60,61 @@ def format_duration_fr(seconds: float) -> str:
 
 def yes_no(value: bool) -> str:
     return "oui" if value else "non"
+
+
+#: What the system said, as a French reader needs it (the C library's text is English).
+_OS_ERRORS_FR = {
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "le support est en lecture seule",
+    errno.ENOSPC: "le support est plein",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EEXIST: "existe déjà",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EIO: "erreur de lecture ou d'écriture (support débranché ?)",
+    errno.ENODEV: "périphérique absent",
+    errno.ENXIO: "périphérique absent",
+    errno.EBUSY: "périphérique occupé par un autre programme",
+    errno.EADDRINUSE: "adresse déjà utilisée (un autre programme écoute sur ce port)",
+    errno.EADDRNOTAVAIL: "cette adresse n'appartient pas à cet ordinateur",
+    errno.ECONNREFUSED: "connexion refusée",
+    errno.ECONNRESET: "connexion interrompue par l'autre côté",
+    errno.EPIPE: "connexion interrompue par l'autre côté",
+    errno.ETIMEDOUT: "délai dépassé",
+}
+
+
+def os_error_fr(exc: BaseException) -> str:
+    """A system error (OSError, socket name lookup) said in French, without a trailing dot."""
+    import socket  # here, not at import: kit --version stays fast
+
+    if isinstance(exc, socket.gaierror):
+        return "adresse inconnue (nom de machine introuvable)"
+    err = getattr(exc, "errno", None)
+    if err in _OS_ERRORS_FR:
+        return _OS_ERRORS_FR[err]
+    strerror = getattr(exc, "strerror", None)
+    return str(strerror or exc).rstrip(".")
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def toml_position(exc: BaseException) -> tuple[int, int] | None:
+    """Line and column (1-based) of a ``tomllib.TOMLDecodeError``, when it gives them."""
+    match = _TOML_POSITION.search(str(exc))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def toml_error_fr(exc: BaseException, first_line: int = 1) -> str:
+    """Where a TOML text is malformed, in French; ``first_line`` is the text's first line in
+    its file (a lesson's front-matter starts at line 2)."""
+    position = toml_position(exc)
+    if position is None:
+        return "syntaxe TOML invalide"
+    line, column = position
+    return (
+        f"syntaxe TOML invalide ligne {line + first_line - 1}, colonne {column} "
+        "(guillemet, crochet ou signe « = » manquant ?)"
+    )

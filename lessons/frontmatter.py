@@ -19,9 +19,9 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from kit.errors import InputFileError
+from kit.messages import toml_position
 
 FENCE = "+++"
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,8 @@ def split(text: str, source: str) -> SplitFile:
     try:
         data = tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
-        match = _TOML_POSITION.search(str(exc))
-        line = int(match.group(1)) + 1 if match else 0
-        column = int(match.group(2)) if match else 0
+        position = toml_position(exc)
+        line, column = (position[0] + 1, position[1]) if position else (0, 0)
         raise LessonFileError(
             source,
             line,

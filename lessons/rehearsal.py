@@ -26,7 +26,7 @@ else:  # pragma: no cover - Python 3.10
 
 from kit import __version__
 from kit.errors import InputFileError, KitError
-from kit.files import looks_binary, require_input_file
+from kit.files import read_toml_input
 from kit.messages import format_duration_fr
 from lessons.catalog import PACKAGE_DIR
 from lessons.model import COMPETENCES, SUPPORTS, Lesson, Phase
@@ -245,16 +245,8 @@ class Answers:
 
 def load_answers(path: Path) -> Answers:
     """Read the answers of a non-interactive rehearsal (TOML), with French errors."""
-    source = require_input_file(path, what="fichier de réponses")
-    raw = source.read_bytes()
-    if looks_binary(raw[:4096]):
-        raise InputFileError(f"« {source} » n'est pas un fichier texte de réponses.")
-    try:
-        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputFileError(
-            f"Le fichier de réponses « {source} » est mal formé : {_toml_where(exc)}."
-        ) from exc
+    source = Path(path)
+    data = read_toml_input(source, what="fichier de réponses")
     known = {"support", "minutes", "demonstration", "autoevaluation", "commentaire"}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -294,17 +286,6 @@ def load_answers(path: Path) -> Answers:
         scores=dict(scores),
         comment=comment,
     )
-
-
-def _toml_where(exc: Exception) -> str:
-    text = str(exc)
-    if "line" in text:
-        import re
-
-        match = re.search(r"line (\d+)", text)
-        if match:
-            return f"ligne {match.group(1)}"
-    return "le fichier n'est pas du TOML en UTF-8"
 
 
 # --- report ----------------------------------------------------------------------------------

@@ -10,18 +10,13 @@ profile; a path to a ``.toml`` file of the same shape works too.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kit.errors import InputFileError
+from kit.files import data_error_fr, read_toml_input
 from printers.planner import MachineLimits
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 PROFILES_DIR = Path(__file__).with_name("profiles")
 
@@ -116,14 +111,13 @@ def load_profile(name_or_path: str) -> PrinterProfile:
                 f"Profil d'imprimante inconnu : « {name_or_path} ».",
                 hint=f"Profils disponibles : {known} (voir « kit printer profiles »).",
             )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputFileError(f"Le profil « {path} » est illisible : {exc}.") from exc
+    data = read_toml_input(path, what="profil")
     try:
         return _parse_profile(data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise InputFileError(f"Le profil « {path} » est incomplet ou invalide : {exc}.") from exc
+        raise InputFileError(
+            f"Le profil « {path} » est incomplet ou invalide : {data_error_fr(exc)}."
+        ) from exc
 
 
 def _number(table: dict[str, Any], key: str) -> float:

@@ -39,18 +39,13 @@ from __future__ import annotations
 
 import functools
 import math
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kit.errors import InputFileError, KitError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from kit.files import data_error_fr, read_toml_input
 
 ARENAS_DIR = Path(__file__).resolve().parent / "arenas"
 DEFAULT_ARENA = "mur"
@@ -231,14 +226,11 @@ def load_arena(name: str) -> Arena:
         if not path.is_file() or "/" in name or "\\" in name:
             known = ", ".join(available_arenas())
             raise KitError(f"Arène inconnue : « {name} ». Arènes disponibles : {known}.")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputFileError(f"L'arène « {path} » est illisible : {exc}") from exc
+    data = read_toml_input(path, what="fichier d'arène")
     try:
         return arena_from_dict(path.stem, data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise InputFileError(f"L'arène « {path} » est mal formée : {exc}") from exc
+        raise InputFileError(f"L'arène « {path} » est mal formée : {data_error_fr(exc)}.") from exc
 
 
 def _points(raw: Any) -> tuple[Point, ...]:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kit import __version__
 from kit.logs import log_file_path
 from tests.conftest import run_kit
@@ -83,3 +85,42 @@ def test_finite_float_range_keeps_click_range_checks() -> None:
         kind.convert("11", None, None)
     with pytest.raises(click.BadParameter, match="nombre utilisable"):
         kind.convert("nan", None, None)
+
+
+def test_click_value_errors_are_french_whatever_the_parameter_type() -> None:
+    from kit.clickfr import translate
+
+    cases = {
+        "Invalid value for '-o' / '--output': File 'd' is a directory.": (
+            "Valeur invalide pour -o / --output : « d » est un dossier (un fichier est attendu)."
+        ),
+        "Invalid value for 'FICHIER': Path 'absent.gcode' does not exist.": (
+            "Valeur invalide pour FICHIER : Le chemin « absent.gcode » n'existe pas."
+        ),
+        "Invalid value for 'FICHIER': File \"l'atelier.md\" does not exist.": (
+            "Valeur invalide pour FICHIER : Le fichier « l'atelier.md » n'existe pas."
+        ),
+        "Invalid value for '--format': 'docx' is not one of 'md', 'html', 'pdf'.": (
+            "Valeur invalide pour --format : « docx » ne fait pas partie des valeurs possibles "
+            ": 'md', 'html', 'pdf'."
+        ),
+        "Invalid value for '--seed': 'abc' is not a valid integer.": (
+            "Valeur invalide pour --seed : « abc » n'est pas un nombre."
+        ),
+        "Invalid value for '-o': Directory '/x' is not writable.": (
+            "Valeur invalide pour -o : Le dossier « /x » n'est pas accessible en écriture "
+            "(droits insuffisants)."
+        ),
+    }
+    for english, french in cases.items():
+        assert translate(english) == french
+
+
+def test_a_directory_given_for_an_output_file_is_refused_in_french(tmp_path: Path) -> None:
+    result = run_kit(
+        "lesson", "export", "3d-porte-nom-ecole-art", "--format", "md", "-o", str(tmp_path)
+    )
+    assert result.returncode == 2
+    message = " ".join(result.stderr.split())
+    assert "est un dossier (un fichier est attendu)" in message
+    assert "is a directory" not in message

@@ -131,3 +131,73 @@ def test_viewport_keeps_y_up() -> None:
     view = Viewport((0.0, 0.0), (10.0, 10.0), (120, 120), margin_px=10)
     assert view.to_px((0, 0)) == (10, 110)
     assert view.to_px((10, 10)) == (110, 10)
+
+
+def test_system_errors_are_said_in_french() -> None:
+    import errno
+    import socket
+
+    from kit.messages import os_error_fr
+
+    assert os_error_fr(PermissionError(errno.EACCES, "Permission denied")) == "permission refusée"
+    assert os_error_fr(OSError(errno.ENOSPC, "No space left on device")) == "le support est plein"
+    assert os_error_fr(socket.gaierror(-2, "Name or service not known")) == (
+        "adresse inconnue (nom de machine introuvable)"
+    )
+    # An error the table does not know keeps the system's own words, without a final dot.
+    assert os_error_fr(OSError(errno.ELOOP, "Too many levels of symbolic links.")) == (
+        "Too many levels of symbolic links"
+    )
+
+
+def test_toml_errors_name_line_and_column() -> None:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    from kit.messages import toml_error_fr, toml_position
+
+    with pytest.raises(tomllib.TOMLDecodeError) as caught:
+        tomllib.loads('a = 1\nb = "sans fin\n')
+    assert toml_position(caught.value) == (2, 14)
+    assert toml_error_fr(caught.value).startswith("syntaxe TOML invalide ligne 2, colonne 14")
+    assert "ligne 3," in toml_error_fr(caught.value, first_line=2)
+
+
+def test_read_toml_input_refuses_binary_and_names_the_bad_line(tmp_path: Path) -> None:
+    from kit.files import read_toml_input
+
+    good = tmp_path / "bon.toml"
+    good.write_text('nom = "Ender"\n', encoding="utf-8")
+    assert read_toml_input(good, what="profil") == {"nom": "Ender"}
+    broken = tmp_path / "casse.toml"
+    broken.write_text('nom = "Ender"\n[limites\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match="mal formé : syntaxe TOML invalide ligne 2"):
+        read_toml_input(broken, what="profil")
+    binary = tmp_path / "image.toml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(InputFileError, match="n'est pas un profil"):
+        read_toml_input(binary, what="profil")
+
+
+def test_data_errors_are_said_in_french() -> None:
+    from kit.files import data_error_fr
+
+    assert data_error_fr(KeyError("titre")) == "la clé « titre » manque"
+    try:
+        float("beaucoup")
+    except ValueError as exc:
+        assert data_error_fr(exc) == "« beaucoup » n'est pas un nombre"
+    assert "bon type" in data_error_fr(TypeError("'NoneType' object is not iterable"))
+    own = "« x_mm » doit être un nombre"
+    assert data_error_fr(ValueError(own)) == own
+
+
+def test_ensure_folder_refuses_a_file_in_the_way(tmp_path: Path) -> None:
+    from kit.files import ensure_folder
+
+    assert ensure_folder(tmp_path / "a" / "b").is_dir()
+    (tmp_path / "fichier").write_text("x", encoding="utf-8")
+    with pytest.raises(KitError, match="c'est un fichier"):
+        ensure_folder(tmp_path / "fichier")

@@ -112,3 +112,10 @@ def test_socket_port_out_of_range() -> None:
     result = run_kit("sim", "serve", "echo", "--socket", "127.0.0.1:99999")
     assert result.returncode == 2
     assert "hors limites" in result.stderr
+
+
+def test_unknown_host_is_said_in_french() -> None:
+    result = run_kit("sim", "serve", "echo", "--socket", "machine-inconnue.invalid:5000")
+    assert result.returncode == 2
+    assert "adresse inconnue (nom de machine introuvable)" in " ".join(result.stderr.split())
+    assert "Name or service" not in result.stderr

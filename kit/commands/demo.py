@@ -20,6 +20,7 @@ from rich.rule import Rule
 
 from kit.console import console
 from kit.errors import EXIT_FAILURE, KitError
+from kit.files import ensure_folder
 from kit.messages import format_duration_fr
 
 
@@ -110,10 +111,7 @@ def demo(sortie: Path) -> None:
     from kit.commands.lesson import command_exists
     from lessons.steps import kit_env
 
-    try:
-        sortie.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise KitError(f"Impossible de créer le dossier « {sortie} » : {exc.strerror}.") from exc
+    ensure_folder(sortie)
     output_dir = sortie.resolve()
     live = sys.stdout.isatty()
     steps = tour(output_dir, live=live)

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from kit.console import console, err_console
 from kit.errors import InputFileError, KitError
-from kit.files import atomic_write_text
+from kit.files import atomic_write_text, ensure_folder
 from kit.messages import format_duration_fr
 from lessons import catalog
 from lessons import rehearsal as rh
@@ -271,10 +271,7 @@ def run_rehearsal(
     else:
         session.comment = Prompt.ask("Un commentaire pour vous-même", default="").strip()
 
-    try:
-        sortie.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise KitError(f"Impossible de créer le dossier « {sortie} » : {exc.strerror}.") from exc
+    ensure_folder(sortie)
     stem = rh.report_stem(session)
     md_path = atomic_write_text(sortie / f"{stem}.md", rh.report_markdown(session))
     html_path = atomic_write_text(sortie / f"{stem}.html", rh.report_html(session))

@@ -12,6 +12,7 @@ import click
 
 from kit.clickfr import FiniteFloatRange
 from kit.errors import KitError
+from kit.messages import os_error_fr
 from sim.registry import create_device, known_kinds
 
 
@@ -114,7 +115,7 @@ def serve(
             server = serving.open_socket(host, port)
         except OSError as exc:
             raise KitError(
-                f"Impossible d'écouter sur {host}:{port} : {exc.strerror or exc}."
+                f"Impossible d'écouter sur {host}:{port} : {os_error_fr(exc)}."
             ) from exc
         bound_host, bound_port = server.getsockname()[:2]
         print(f"socket://{bound_host}:{bound_port}", flush=True)

@@ -142,6 +142,10 @@ def test_answers_that_do_not_fit_the_lesson_are_refused(tmp_path: Path, kit_inpr
     )  # fmt: skip
     assert result.returncode == 2 and "« posture »" in result.stderr
     assert not list(tmp_path.glob("repetition-*")), "nothing written on bad input"
+    unclosed = tmp_path / "casse.toml"
+    unclosed.write_text(ANSWERS.replace("posture = 2", "posture = "))
+    result = kit_inproc("rehearse", "--support", "robot", "--non-interactif", str(unclosed))
+    assert result.returncode == 2 and "syntaxe TOML invalide ligne" in result.stderr
     wrong = tmp_path / "faux.toml"
     wrong.write_text(ANSWERS.replace("posture = 2", "posture = 7"))
     result = kit_inproc("rehearse", "--support", "robot", "--non-interactif", str(wrong))

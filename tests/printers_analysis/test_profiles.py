@@ -35,6 +35,14 @@ def test_profile_from_a_file_and_errors(tmp_path: Path) -> None:
         load_profile(str(broken))
     with pytest.raises(InputFileError, match="inconnu"):
         load_profile("voron")
+    unclosed = tmp_path / "unclosed.toml"
+    unclosed.write_text('name = "x"\n[build_volume\n')
+    with pytest.raises(InputFileError, match="syntaxe TOML invalide ligne 2"):
+        load_profile(str(unclosed))
+    missing = tmp_path / "missing.toml"
+    missing.write_text(source.read_text(encoding="utf-8").replace("[temperatures]", "[temp]"))
+    with pytest.raises(InputFileError, match="la clé « temperatures » manque"):
+        load_profile(str(missing))
 
 
 def test_kit_printer_profiles_lists_them() -> None:

@@ -164,3 +164,16 @@ def test_an_arena_file_with_a_typo_is_refused_with_the_key(tmp_path: Path) -> No
     )
     with pytest.raises(InputFileError, match="depart.angle"):
         load_arena(str(bad))
+
+
+def test_an_arena_file_with_broken_toml_or_a_missing_key_is_said_in_french(tmp_path: Path) -> None:
+    from kit.errors import InputFileError
+
+    broken = tmp_path / "cassee.toml"
+    broken.write_text("largeur = 100\nprofondeur = \n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="syntaxe TOML invalide ligne 2"):
+        load_arena(str(broken))
+    missing = tmp_path / "incomplete.toml"
+    missing.write_text("largeur = 100\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="la clé « profondeur » manque"):
+        load_arena(str(missing))
