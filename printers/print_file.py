@@ -58,7 +58,7 @@ def _looks_like_gcode(code: str) -> bool:
     head = code[:1].upper()
     if head in ("G", "M", "T"):
         rest = code[1:2]
-        return rest.isdigit() or (head == "T" and rest == "")
+        return (rest.isascii() and rest.isdigit()) or (head == "T" and rest == "")
     return False
 
 

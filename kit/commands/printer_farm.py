@@ -44,7 +44,7 @@ _HEATER_NAMES_FR = {"bed": "plateau", "chamber": "caisson"}
 def heater_label_fr(heater: str) -> str:
     if heater in _HEATER_NAMES_FR:
         return _HEATER_NAMES_FR[heater]
-    if heater.startswith("tool") and heater[4:].isdigit():
+    if heater.startswith("tool") and heater[4:].isascii() and heater[4:].isdigit():
         index = int(heater[4:])
         return "buse" if index == 0 else f"buse {index + 1}"
     return heater

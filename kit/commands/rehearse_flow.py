@@ -47,7 +47,7 @@ def _choose_support() -> str:
     answer = Prompt.ask(
         "Quel support voulez-vous répéter ? (numéro ou nom)", console=console
     ).strip()
-    if answer.isdigit() and 1 <= int(answer) <= len(keys):
+    if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(keys):
         return keys[int(answer) - 1]
     return catalog.check_support(answer) or keys[0]
 

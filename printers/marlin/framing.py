@@ -112,7 +112,7 @@ def parse_received_line(raw: bytes) -> ReceivedLine:
         command = stripped[:star]
     if command.startswith("N") or command.startswith("n"):
         i = 1
-        while i < len(command) and (command[i].isdigit() or (i == 1 and command[i] == "-")):
+        while i < len(command) and ("0" <= command[i] <= "9" or (i == 1 and command[i] == "-")):
             i += 1
         number = _leading_int(command[1:i])
         if number is not None:
@@ -132,7 +132,7 @@ def _leading_int(text: str) -> int | None:
     end = 0
     if text[:1] == "-":
         end = 1
-    while end < len(text) and text[end].isdigit():
+    while end < len(text) and "0" <= text[end] <= "9":
         end += 1
     digits = text[:end]
     if not digits or digits == "-":

@@ -256,7 +256,7 @@ class ResponseParser:
                 return
             yield _classify_error(first)
         low = line.lower()
-        if low.startswith("error:") and line[6:].strip().isdigit():
+        if low.startswith("error:") and line[6:].strip().isascii() and line[6:].strip().isdigit():
             # Marlin 1.0: "Error:0" (heater index) then ": Extruder switched off…".
             self._pending_error = line[6:].strip()
             return

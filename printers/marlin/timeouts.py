@@ -37,10 +37,10 @@ def command_code(command: str) -> str:
     """``"g1 x10"`` → ``"G1"``; ``"G28X"`` → ``"G28"``."""
     head = command.lstrip()[:8].upper()
     end = 1
-    while end < len(head) and head[end].isdigit():
+    while end < len(head) and "0" <= head[end] <= "9":
         end += 1
     code = head[:end]
-    if len(code) > 1 and code[1:].isdigit():
+    if len(code) > 1 and code[1:].isascii() and code[1:].isdigit():
         return code[0] + str(int(code[1:]))
     return code
 

@@ -70,7 +70,7 @@ def _parse_assignment(line: str) -> tuple[str, str | int] | None:
 
 def _bad_leading_zero(literal: str) -> bool:
     digits = literal.lstrip("+-")
-    return len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()
+    return len(digits) > 1 and digits[0] == "0" and "0" <= digits[1] <= "9"
 
 
 def _parse_basic_string(text: str) -> tuple[str, str] | None:

@@ -121,7 +121,7 @@ class Machine:
         return code
 
     def _sys_module(self, board: dict[str, Any], version: str) -> types.ModuleType:
-        numbers = tuple(int(p) for p in version.split(".")[:3] if p.isdigit())
+        numbers = tuple(int(p) for p in version.split(".")[:3] if p.isascii() and p.isdigit())
         implementation = types.SimpleNamespace(name="circuitpython", version=numbers,
                                                mpy=0x0106)
         module = types.ModuleType("sys")

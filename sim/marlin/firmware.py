@@ -528,10 +528,12 @@ class MarlinPrinter(SimulatedDevice):
     def _dispatch(self, command: str, t: float) -> str | None:  # noqa: C901 - a G-code table
         words = command.split()
         code = words[0].upper() if words else ""
-        if code[:1] in ("G", "M") and len(code) > 1 and not code[1:].replace(".", "").isdigit():
+        number = code[1:].replace(".", "")
+        glued = not (number.isascii() and number.isdigit())
+        if code[:1] in ("G", "M") and len(code) > 1 and glued:
             # "G1X10": Marlin accepts parameters glued to the code.
             i = 1
-            while i < len(code) and (code[i].isdigit() or code[i] == "."):
+            while i < len(code) and ("0" <= code[i] <= "9" or code[i] == "."):
                 i += 1
             words = [code[:i], code[i:], *words[1:]]
             code = code[:i]
@@ -548,7 +550,7 @@ class MarlinPrinter(SimulatedDevice):
         handler = _HANDLERS.get(code)
         if handler is not None:
             return handler(self, params, command, t)
-        if code.startswith("T") and code[1:].isdigit():
+        if code.startswith("T") and code[1:].isascii() and code[1:].isdigit():
             if code != "T0":
                 self._send(f"echo:T{code[1:]} Invalid extruder", t)
             return "ok"
@@ -703,7 +705,7 @@ def _normalise(code: str) -> str:
     """``G01`` → ``G1``, ``m104`` → ``M104`` (Marlin reads the number, not the text)."""
     if len(code) > 1 and code[0] in "GMT":
         number = code[1:]
-        if number.isdigit():
+        if number.isascii() and number.isdigit():
             return code[0] + str(int(number))
     return code
 

@@ -90,6 +90,33 @@ def test_frame_then_parse_round_trips(number: int, command: str) -> None:
     assert parsed.line_number == number or command.upper().startswith("M110")
 
 
+@given(st.binary(max_size=120))
+@settings(max_examples=200, deadline=None)
+def test_any_received_line_parses_without_crashing(raw: bytes) -> None:
+    """What a simulator or a console user can feed the line parser, including Latin-1 bytes
+    such as ``\xb2`` that decode to « ² », a digit for ``str.isdigit`` but not for ``int``."""
+    parsed = parse_received_line(raw)
+    assert isinstance(parsed.command, str)
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_command_codes_and_timeouts_accept_any_text(command: str) -> None:
+    from printers.marlin.timeouts import command_code, probe_after_s, silence_allowed_s
+
+    command_code(command)
+    assert silence_allowed_s(command) > 0
+    assert probe_after_s([command]) > 0
+
+
+def test_superscript_and_other_unicode_digits_are_not_marlin_numbers() -> None:
+    from printers.marlin.timeouts import command_code
+
+    assert parse_received_line("N² G1 X1".encode("latin-1")).line_number is None
+    assert command_code("G²") != "G2"
+    assert command_code("G٣") != "G3"
+
+
 # -- responses ----------------------------------------------------------------------------
 
 

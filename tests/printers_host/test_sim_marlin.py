@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from printers.arcs import arc_waypoints
@@ -276,6 +276,7 @@ def test_bad_options_are_refused_in_french(options: dict[str, str]) -> None:
 
 
 @given(st.lists(st.binary(max_size=200), max_size=8), st.booleans())
+@example(chunks=[b"G\xb2"], emergency_parser=False)  # « G² »: a digit to isdigit, not to int
 @settings(max_examples=60, deadline=None)
 def test_arbitrary_bytes_never_crash_the_simulated_printer(
     chunks: list[bytes], emergency_parser: bool
