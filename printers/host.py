@@ -438,6 +438,11 @@ class MarlinHost:
             self.pump()
         return list(self.recent)
 
+    @property
+    def reports_temperatures(self) -> bool:
+        """True once the printer sends its temperatures by itself (M155 autoreport)."""
+        return self._autoreport
+
     def poll_temperatures(self) -> dict[str, HeaterReading]:
         """Current temperatures (asks with M105 unless the printer reports by itself)."""
         if self._autoreport and self.temperatures:

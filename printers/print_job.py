@@ -33,6 +33,9 @@ VERIFY_WAIT_S = 5.0
 BREAK_HEATING_EVERY_S = 0.5
 #: Longest wait for the printer to finish what it took, after a cancel (link clock seconds).
 CANCEL_DRAIN_S = 120.0
+#: A printer that does not report its temperatures by itself (no AUTOREPORT_TEMP) is asked
+#: with M105 this often while printing or paused (link clock seconds), as OctoPrint does.
+TEMPERATURE_POLL_S = 5.0
 
 
 RemainingFn = Callable[[int, float], "float | None"]
@@ -88,6 +91,11 @@ class _Park:
 
 
 @dataclass(frozen=True)
+class _TemperaturePoll:
+    command: str = "M105"
+
+
+@dataclass(frozen=True)
 class JobSnapshot:
     """Progress as shown to the user."""
 
@@ -140,6 +148,9 @@ class PrintJob:
         self._park_pending = False
         self.parked = False
         self.failure: PrinterStopped | None = None
+        self._next_poll_s = self.started_s + TEMPERATURE_POLL_S
+        #: Line numbers given to the M105 temperature polls (not lines of the file).
+        self.poll_line_numbers: list[int] = []
 
     # -- control ---------------------------------------------------------------------------
     def pause(self, *, park_z_mm: float = 0.0) -> None:
@@ -203,6 +214,8 @@ class PrintJob:
         """One round of I/O; raises :class:`DeviceFault` when the printer stops the print."""
         if self.finished:
             return
+        if self.state in (JobState.PRINTING, JobState.PAUSED):
+            self._poll_temperatures()
         if self.state is JobState.PRINTING:
             self._feed()
         elif self._park_pending and self.host.flow.idle:
@@ -238,6 +251,19 @@ class PrintJob:
                     "L'imprimante n'a pas confirmé l'arrêt des chauffes après l'annulation : "
                     "coupez-la à l'interrupteur."
                 )
+
+    def _poll_temperatures(self) -> None:
+        """Ask for temperatures between two file lines when the printer does not report them
+        (the progress display and the farm show them); its ``ok T:…`` answer updates them."""
+        if self.host.reports_temperatures:
+            return
+        now = self.host.clock()
+        if now < self._next_poll_s or self.host.flow.has_pending:
+            return
+        if any(isinstance(tag, _TemperaturePoll) for tag in self.host.flow.unacknowledged_tags()):
+            return  # the previous one waits behind a heating wait: one is enough
+        self._next_poll_s = now + TEMPERATURE_POLL_S
+        self.poll_line_numbers.append(self.host.push("M105", _TemperaturePoll()))
 
     def _feed(self) -> None:
         flow = self.host.flow

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 from kit.links import open_link
@@ -53,11 +54,17 @@ def connect(url: str, *, baudrate: int = 115200, **kwargs: object) -> MarlinHost
     return host
 
 
-def executed_file_commands(host: MarlinHost, first_file_line_number: int) -> list[str]:
-    """Commands the simulator executed with a line number from the file's range."""
+def executed_file_commands(
+    host: MarlinHost, first_file_line_number: int, polls: Iterable[int] = ()
+) -> list[str]:
+    """Commands the simulator executed with a line number from the file's range, without the
+    host's temperature polls (``PrintJob.poll_line_numbers``)."""
     device = host.link.device  # type: ignore[attr-defined]
+    skipped = set(polls)
     return [
         c.command
         for c in device.executed
-        if c.line_number is not None and c.line_number >= first_file_line_number
+        if c.line_number is not None
+        and c.line_number >= first_file_line_number
+        and c.line_number not in skipped
     ]

@@ -38,7 +38,7 @@ def test_every_line_is_executed_once_and_in_order(tmp_path: Path) -> None:
     path = write_gcode(tmp_path / "arc.gcode", arc_lines(300))
     job, first = _print(f"sim://marlin?{FAST}", path)
     assert job.state is JobState.DONE
-    executed = executed_file_commands(job.host, first)
+    executed = executed_file_commands(job.host, first, job.poll_line_numbers)
     # The file, then the end barrier (M400, M105) that proves nothing was skipped.
     assert executed == [*file_commands(path), "M400", "M105"]
     assert job.snapshot().fraction == 1.0
@@ -49,7 +49,8 @@ def test_ping_pong_prints_the_same_lines(tmp_path: Path) -> None:
     path = write_gcode(tmp_path / "arc.gcode", arc_lines(100), heat=False)
     job, first = _print("sim://marlin", path, ping_pong=True)
     assert job.state is JobState.DONE
-    assert executed_file_commands(job.host, first)[:-2] == file_commands(path)
+    executed = executed_file_commands(job.host, first, job.poll_line_numbers)
+    assert executed[:-2] == file_commands(path)
     assert job.host.flow.in_flight_lines == 0
 
 
@@ -78,11 +79,47 @@ def test_autoreport_is_turned_on_when_the_firmware_offers_it() -> None:
     assert not any(c.startswith("M155") for c in executed2)
 
 
+def test_without_autoreport_temperatures_are_asked_between_lines(tmp_path: Path) -> None:
+    """A printer without AUTOREPORT_TEMP (Klipper, older forks) is polled with M105 every 5 s
+    of the print, between two file lines, and the file still runs once and in order."""
+    from printers.print_job import TEMPERATURE_POLL_S
+
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(600, feed_mm_min=600))
+    host = connect(f"sim://marlin?{FAST}&autoreport=0")
+    assert not host.reports_temperatures
+    first = host.flow.next_number
+    job = PrintJob(host, check_print_file(path))
+    hotend_seen: list[float] = []
+
+    def watch(j: PrintJob) -> None:
+        if "tool0" in j.host.temperatures:
+            hotend_seen.append(j.host.temperatures["tool0"].actual_c)
+
+    job.run(watch)
+    assert job.state is JobState.DONE
+    duration_s = (job.finished_s or 0.0) - job.started_s
+    assert len(job.poll_line_numbers) >= int(duration_s / TEMPERATURE_POLL_S) - 2 > 3
+    everything = executed_file_commands(host, first)
+    assert len(everything) == len(file_commands(path)) + 2 + len(job.poll_line_numbers)
+    executed = executed_file_commands(host, first, job.poll_line_numbers)
+    assert executed == [*file_commands(path), "M400", "M105"]
+    # The hot end was read warming up and then at its target, not only once at connection.
+    assert min(hotend_seen) < 100 and max(hotend_seen) > 190
+
+
+def test_with_autoreport_no_temperature_poll_is_added(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(600, feed_mm_min=600))
+    job, first = _print(f"sim://marlin?{FAST}", path)
+    assert job.host.reports_temperatures
+    assert executed_file_commands(job.host, first) == [*file_commands(path), "M400", "M105"]
+
+
 def test_a_dropped_ok_is_recovered_by_probing(tmp_path: Path) -> None:
     path = write_gcode(tmp_path / "arc.gcode", arc_lines(60), heat=False)
     job, first = _print("sim://marlin?drop_ok=20,40", path)
     assert job.state is JobState.DONE
-    assert executed_file_commands(job.host, first)[:-2] == file_commands(path)
+    executed = executed_file_commands(job.host, first, job.poll_line_numbers)
+    assert executed[:-2] == file_commands(path)
 
 
 # -- faults -------------------------------------------------------------------------------
@@ -176,7 +213,7 @@ def test_pause_stops_feeding_and_resume_completes(tmp_path: Path) -> None:
     job.resume()
     job.run()
     assert job.state is JobState.DONE
-    assert executed_file_commands(host, first)[:-2] == file_commands(path)
+    assert executed_file_commands(host, first, job.poll_line_numbers)[:-2] == file_commands(path)
 
 
 # -- the backend the farm uses ------------------------------------------------------------
@@ -254,11 +291,11 @@ def test_every_line_runs_exactly_once_in_order_or_the_print_fails_clearly(
         job.run()
     except DeviceFault as error:
         assert error.message  # a clear reason; then what ran is still an in-order prefix
-        executed = executed_file_commands(host, first)
+        executed = executed_file_commands(host, first, job.poll_line_numbers)
         expected = [*file_commands(path), "M400", "M105"]
         assert executed == expected[: len(executed)]
         return
-    executed = executed_file_commands(host, first)
+    executed = executed_file_commands(host, first, job.poll_line_numbers)
     assert executed == [*commands, "M400", "M105"]
 
 
@@ -291,7 +328,7 @@ def test_pause_with_park_lifts_the_nozzle_and_restores_the_modes(tmp_path: Path)
     job.run()
     assert job.state is JobState.DONE
     assert device.position[2] == pytest.approx(0.2)
-    executed = executed_file_commands(host, first)
+    executed = executed_file_commands(host, first, job.poll_line_numbers)
     lift = ["G91", "G1 Z10.00 F600", "G90", "M83"]
     lower = ["G91", "G1 Z-10.00 F600", "G90", "M83"]
     at = executed.index("G1 Z10.00 F600") - 1
@@ -325,7 +362,7 @@ def test_other_firmware_dialects_print_completely(tmp_path: Path, dialect: str) 
     path = write_gcode(tmp_path / "arc.gcode", arc_lines(60), heat=False)
     job, first = _print(f"sim://marlin?dialect={dialect}", path)
     assert job.state is JobState.DONE
-    executed = executed_file_commands(job.host, first)
+    executed = executed_file_commands(job.host, first, job.poll_line_numbers)
     assert executed[: len(file_commands(path))] == file_commands(path)
 
 
