@@ -177,6 +177,13 @@ def analyse_file(
     interpreter = run_interpreter(source, profile)
     facts = interpreter.facts
     if facts.move_count == 0:
+        if facts.invalid_value_lines:  # moves there were, but none could be read
+            line, what = facts.invalid_value_lines[0]
+            raise InputFileError(
+                f"« {source} » ne contient aucun déplacement lisible (ligne {line} : {what}) : "
+                "le fichier est abîmé.",
+                hint="Exportez de nouveau le G-code depuis le trancheur.",
+            )
         raise InputFileError(
             f"« {source} » ne contient aucun déplacement : ce n'est pas un fichier à imprimer.",
             hint="Vérifiez que c'est bien le G-code exporté par le trancheur.",

@@ -22,6 +22,13 @@ def _lines(numbers: list[int]) -> str:
     return f"ligne {shown}" if len(numbers) == 1 else f"lignes {shown}"
 
 
+def number_fr(value: float) -> str:
+    """A figure for a message: at most one decimal, French comma (``90.5`` -> ``"90,5"``,
+    ``210.0`` -> ``"210"``, ``1e6`` -> ``"1000000"``, never an exponent)."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return "0" if text == "-0" else text
+
+
 def _mm(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + " mm"
 
@@ -38,7 +45,7 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
 
     # -- absurd values in the file ---------------------------------------------------------
     if facts.invalid_value_lines:
-        details = "; ".join(f"ligne {n} : {what}" for n, what in facts.invalid_value_lines)
+        details = " ; ".join(f"ligne {n} : {what}" for n, what in facts.invalid_value_lines)
         add(
             "invalid_value",
             "error",
@@ -54,7 +61,7 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
         )
     if facts.negative_temperature_lines:
         details = ", ".join(
-            f"ligne {n} : {value:g} °C" for n, value in facts.negative_temperature_lines
+            f"ligne {n} : {number_fr(value)} °C" for n, value in facts.negative_temperature_lines
         )
         add(
             "negative_temperature",
@@ -94,15 +101,15 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
         add(
             "hotend_too_hot",
             "error",
-            f"La buse est réglée à {facts.max_hotend_c:g} °C, au-delà du maximum de "
-            f"{printer} ({profile.hotend_max_c:g} °C).",
+            f"La buse est réglée à {number_fr(facts.max_hotend_c)} °C, au-delà du maximum de "
+            f"{printer} ({number_fr(profile.hotend_max_c)} °C).",
         )
     if facts.max_bed_c > profile.bed_max_c:
         add(
             "bed_too_hot",
             "error",
-            f"Le plateau est réglé à {facts.max_bed_c:g} °C, au-delà du maximum de "
-            f"{printer} ({profile.bed_max_c:g} °C).",
+            f"Le plateau est réglé à {number_fr(facts.max_bed_c)} °C, au-delà du maximum de "
+            f"{printer} ({number_fr(profile.bed_max_c)} °C).",
         )
     material = profile.material(analysis.material)
     printing = [t for t in facts.hotend_targets_c if t >= profile.extrude_min_c]
@@ -111,8 +118,9 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
         add(
             "hotend_outside_material_range",
             "warning",
-            f"Buse à {', '.join(f'{t:g}' for t in outside)} °C : hors de la plage du "
-            f"{material.name} ({material.hotend_min_c:g}–{material.hotend_max_c:g} °C). "
+            f"Buse à {', '.join(number_fr(t) for t in outside)} °C : hors de la plage du "
+            f"{material.name} ({number_fr(material.hotend_min_c)}–"
+            f"{number_fr(material.hotend_max_c)} °C). "
             "Vérifiez le filament chargé.",
         )
     bed_outside = sorted(
@@ -122,8 +130,9 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
         add(
             "bed_outside_material_range",
             "warning",
-            f"Plateau à {', '.join(f'{t:g}' for t in bed_outside)} °C : hors de la plage du "
-            f"{material.name} ({material.bed_min_c:g}–{material.bed_max_c:g} °C).",
+            f"Plateau à {', '.join(number_fr(t) for t in bed_outside)} °C : hors de la plage du "
+            f"{material.name} ({number_fr(material.bed_min_c)}–"
+            f"{number_fr(material.bed_max_c)} °C).",
         )
 
     # -- order of operations ---------------------------------------------------------------
@@ -189,15 +198,16 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
             add(
                 "other_printer_bed",
                 "warning",
-                f"Le trancheur était réglé pour un plateau de {width:g} × {depth:g} mm, plus "
-                f"grand que celui de {printer} ({size_x:g} × {size_y:g} mm).",
+                f"Le trancheur était réglé pour un plateau de {number_fr(width)} × "
+                f"{number_fr(depth)} mm, plus grand que celui de {printer} "
+                f"({number_fr(size_x)} × {number_fr(size_y)} mm).",
             )
     if slicer.max_height_mm is not None and slicer.max_height_mm > profile.size_mm[2] + tol:
         add(
             "other_printer_height",
             "warning",
-            f"Le trancheur autorisait {slicer.max_height_mm:g} mm de hauteur ; "
-            f"{printer} n'en a que {profile.size_mm[2]:g}.",
+            f"Le trancheur autorisait {number_fr(slicer.max_height_mm)} mm de hauteur ; "
+            f"{printer} n'en a que {number_fr(profile.size_mm[2])}.",
         )
 
     # -- the atelier's slot ----------------------------------------------------------------
@@ -208,14 +218,14 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
                 "too_long_for_slot",
                 "error",
                 f"L'impression dure ≈ {format_duration_fr(total)} chauffe comprise : elle ne "
-                f"tient pas dans le créneau de {analysis.slot_minutes:g} min.",
+                f"tient pas dans le créneau de {number_fr(analysis.slot_minutes)} min.",
             )
         else:
             add(
                 "fits_slot",
                 "info",
                 f"L'impression (≈ {format_duration_fr(total)} chauffe comprise) tient dans le "
-                f"créneau de {analysis.slot_minutes:g} min.",
+                f"créneau de {number_fr(analysis.slot_minutes)} min.",
             )
     if not analysis.limits_from_file:
         add(

@@ -20,7 +20,13 @@ from typing import Any
 
 from kit.errors import KitError
 from printers.atelier_config import BackendKind, PrinterEntry
-from printers.backend import STATE_LABELS_FR, PrinterBackend, PrinterState, PrinterStatus
+from printers.backend import (
+    STATE_LABELS_FR,
+    PrinterBackend,
+    PrinterState,
+    PrinterStatus,
+    seconds_fr,
+)
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +196,7 @@ class Farm:
         if not future.done():
             waited_s = time.monotonic() - slot.pending_since_s
             if waited_s > self.timeout_s:
-                message = f"Ne répond pas depuis plus de {self.timeout_s:g} s."
+                message = f"Ne répond pas depuis plus de {seconds_fr(self.timeout_s)}."
                 row = FarmRow(entry, unreachable_status(message), False, time.time())
                 slot.last_row = row
                 return row

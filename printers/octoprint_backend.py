@@ -28,7 +28,13 @@ from octorest import OctoRest
 
 from kit.errors import EXIT_FAILURE, DeviceFault, InputFileError, KitError
 from kit.files import looks_binary, require_input_file
-from printers.backend import JobProgress, PrinterState, PrinterStatus, Temperature
+from printers.backend import (
+    JobProgress,
+    PrinterState,
+    PrinterStatus,
+    Temperature,
+    seconds_fr,
+)
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +220,8 @@ class OctoPrintBackend:
 
     def _timeout(self) -> OctoPrintError:
         return OctoPrintError(
-            f"Le serveur OctoPrint « {self.url} » n'a pas répondu dans les {self.timeout_s:g} s.",
+            f"Le serveur OctoPrint « {self.url} » n'a pas répondu dans les "
+            f"{seconds_fr(self.timeout_s)}.",
             hint="Le serveur est peut-être surchargé ou le réseau coupé ; réessayez, ou "
             "augmentez le délai : « kit config set octoprint.timeout_s 30 ».",
         )
@@ -391,7 +398,7 @@ class OctoPrintBackend:
             time.sleep(STATE_POLL_S)
         raise OctoPrintError(
             f"L'imprimante ne répond pas à OctoPrint{f' sur « {port} »' if port else ''} "
-            f"après {timeout_s:g} s (état : {state or 'inconnu'}).",
+            f"après {seconds_fr(timeout_s)} (état : {state or 'inconnu'}).",
             hint="Vérifiez le câble, la vitesse (baudrate) et que l'imprimante est allumée.",
         )
 

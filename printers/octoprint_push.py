@@ -26,6 +26,7 @@ import requests
 from octorest.websocket import WebSocketEventHandler
 
 from kit.errors import KitError
+from printers.backend import seconds_fr
 
 #: OctoPrint logs the framed line: ``Send: N12 M105*39``.
 _FRAMING = re.compile(r"^N\d+\s+|\*\d+$")
@@ -146,7 +147,7 @@ def command_replies(
                 message = _next(messages, deadline)
             except PushSocketError:
                 raise PushSocketError(
-                    f"L'imprimante n'a pas confirmé « {command} » dans les {timeout_s:g} s "
+                    f"L'imprimante n'a pas confirmé « {command} » dans les {seconds_fr(timeout_s)} "
                     "(pas de « ok » dans le terminal d'OctoPrint)."
                 ) from None
             if "current" not in message:

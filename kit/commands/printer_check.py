@@ -15,6 +15,7 @@ from kit.console import console
 from kit.errors import EXIT_FAILURE
 from kit.messages import format_duration_fr
 from printers.analysis import Analysis, analyse_file
+from printers.checks import number_fr
 from printers.pictures import decimal_fr, draw_file
 from printers.profile import PrinterProfile, list_profiles, load_profile, profile_for_model
 
@@ -70,12 +71,13 @@ def _render(
     if analysis.slot_minutes is not None:
         if analysis.fits_slot:
             console.print(
-                f"Créneau de {analysis.slot_minutes:g} min : [green]ça tient[/green], "
+                f"Créneau de {number_fr(analysis.slot_minutes)} min : [green]ça tient[/green], "
                 "chauffe comprise."
             )
         else:
             console.print(
-                f"Créneau de {analysis.slot_minutes:g} min : [bold red]ça ne tient pas[/bold red]."
+                f"Créneau de {number_fr(analysis.slot_minutes)} min : "
+                "[bold red]ça ne tient pas[/bold red]."
             )
     console.print()
     if analysis.checks:

@@ -122,7 +122,7 @@ def test_timeout_on_the_command_line(octoprint_server: OctoPrintServer) -> None:
     finally:
         octoprint_server.thaw()
     assert code == 2
-    assert "n'a pas répondu dans les 0.5 s" in err
+    assert "n'a pas répondu dans les 0,5 s" in err
     assert "octoprint.timeout_s" in err
 
 

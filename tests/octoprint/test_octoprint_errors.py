@@ -113,9 +113,8 @@ def test_frozen_server_times_out(octoprint_server: OctoPrintServer) -> None:
         waited_s = time.monotonic() - started
     finally:
         octoprint_server.thaw()
-    assert "n'a pas répondu dans les 0.5 s" in caught.value.message
+    assert "n'a pas répondu dans les 0,5 s" in caught.value.message
     assert waited_s < 5
-
 
 
 def test_print_command_when_the_server_has_no_printer(
