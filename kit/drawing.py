@@ -49,6 +49,11 @@ class Viewport:
         y = self.size_px[1] - self.margin_px - (point[1] - self.world_min[1]) * s
         return (x, y)
 
+    def used_height_px(self) -> float:
+        """Pixel height the world rectangle takes at :attr:`scale`, margins included."""
+        h = max(self.world_max[1] - self.world_min[1], 1e-9)
+        return h * self.scale + 2 * self.margin_px
+
     def length_px(self, world_length: float) -> float:
         return world_length * self.scale
 

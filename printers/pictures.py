@@ -23,8 +23,11 @@ from printers.analysis import Analysis, open_gcode, run_interpreter
 from printers.profile import PrinterProfile
 
 WIDTH_PX = 1200
+#: The tallest the picture gets; a flat print gets a shorter one.
 HEIGHT_PX = 640
 _PANEL_TOP_PX = 70
+#: The panels never get shorter than this, however flat the print.
+_MIN_PANEL_H_PX = 160
 #: Segments kept per panel at most (after de-duplication on the pixel grid).
 MAX_SEGMENTS = 60_000
 #: Space around the print in both views (mm).
@@ -90,11 +93,20 @@ def draw_file(
         x0, x1 = box.min_x - _MARGIN_MM, box.max_x + _MARGIN_MM
         y0, y1 = box.min_y - _MARGIN_MM, box.max_y + _MARGIN_MM
         height = max(box.max_z, 0.1)
-    top_view = _Panel(Viewport((x0, y0), (x1, y1), (panel_w, panel_h)), (20, _PANEL_TOP_PX))
-    front_view = _Panel(
-        Viewport((x0, 0.0), (x1, height + _MARGIN_MM / 2), (panel_w, panel_h)),
-        (40 + panel_w, _PANEL_TOP_PX),
+    top_world = ((x0, y0), (x1, y1))
+    front_world = ((x0, 0.0), (x1, height + _MARGIN_MM / 2))
+    # A wide, flat print needs less height than the panels allow: the picture is cut to the
+    # taller of the two views, so nothing floats under a band of white.
+    panel_h = max(
+        _MIN_PANEL_H_PX,
+        *(round(Viewport(*world, (panel_w, panel_h)).used_height_px()) for world in (
+            top_world,
+            front_world,
+        )),
     )
+    picture_h = _PANEL_TOP_PX + panel_h + 20
+    top_view = _Panel(Viewport(*top_world, (panel_w, panel_h)), (20, _PANEL_TOP_PX))
+    front_view = _Panel(Viewport(*front_world, (panel_w, panel_h)), (40 + panel_w, _PANEL_TOP_PX))
     bands = 12
     wanted = set(chosen)
 
@@ -117,7 +129,7 @@ def draw_file(
 
     run_interpreter(source, profile, on_move=on_move)
 
-    drawing = Drawing(WIDTH_PX, HEIGHT_PX)
+    drawing = Drawing(WIDTH_PX, picture_h)
     for panel, title in (
         (top_view, _top_title(chosen)),
         (front_view, "Vue de face (X et hauteur)"),

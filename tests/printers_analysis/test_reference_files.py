@@ -91,7 +91,10 @@ def test_pictures_png_and_svg(tmp_path: Path) -> None:
     from PIL import Image
 
     with Image.open(png) as image:
-        assert image.size == (1200, 640)
+        # A flat name tag: the picture is cut to the top view's height, no band of white.
+        assert image.size[0] == 1200 and 300 < image.size[1] < 400
+        bottom_rows = [image.getpixel((300, y)) for y in range(image.size[1] - 60, image.size[1])]
+        assert any(p != (255, 255, 255) for p in bottom_rows)  # the panel's frame reaches down
         # Something besides the background and the panels was drawn: the coloured paths.
         assert len(image.getcolors(maxcolors=100_000) or []) > 10
     from kit.errors import InputFileError
