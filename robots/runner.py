@@ -25,6 +25,7 @@ from kit.errors import InputFileError, KitError
 from kit.files import read_text_input
 from robots.learner import RIEN, ErreurRobot, Robot
 from robots.mbot import GoalReached, TimeLimitReached
+from sim.circuitpython.errors_fr import french_message, syntax_message
 
 
 class Ending(enum.Enum):
@@ -58,7 +59,8 @@ def load_script(path: str | Path) -> CodeType:
         shown = (exc.text or "").rstrip("\n")
         detail = f"\n    {shown.strip()}" if shown.strip() else ""
         raise InputFileError(
-            f"Erreur de syntaxe dans « {source_path.name} », ligne {line} : {exc.msg}.{detail}",
+            f"Erreur de syntaxe dans « {source_path.name} », ligne {line} : "
+            f"{syntax_message(exc.msg or '')}.{detail}",
             hint="Vérifiez les parenthèses, les deux-points « : » en fin de ligne et "
             "l'indentation.",
         ) from None
@@ -77,8 +79,13 @@ def describe_error(exc: BaseException, filename: str) -> tuple[str, int | None]:
     where = f"ligne {line}" if line else "dans le programme"
     if isinstance(exc, KitError):
         text = exc.message
+    elif isinstance(exc, ModuleNotFoundError) and exc.name:
+        text = f"{type(exc).__name__} : aucun module nommé « {exc.name} » sur cet ordinateur"
     else:
-        text = f"{type(exc).__name__} : {exc}" if str(exc) else type(exc).__name__
+        # Python's English message in French for the errors beginners meet most (the
+        # exception's name stays as Python spells it: it is what the learner searches for).
+        french = french_message(type(exc).__name__, str(exc))
+        text = f"{type(exc).__name__} : {french}" if french else type(exc).__name__
     return f"Erreur {where} : {text}", line
 
 

@@ -259,10 +259,8 @@ def drive(port: str, vitesse: int) -> None:
             console.print(f"{label} — {seen}", highlight=False)
     except KeyboardInterrupt:
         pass
-    except KitError:
-        mbot.close()
-        raise
-    mbot.close()
+    finally:
+        mbot.close()  # whatever happened (a lost link, a terminal error): motors off
     console.print("Pilotage terminé : le robot est arrêté.")
 
 

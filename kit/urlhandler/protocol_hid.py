@@ -130,7 +130,7 @@ class Serial(SerialBase):  # type: ignore[misc]
         try:
             report = self._hid.read(REPORT_SIZE, timeout_ms)
         except Exception as exc:
-            raise SerialException(f"HID read failed: {exc}") from exc
+            raise SerialException(f"lecture impossible sur la clé 2.4G ({exc})") from exc
         self._pending += payload_of(report)
 
     @property
@@ -164,7 +164,7 @@ class Serial(SerialBase):  # type: ignore[misc]
             try:
                 self._hid.write(report)
             except Exception as exc:
-                raise SerialException(f"HID write failed: {exc}") from exc
+                raise SerialException(f"envoi impossible vers la clé 2.4G ({exc})") from exc
         return len(payload)
 
     def reset_input_buffer(self) -> None:

@@ -16,8 +16,9 @@ Options (``sim://mbot?arena=ovale&ecart=0.05`` or ``kit sim serve mbot --arena o
 
 Timing: replies leave after the firmware's processing time plus the bytes' time on the wire at
 115200 baud. An ultrasonic measurement takes the echo's round trip (58 µs per cm, up to the
-23 ms time-out), and a note blocks the firmware for its duration (``MeBuzzer::tone`` waits), so
-its acknowledgement comes when the note ends.
+23 ms time-out; a reading cached from less than 23 ms before comes back at once), and a note
+blocks the firmware for its duration (``MeBuzzer::tone`` waits), so its acknowledgement comes
+when the note ends.
 """
 
 from __future__ import annotations
@@ -224,7 +225,12 @@ class MBotDevice(SimulatedDevice):
                 world.record.events.append(
                     DeviceEvent(world.t, "ultrasonic", f"{distance:.1f} cm", ox, oy, distance)
                 )
-            echo_s = 0.023 if distance >= SONAR_MAX_CM else distance * 58e-6
+            # The library waits for the echo only when it measures; a reading cached from
+            # less than 23 ms ago comes back at once.
+            if not world.sonar_fresh:
+                echo_s = 0.0
+            else:
+                echo_s = 0.023 if distance >= SONAR_MAX_CM else distance * 58e-6
             return distance, F, PROCESS_S + echo_s
         if d == p.Device.LINE_FOLLOWER:
             return float(world.line_follower_value()), F, PROCESS_S

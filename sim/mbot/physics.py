@@ -52,8 +52,10 @@ SONAR_HALF_CONE_RAD = math.radians(15.0)
 SONAR_CACHE_S = 0.023
 #: Size of the cells used to find the walls near the robot quickly.
 GRID_CM = 10.0
-#: Samples kept in memory (one hour at 100 Hz); older ones are dropped.
-MAX_SAMPLES = 360_000
+#: Samples kept in memory; older ones are dropped. A little more than the longest program
+#: (``--temps-max`` 3600 s) plus the boot and the settling time, so that a run's whole record
+#: is still there when its challenge is judged; a simulator served for hours keeps this much.
+MAX_SAMPLES = 365_000
 #: A robot closer than this to a surface it touched is still touching it.
 CONTACT_MARGIN_CM = 1.0
 
@@ -162,6 +164,8 @@ class World:
         self._cos_half_cone = math.cos(SONAR_HALF_CONE_RAD)
         self._sonar_last_t = -1.0
         self._sonar_last = SONAR_MAX_CM
+        #: Whether the last :meth:`ultrasonic` reading was measured (False: the cached one).
+        self.sonar_fresh = False
         self._sample()
 
     # -- actuators -----------------------------------------------------------------------
@@ -199,6 +203,8 @@ class World:
         if vl == 0.0 and vr == 0.0:
             if self.recording:
                 self._samples.append((t, self.x, self.y, self.heading, 0.0))
+                if len(self._samples) > MAX_SAMPLES:
+                    self._trim()
             return
         v = (vl + vr) * 0.5
         w = (vr - vl) / WHEEL_BASE_CM
@@ -223,8 +229,12 @@ class World:
         if self.recording:
             self._samples.append((t, self.x, self.y, self.heading, v))
             if len(self._samples) > MAX_SAMPLES:
-                # A simulator served for hours keeps only the latest part of its path.
-                del self._samples[: MAX_SAMPLES // 2]
+                self._trim()
+
+    def _trim(self) -> None:
+        # A simulator served for hours (even standing still) keeps only the latest part of
+        # its path.
+        del self._samples[: MAX_SAMPLES // 2]
 
     def _sample(self) -> None:
         if self.recording:
@@ -265,7 +275,9 @@ class World:
     def ultrasonic(self) -> float:
         """One reading as the sensor gives it (cached for 23 ms, noisy, 3–400 cm)."""
         if self._sonar_last_t >= 0 and self.t - self._sonar_last_t < SONAR_CACHE_S:
+            self.sonar_fresh = False
             return self._sonar_last
+        self.sonar_fresh = True
         ox, oy = self.sonar_origin()
         best = self._cone(ox, oy, self.heading)
         if best >= SONAR_MAX_CM:

@@ -46,6 +46,9 @@ def test_syntax_error_is_shown_in_french_with_its_line(tmp_path: Path) -> None:
     result = run_kit("robot", "run", str(script), "--port", "sim://mbot")
     assert result.returncode == 2
     assert "Erreur de syntaxe" in result.stderr and "ligne 2" in result.stderr
+    # Python's « expected ':' » said in French, not in English.
+    assert "il manque « : »" in " ".join(result.stderr.split())
+    assert "expected" not in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -11,7 +11,7 @@ from kit.errors import LinkError
 from kit.urlhandler import protocol_hid
 from robots import protocol as p
 from robots.learner import ErreurRobot, Robot
-from robots.mbot import NO_ANSWER, MBot, RobotTimeout, TimeLimitReached, connect
+from robots.mbot import NO_ANSWER, MBot, RobotLost, RobotTimeout, TimeLimitReached, connect
 from robots.runner import Ending, load_script, run_script
 from sim.mbot.device import MBotDevice
 
@@ -122,6 +122,7 @@ def test_robot_is_stopped_after_the_script_raises(tmp_path: Path) -> None:
     assert outcome.ending is Ending.ERROR
     assert outcome.line == 3
     assert "ligne 3" in outcome.message and "ZeroDivisionError" in outcome.message
+    assert "division par zéro" in outcome.message  # Python's message, in French
     assert device.motors == (0, 0)
     assert not device.buzzer_on()
     mbot.close()
@@ -213,6 +214,26 @@ def test_driver_talks_through_the_2_4g_dongle_link() -> None:
     assert bridge.device.motors == (-255, 255)
     mbot.close()
     assert bridge.device.motors == (0, 0)
+
+
+class UnpluggedDongle(DongleBridge):
+    """The dongle pulled out of the USB port after the greeting: hidapi raises."""
+
+    def read(self, size: int, timeout: int | None = None) -> bytes:
+        raise OSError("read error")
+
+
+def test_a_dongle_pulled_out_is_said_in_french() -> None:
+    bridge = UnpluggedDongle()
+    link = protocol_hid.Serial(None, hid_device=bridge, timeout=0.05)
+    link.port = "hid://0416:ffff"
+    link.open()
+    mbot = MBot(link, clock=lambda: bridge.now)
+    with pytest.raises(RobotLost) as info:
+        mbot.ultrasonic_cm()
+    assert "liaison avec le robot est perdue" in info.value.message
+    assert "clé 2.4G" in info.value.message and "failed" not in info.value.message
+    mbot.close()
 
 
 def test_bad_hid_address_is_explained() -> None:

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from kit.errors import KitError
 from robots import protocol as p
 from robots.arenas import arena_from_dict, load_arena
+from robots.challenges import evaluate, load_challenge
 from sim.device import SimOptionError
+from sim.mbot import physics
 from sim.mbot.device import BYTE_S, MBotDevice
 from sim.mbot.physics import World
 
@@ -61,6 +65,16 @@ def test_ultrasonic_measures_the_wall_of_the_default_arena() -> None:
     assert reply.value == pytest.approx(60.0, abs=2.0)
     # The echo's round trip (58 µs per cm) delays the reply.
     assert t >= 60 * 58e-6
+
+
+def test_a_cached_ultrasonic_reading_comes_back_without_waiting_for_an_echo() -> None:
+    device = booted(arena="table")  # the far edge: a long echo
+    first, t1 = ask(device, p.get_ultrasonic(), 2, 0.0)
+    second, t2 = ask(device, p.get_ultrasonic(), 3, t1)  # within 23 ms: the cached value
+    assert isinstance(first[0], p.Reply) and isinstance(second[0], p.Reply)
+    assert second[0].value == first[0].value
+    assert t1 > 0.004  # about 95 cm of echo at 58 µs per cm
+    assert t2 - t1 < 0.002  # processing and the bytes on the wire only
 
 
 def test_ultrasonic_says_400_when_nothing_echoes() -> None:
@@ -226,3 +240,69 @@ def test_add_on_modules_pins_and_timer_are_answered_like_the_firmware() -> None:
     events, _ = ask(device, p.get_timer(), 6, 3.0)
     assert isinstance(events[0], p.Reply)
     assert float(events[0].value or 0) == pytest.approx(1.0, abs=0.01)
+
+
+def test_the_longest_allowed_program_keeps_its_whole_record_for_the_verdict() -> None:
+    # --temps-max allows 3600 s; with the boot and the settling time the record holds a bit
+    # more. Its beginning must still be there when the challenge is judged.
+    world = World(load_arena("mur"))
+    world.record.start_s = 1.4
+    world.set_motors(200, 200)  # spinning on the spot for the whole hour
+    world.advance_to(1.4 + 3600 + 1.0 + 0.1)
+    assert world.record.samples[0][0] == 0.0
+    result = evaluate(load_challenge("arret-mur"), world.record)
+    assert "rien enregistré" not in result.reason
+    assert world.record.collisions == []
+
+
+def test_a_robot_standing_still_for_hours_does_not_fill_the_memory() -> None:
+    world = World(load_arena("table"))
+    world.advance_to(2 * 3600.0)
+    assert len(world.record.samples) <= physics.MAX_SAMPLES
+    assert world.record.samples[-1][0] == pytest.approx(2 * 3600.0)
+
+
+def _post_at(bearing_deg: float, distance_cm: float = 100.0) -> World:
+    """A 2 cm post ``distance_cm`` from the sensor, ``bearing_deg`` off the robot's heading."""
+    ox, oy = 510.0, 500.0  # the sensor: 10 cm ahead of the axle at (500, 500), heading 0
+    a = math.radians(bearing_deg)
+    px, py = ox + distance_cm * math.cos(a), oy + distance_cm * math.sin(a)
+    arena = arena_from_dict(
+        "poteau",
+        {
+            "largeur": 1000,
+            "profondeur": 1000,
+            "bords": False,
+            "depart": {"x": 500, "y": 500},
+            "murs": [{"points": [[px, py - 1.0], [px, py + 1.0]]}],
+        },
+    )
+    return World(arena, noise_cm=0.0)
+
+
+def test_ultrasonic_sees_within_a_30_degree_cone_only() -> None:
+    assert _post_at(0).ultrasonic() == pytest.approx(100.0, abs=1.0)
+    assert _post_at(12).ultrasonic() == pytest.approx(100.0, abs=1.5)
+    assert _post_at(-12).ultrasonic() == pytest.approx(100.0, abs=1.5)
+    assert _post_at(18).ultrasonic() == 400.0
+    assert _post_at(-18).ultrasonic() == 400.0
+
+
+def test_turning_on_the_spot_follows_the_11_5_cm_wheel_base() -> None:
+    world = World(load_arena("table"))
+    world.motors.mismatch = 0.0
+    world.set_motors(255, 255)  # M1 forward-positive is backwards: left back, right forward
+    world.advance_to(1.0)  # past the acceleration
+    h0 = world.heading
+    world.advance_to(2.0)
+    turned = world.heading - h0
+    assert turned == pytest.approx(2 * 20.0 / 11.5, rel=0.01)  # rad in 1 s, counter-clockwise
+    start = world.arena.start
+    assert math.hypot(world.x - start.x, world.y - start.y) < 0.01  # on the spot
+
+
+def test_just_above_the_dead_zone_the_robot_creeps() -> None:
+    world = World(load_arena("table"))
+    world.set_motors(-120, 120)
+    world.advance_to(2.0)
+    assert 0.5 < world.speed() < 5.0

@@ -12,6 +12,7 @@ Makeblock's parser reads the simulator's replies.
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 import time
 import types
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 import serial
 
+from tests.conftest import REPO_ROOT, kit_env
 from tests.robots.serve import served_mbot
 
 pytestmark = [
@@ -141,3 +143,25 @@ def test_makeblock_frames_are_answered_and_its_parser_accepts_the_replies(
             assert after < before - 20  # the robot did drive towards the table's edge
         finally:
             port.close()
+
+
+def test_the_kit_never_imports_makeblock_at_run_time() -> None:
+    """docs/mbot.md: ``import makeblock`` crashes without a robot and hooks SIGINT."""
+    code = (
+        "import sys\n"
+        "from robots.session import run_program\n"
+        "import kit.cli, kit.commands.robot, robots.picture, robots.selftest\n"
+        "report = run_program('exemple:arret_mur', 'sim://mbot', defi='arret-mur')\n"
+        "assert report.result is not None and report.result.passed\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] == 'makeblock']\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=kit_env(),
+        cwd=str(REPO_ROOT),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
