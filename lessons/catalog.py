@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from pathlib import Path
 
 from kit.errors import KitError
@@ -66,6 +67,12 @@ def check_support(support: str | None) -> str | None:
     raise KitError(f"Support inconnu : « {support} ».", hint=f"Supports possibles : {known}.")
 
 
+def _folded(text: str) -> str:
+    """Lower case without accents: « collegiens » finds « Collégiens », as typed in a terminal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def select(
     lessons: list[Lesson],
     *,
@@ -73,7 +80,7 @@ def select(
     public: str | None = None,
     max_minutes: int | None = None,
 ) -> list[Lesson]:
-    """The lessons matching every given filter (public: a case-insensitive word search)."""
+    """The lessons matching every given filter (public: a word search ignoring case and accents)."""
     check_support(support)
     chosen = []
     for lesson in lessons:
@@ -82,8 +89,8 @@ def select(
         if max_minutes is not None and lesson.minutes > max_minutes:
             continue
         if public:
-            haystack = f"{lesson.public.who} {lesson.public.age} {lesson.public.level}".casefold()
-            if public.casefold() not in haystack:
+            haystack = f"{lesson.public.who} {lesson.public.age} {lesson.public.level}"
+            if _folded(public) not in _folded(haystack):
                 continue
         chosen.append(lesson)
     return chosen

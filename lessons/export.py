@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,35 @@ def make_pictures(
                 f"image non produite ({display(command)}) : {'; '.join(result.problems)}"
             )
     return pictures, warnings
+
+
+_SPACE_BEFORE = re.compile(r" ([:;?!»])")
+_SPACE_AFTER = re.compile(r"« ")
+#: A number and its unit (« 20 cm », « 3 min 00 s », « 200 °C », « 15 % »).
+_NUMBER_UNIT = re.compile(r"(\d) (?=(?:min|s|h|ans|cm|mm|m|g|mA|°C|%)(?!\w))|(\bmin) (?=\d)")
+NBSP = "\u00a0"
+
+
+def french_spaces(text: str) -> str:
+    """French typography for print: the space before « : ; ? ! » » and after « « », and between
+    a number and its unit, does not break (no line starting with « : » or with « s »)."""
+    text = _SPACE_AFTER.sub("«" + NBSP, _SPACE_BEFORE.sub(NBSP + r"\1", text))
+    return _NUMBER_UNIT.sub(lambda match: (match.group(1) or match.group(2)) + NBSP, text)
+
+
+def finalize_html(value: Any) -> Any:
+    """Jinja ``finalize`` of the HTML templates: French spaces in every text value (values
+    already marked safe, such as the stylesheet, are left alone)."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return french_spaces(value)
+    return value
+
+
+def html_environment() -> jinja2.Environment:
+    """The environment of the HTML templates (fiches and rehearsal report)."""
+    env = _environment(autoescape=True)
+    env.finalize = finalize_html
+    return env
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
@@ -132,7 +162,7 @@ def render_markdown(lesson: Lesson, ctx: dict[str, Any]) -> str:
 
 def render_html(lesson: Lesson, ctx: dict[str, Any]) -> str:
     css = (TEMPLATES_DIR / "print.css").read_text(encoding="utf-8")
-    return _environment(autoescape=True).get_template("fiche.html.j2").render(css=css, **ctx)
+    return html_environment().get_template("fiche.html.j2").render(css=css, **ctx)
 
 
 def render_pdf(html: str) -> tuple[bytes, int]:

@@ -27,9 +27,9 @@ FORMATS: dict[str, str] = {
     "atelier": "Format atelier",
 }
 CERTIFICATION_MINUTES = 40
-#: Real ateliers last 60 to 120 minutes; a long one may go up to three hours.
-ATELIER_MIN_MINUTES = 45
-ATELIER_MAX_MINUTES = 180
+#: Real ateliers last 60 to 120 minutes (the issue's « ateliers réels »).
+ATELIER_MIN_MINUTES = 60
+ATELIER_MAX_MINUTES = 120
 
 #: Kinds of phase, in the order a déroulé usually follows them.
 PHASE_KINDS: dict[str, str] = {

@@ -149,10 +149,13 @@ def load_cards(path: Path = CARDS_FILE) -> tuple[list[Card], list[Card]]:
 def draw(lessons: list[Lesson], *, seed: int, support: str | None = None) -> Draw:
     """The jury's draw: a support (unless given), its certification lesson, a public, a situation.
 
-    Only the seed decides: the same seed and support always give the same draw.
+    Only the seed decides: the same seed and support always give the same draw. The support is
+    drawn even when it is given, so that ``--support S --seed N``, with S the support that
+    ``--tirage --seed N`` drew, replays that draw exactly (the command the report prints).
     """
     rng = random.Random(seed)
-    chosen_support = support if support is not None else rng.choice(sorted(SUPPORTS))
+    drawn_support = rng.choice(sorted(SUPPORTS))
+    chosen_support = support if support is not None else drawn_support
     candidates = sorted(
         (lesson for lesson in lessons if lesson.support == chosen_support),
         key=lambda lesson: lesson.ident,
@@ -302,6 +305,10 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    if autoescape:
+        from lessons.export import finalize_html
+
+        env.finalize = finalize_html
     env.filters["duree"] = format_duration_fr
     env.filters["ecart"] = lambda s: (
         ("+" if s > 0 else "−" if s < 0 else "") + format_duration_fr(abs(s))

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
-from kit.files import atomic_write_bytes, atomic_write_text
+from kit.files import atomic_write_bytes, atomic_write_text, ensure_folder
 from kit.messages import format_duration_fr
 
 if TYPE_CHECKING:
@@ -217,6 +217,8 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
     from lessons.steps import run_step
 
     lessons = [catalog.resolve(ident)] if ident else catalog.load_all()
+    if sortie is not None and not sans_commandes:
+        ensure_folder(sortie)
     findings = [] if ident else check_catalogue(lessons)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="kit-lecons-") as tmp:

@@ -61,3 +61,8 @@ def test_filters_select_by_support_public_and_duration() -> None:
     assert short and all(lesson.minutes <= 40 for lesson in short)
     seniors = catalog.select(LESSONS, public="seniors")
     assert any("Seniors" in lesson.public.who for lesson in seniors)
+    # Typed without accents, as often in a terminal.
+    assert catalog.select(LESSONS, public="collegiens") == catalog.select(
+        LESSONS, public="Collégiens"
+    )
+    assert catalog.select(LESSONS, public="ecole d'art")

@@ -89,6 +89,12 @@ def test_export_markdown_and_html_hold_both_fiches(tmp_path: Path, kit_inproc) -
     page = html.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and 'class="participant"' in page
     assert "@page" in page and "break-before: page" in page  # print CSS
+    # The stylesheet is copied as is: escaped quotes (&#34;) would void the fonts and footer.
+    style = page[page.index("<style>") : page.index("</style>")]
+    assert 'font-family: "DejaVu Sans"' in style and "&#34;" not in style
+    # French typography: no line break between « and its word, nor before « : ».
+    assert "«\u00a0votre robot" in page and "Vérifier&nbsp;:" in page
+    assert "« " not in page.replace("<style>", "").split("</style>", 1)[1]
 
 
 def test_export_refuses_an_unknown_format_and_a_missing_folder(tmp_path: Path, kit_inproc) -> None:  # type: ignore[no-untyped-def]
@@ -118,6 +124,9 @@ def test_pdf_export_opens_with_the_announced_pages_and_the_participant_fiche_on_
         assert starts[0] == len(pdf) - 1  # one page to hand out
         # The participant fiche starts a page: its title is the first text of that page.
         assert texts[starts[0]].lstrip().startswith(catalog.resolve(IDENT).title[:20])
+        # The print stylesheet applies: its page footer is on every page.
+        for number, text in enumerate(texts, 1):
+            assert f"page {number} / {len(pdf)}" in text
         image = pdf[0].render(scale=1).to_pil().convert("L")
         assert image.size[0] > 500
         low, high = image.getextrema()
@@ -141,3 +150,29 @@ def test_check_runs_the_lesson_commands_and_keeps_their_pictures(
     assert (drive / "code.py").is_file()
     kept = sorted(p.name for p in (tmp_path / "mcu-neopixels-tiers-lieu").glob("*.png"))
     assert kept == ["chronogramme-clignoter.png", "chronogramme-neopixels.png"]
+
+
+def test_check_refuses_an_output_folder_it_cannot_create(tmp_path: Path, kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x")
+    result = kit_inproc(
+        "lesson", "check", "mcu-veilleuse-familles", "--sortie", str(blocker / "images")
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Impossible de créer le dossier" in result.stderr
+    assert "Erreur interne" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("« voit » ?", "«\u00a0voit\u00a0»\u00a0?"),
+        ("Buse à 200 °C : 15 %", "Buse à 200\u00a0°C\u00a0: 15\u00a0%"),
+        ("3 min 05 s puis 20 cm", "3\u00a0min\u00a005\u00a0s puis 20\u00a0cm"),
+        ("https://mblock.makeblock.com, 2 mBot", "https://mblock.makeblock.com, 2 mBot"),
+    ],
+)
+def test_printed_fiches_keep_french_spaces_unbreakable(text: str, printed: str) -> None:
+    from lessons.export import french_spaces
+
+    assert french_spaces(text) == printed

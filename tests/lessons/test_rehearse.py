@@ -42,8 +42,16 @@ def test_draw_42_for_robots_is_stable() -> None:
     draw = rh.draw(LESSONS, seed=42, support="robot")
     assert draw.lesson.ident == "robot-obstacles-college"
     assert draw.lesson.format == "certification"
-    assert draw.public.ident == "seniors-debutants"
-    assert draw.situation.ident == "donnees-personnelles"
+    assert draw.public.ident == "allophones"
+    assert draw.situation.ident == "ados-fablab"
+
+
+def test_the_replay_command_of_a_tirage_gives_the_same_draw() -> None:
+    # The report says « kit rehearse --support S --seed N »: with S the support that
+    # « --tirage --seed N » drew, it must give back the same lesson, public and situation.
+    for seed in range(100):
+        drawn = rh.draw(LESSONS, seed=seed)
+        assert rh.draw(LESSONS, seed=seed, support=drawn.support) == drawn, seed
 
 
 def test_the_tirage_reaches_every_support_and_picks_certification_formats() -> None:
@@ -90,9 +98,13 @@ def test_a_non_interactive_rehearsal_writes_a_complete_report(tmp_path: Path) ->
     assert "## Démonstration sur le simulateur" in report
     assert "- réussie : `kit robot run robots/exemples/parcours.py" in report
     assert "démonstration réussie" in result.stdout
-    assert "Seniors débutants" in report and "téléphone déverrouillé" in report
+    assert "Adultes allophones" in report and "ont déjà tout fait" in report
     page = html.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "pas la grille officielle" in page
+    style = page[page.index("<style>") : page.index("</style>")]
+    assert "&#34;" not in style  # the stylesheet is not HTML-escaped
+    # Durations do not break across lines in the printed report (« 44 min » / « 00 s »).
+    assert "44\u00a0min\u00a000\u00a0s" in page and "44 min" not in page
     assert page.count("<tr>") >= len(lesson.phases) + len(rh.GRID)
 
 

@@ -99,6 +99,24 @@ def test_phases_that_do_not_add_up_are_reported() -> None:
     assert any("40 min au total" in m and "45 min" in m for m in messages)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "minutes"), [("atelier", 45), ("atelier", 150), ("certification", 60)]
+)
+def test_formats_keep_their_durations(fmt: str, minutes: int) -> None:
+    # Certification: the jury's 40 minutes; atelier: a real session of 60 to 120 minutes.
+    lesson = catalog.load_file(GOOD)
+    phases = (
+        dataclasses.replace(lesson.phases[0], minutes=lesson.phases[0].minutes + minutes - 40),
+    )
+    changed = dataclasses.replace(
+        lesson, minutes=minutes, format=fmt, phases=phases + lesson.phases[1:]
+    )
+    messages = [finding.message for finding in check_lesson(changed)]
+    expected = "un atelier dure de 60 à 120 min" if fmt == "atelier" else "dure 40 min"
+    assert any(expected in m for m in messages), messages
+    assert not any("au total" in m for m in messages)
+
+
 def test_a_guided_task_without_check_is_reported() -> None:
     lesson = catalog.load_file(GOOD)
     phases = tuple(
