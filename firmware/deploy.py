@@ -83,8 +83,11 @@ class DeployPlan:
 # -- the script ------------------------------------------------------------------------
 
 
-def read_script(path: str | os.PathLike[str]) -> SourceScript:
-    """Read a learner's script, refusing binary files and syntax errors (in French)."""
+def read_script(
+    path: str | os.PathLike[str], *, nothing_done: str = "rien n'a été copié"
+) -> SourceScript:
+    """Read a learner's script, refusing binary files and syntax errors (in French);
+    ``nothing_done`` tells the learner what the refusal spared (copy, run…)."""
     source, text = read_text_input(
         path,
         what="programme",
@@ -92,7 +95,7 @@ def read_script(path: str | os.PathLike[str]) -> SourceScript:
         "Indiquez le fichier .py de la séance.",
         hint="Enregistrez-le en UTF-8 depuis votre éditeur (Mu, Thonny…).",
     )
-    tree = parse_learner_code(text, source.name)
+    tree = parse_learner_code(text, source.name, nothing_done=nothing_done)
     local: dict[str, Path] = {}
     folder = source.parent
     for node in ast.walk(tree):
@@ -108,7 +111,9 @@ def read_script(path: str | os.PathLike[str]) -> SourceScript:
     return SourceScript(source, text, tree, local)
 
 
-def parse_learner_code(text: str, filename: str) -> ast.AST:
+def parse_learner_code(
+    text: str, filename: str, *, nothing_done: str = "rien n'a été copié"
+) -> ast.AST:
     try:
         return ast.parse(text, filename=filename)
     except SyntaxError as exc:
@@ -119,7 +124,7 @@ def parse_learner_code(text: str, filename: str) -> ast.AST:
         raise InputFileError(
             f"Erreur de syntaxe dans « {filename} », {where} : {explain_syntax_error(exc)}."
             f"{detail}",
-            hint="Corrigez le programme puis relancez la commande ; rien n'a été copié.",
+            hint=f"Corrigez le programme puis relancez la commande ; {nothing_done}.",
         ) from exc
     except ValueError as exc:  # NUL bytes and the like
         raise InputFileError(f"« {filename} » contient des caractères invalides : {exc}.") from exc

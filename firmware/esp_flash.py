@@ -29,6 +29,7 @@ import serial
 
 from firmware import esp_image
 from firmware.boards import Board
+from firmware.wording import seconds_fr
 from kit.errors import DeviceFault, InputFileError, KitError, LinkError
 from kit.links import is_url, open_link
 
@@ -376,6 +377,6 @@ def connect_waiting(
         except (ChipNotAnswering, LinkError) as exc:
             last = exc
     raise ChipNotAnswering(
-        f"La puce ne répond toujours pas après {timeout_s:g} s d'attente.",
+        f"La puce ne répond toujours pas après {seconds_fr(timeout_s)} d'attente.",
         hint=last.message if last and not isinstance(last, ChipNotAnswering) else None,
     )

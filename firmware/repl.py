@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import serial
 
 from firmware import rawrepl
+from firmware.wording import seconds_fr
 from kit.errors import DeviceFault, KitError, LinkError
 from kit.links import link_clock
 
@@ -98,7 +99,7 @@ class RawReplClient:
                 exit_code=2,
             )
         raise DeviceFault(
-            f"{self.port_name} n'a rien répondu en {timeout_s:g} s.",
+            f"{self.port_name} n'a rien répondu en {seconds_fr(timeout_s)}.",
             hint="La carte est-elle branchée avec un câble de données, CircuitPython est-il "
             "installé ? Appuyez sur RESET puis réessayez.",
             exit_code=2,
@@ -191,7 +192,8 @@ class RawReplClient:
             if rawrepl.SOFT_REBOOT in seen:
                 return bytes(seen)
         raise DeviceFault(
-            f"{self.port_name} n'a pas redémarré (pas de « soft reboot » en {timeout_s:g} s).",
+            f"{self.port_name} n'a pas redémarré (pas de « soft reboot » en "
+            f"{seconds_fr(timeout_s)}).",
             hint="Appuyez sur le bouton RESET de la carte.",
             exit_code=2,
         )

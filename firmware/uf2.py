@@ -147,6 +147,13 @@ def parse(data: bytes, *, family: int | None = None) -> Uf2Image:
         names = ", ".join(sorted(family_name(f) for f in families))
         raise Uf2Error(f"Le fichier mélange plusieurs familles de puces : {names}.")
     image_family = next(iter(families)) if families else None
+    if family is not None and image_family is None:
+        raise Uf2Error(
+            "Ce fichier UF2 n'indique pas pour quelle puce il est prévu (pas d'identifiant de "
+            f"famille) : impossible de vérifier qu'il convient à la {family_name(family)} de "
+            "cette carte. Rien n'a été copié.",
+            hint="Téléchargez le fichier UF2 de CircuitPython prévu pour cette carte.",
+        )
     if family is not None and image_family != family:
         raise Uf2Error(
             f"Ce fichier UF2 est prévu pour une puce {family_name(image_family)}, pas pour "

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -30,6 +31,7 @@ from firmware import esp_flash, firmware_cache, uf2_flash
 from firmware.boards import Board, get_board, load_catalogue
 from firmware.esp_image import CHIP_LABELS
 from firmware.uf2 import family_name
+from firmware.wording import seconds_fr
 from kit import discovery, messages
 from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console, print_error
@@ -243,6 +245,7 @@ def _report_bin(result: esp_flash.FlashResult, board: Board) -> None:
         f"{' (compressés)' if result.compressed else ''}, empreinte MD5 vérifiée "
         f"({result.md5}).",
         highlight=False,
+        soft_wrap=True,  # the MD5 stays on one line, to be compared or copied
     )
 
 
@@ -258,15 +261,21 @@ def _flash_uf2_once(
     found = uf2_flash.wait_for_drive(board, drive, 0)
     if found is None:
         if announce:
+            why = "Aucun lecteur de démarrage UF2 trouvé."
+            if drive is not None:
+                try:
+                    uf2_flash.inspect(drive)
+                except KitError as exc:
+                    why = exc.message  # not there yet, or a CIRCUITPY drive, or a plain folder
             err_console.print(
-                f"[yellow]Aucun lecteur de démarrage UF2 trouvé.[/yellow] Pour {board.name} :\n"
+                f"[yellow]{escape(why)}[/yellow] Pour {board.name} :\n"
                 f"  {board.bootloader_fr}\nJ'attends le lecteur…",
                 highlight=False,
             )
         found = uf2_flash.wait_for_drive(board, drive, wait_s)
     if found is None:
         raise KitError(
-            f"Aucun lecteur de démarrage UF2 n'est apparu en {wait_s:g} s.",
+            f"Aucun lecteur de démarrage UF2 n'est apparu en {seconds_fr(wait_s)}.",
             hint=board.bootloader_fr,
         )
     err_console.print(

@@ -12,6 +12,7 @@ import threading
 import click
 from rich.markup import escape
 
+from firmware.wording import seconds_fr
 from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE
@@ -53,7 +54,7 @@ def run_cmd(script: str, port: str, timeout_s: float) -> None:
     from firmware.repl import RawReplClient, check_code_size
 
     path, _lesson = resolve_script(script)
-    source = read_script(path)
+    source = read_script(path, nothing_done="rien n'a été envoyé à la carte")
     check_code_size(source.text)
     decoder = _stdout_writer()
 
@@ -81,7 +82,7 @@ def run_cmd(script: str, port: str, timeout_s: float) -> None:
         link.close()
     if result.timed_out:
         err_console.print(
-            f"[yellow]Le programme tournait encore au bout de {timeout_s:g} s : il a été "
+            f"[yellow]Le programme tournait encore au bout de {seconds_fr(timeout_s)} : il a été "
             "interrompu (Ctrl-C).[/yellow]"
         )
         sys.exit(EXIT_FAILURE)

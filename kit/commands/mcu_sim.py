@@ -15,6 +15,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.text import Text
 
+from firmware.wording import seconds_fr
 from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
@@ -104,7 +105,7 @@ def sim_cmd(
 
     speed = vitesse if vitesse is not None else (1.0 if console.is_terminal else 0.0)
     console.print(
-        f"Carte simulée : [bold]{escape(board.name)}[/bold] — {duree:g} s de temps simulé",
+        f"Carte simulée : [bold]{escape(board.name)}[/bold] — {seconds_fr(duree)} de temps simulé",
         highlight=False,
     )
     if speed > 0 and console.is_terminal:
@@ -125,7 +126,7 @@ def sim_cmd(
     if picture is not None:
         from sim.circuitpython.picture import draw_timeline
 
-        title = f"{path.name} sur {board.name} — {duree:g} s simulées"
+        title = f"{path.name} sur {board.name} — {seconds_fr(duree)} simulées"
         saved = draw_timeline(run.timeline, duration_s=duree, title=title).save(picture)
         console.print(f"Chronologie dessinée : {escape(str(saved))}")
     if run.failed:
@@ -179,12 +180,13 @@ def _summary(run: Any) -> None:
         console.print(swatch)
     if run.end == "limit":
         console.print(
-            f"Fin de la simulation à {run.duration_s:g} s (le programme tournait encore : "
+            f"Fin de la simulation à {seconds_fr(run.duration_s)} (le programme tournait encore : "
             "c'est normal pour une boucle sans fin).",
             highlight=False,
         )
     elif run.end == "ok":
-        console.print(f"Le programme s'est terminé à {run.end_s:.2f} s.", highlight=False)
+        ended = f"{run.end_s:.2f}".replace(".", ",")
+        console.print(f"Le programme s'est terminé à {ended} s.", highlight=False)
     elif run.end == "reload":
         console.print("Le programme a demandé un redémarrage de la carte.")
 
@@ -192,7 +194,7 @@ def _summary(run: Any) -> None:
 def _frame(state: dict[str, Any], t: float) -> Text:
     from sim.circuitpython.picture import visible_colour
 
-    text = Text(f"t = {t:6.2f} s   ")
+    text = Text(f"t = {t:6.2f} s   ".replace(".", ","))
     for pin, value in sorted(state["digital"].items()):
         if pin in state["pixels"]:
             continue

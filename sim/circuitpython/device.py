@@ -29,6 +29,7 @@ from pathlib import Path
 
 from firmware import rawrepl
 from firmware.boards import get_board
+from firmware.wording import seconds_fr
 from kit.errors import KitError
 from sim.circuitpython.folder import DEFAULT_VERSION, code_file, prepare_folder, version_line
 from sim.circuitpython.inputs import parse_inputs
@@ -214,7 +215,7 @@ class CircuitPythonDevice(SimulatedDevice):
                                                                  "hung") else ""
         if kind == "limit" and self.limit_s is not None:
             error = (
-                f"Arrêt : le programme tourne depuis {self.limit_s:g} s de temps simulé "
+                f"Arrêt : le programme tourne depuis {seconds_fr(self.limit_s)} de temps simulé "
                 "(limite du simulateur ; boucle sans fin ?)."
             )
         if job == "raw":

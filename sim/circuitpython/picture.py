@@ -8,6 +8,7 @@ what the program read on analog inputs (sensors), and one colour strip per NeoPi
 
 from __future__ import annotations
 
+from firmware.wording import seconds_fr
 from kit.drawing import Drawing
 from sim.circuitpython.timeline import Colour, Timeline
 
@@ -140,7 +141,7 @@ def draw_timeline(timeline: Timeline, *, duration_s: float, title: str) -> Drawi
     t = 0.0
     while t <= span + 1e-9:
         drawing.line((x_of(t), axis_y), (x_of(t), axis_y + 5), color="#333333")
-        drawing.text((x_of(t) - 8, axis_y + 8), f"{t:g} s", size=10)
+        drawing.text((x_of(t) - 8, axis_y + 8), seconds_fr(t), size=10)
         t += step
     return drawing
 

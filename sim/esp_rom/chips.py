@@ -54,8 +54,9 @@ PROFILES: dict[str, ChipProfile] = {
         efuse_words={
             # BLOCK1 word 3: wafer minor version 2, embedded flash 4 MB (flash cap 2).
             0x60007050: (2 << 18) | (2 << 27),
-            # BLOCK1 word 4: embedded PSRAM 2 MB (psram cap 2).
-            0x60007054: 2 << 3,
+            # BLOCK1 word 4: flash vendor XMC (1), embedded PSRAM 2 MB (psram cap 2),
+            # PSRAM vendor AP_3v3 (1): esptool prints "Embedded Flash 4MB (XMC)".
+            0x60007054: 1 | (2 << 3) | (1 << 7),
         },
         ram_ranges=((0x3FC88000, 0x3FD00000), (0x40370000, 0x403E0000)),
     ),
@@ -71,6 +72,8 @@ PROFILES: dict[str, ChipProfile] = {
         efuse_words={
             # BLOCK1 word 3: embedded flash 4 MB (version 2) and PSRAM 2 MB (version 1).
             0x3F41A050: (2 << 21) | (1 << 28),
+            # BLOCK2 word 4: ADC and temperature sensor calibration, eFuse version 1.
+            0x3F41A06C: 1 << 4,
         },
         ram_ranges=((0x3FFB0000, 0x40000000), (0x40020000, 0x40070000)),
     ),

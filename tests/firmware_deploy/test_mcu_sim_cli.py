@@ -27,12 +27,16 @@ def test_sim_draws_the_timeline_picture(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_sim_svg_for_neopixels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     picture = tmp_path / "pixels.svg"
-    result = kit_here(capsys, "mcu", "sim", "neopixel_arc_en_ciel", "--duree", "2",
+    result = kit_here(capsys, "mcu", "sim", "neopixel_arc_en_ciel", "--duree", "2.5",
                       "--picture", str(picture))
     assert result.returncode == 0, result.stderr
+    # Durations written the French way, in the console and on the picture's time axis.
+    assert "2,5 s de temps simulé" in result.stdout
+    assert "Fin de la simulation à 2,5 s" in result.stdout
     svg = picture.read_text(encoding="utf-8")
     assert svg.count('fill="#ff0000"') >= 10  # ten red pixels during the first second
     assert "NEOPIXEL (10 LED)" in svg
+    assert ">1,5 s<" in svg  # a tick of the time axis
 
 
 def test_sim_reports_learner_error_with_exit_1(
@@ -89,3 +93,14 @@ def test_sim_servo_summary_in_degrees(capsys: pytest.CaptureFixture[str]) -> Non
     result = kit_here(capsys, "mcu", "sim", "servo", "--board", "pico", "--duree", "2")
     assert result.returncode == 0, result.stderr
     assert "A2 : servomoteur de 0° à 180°" in result.stdout
+
+
+def test_sim_program_that_ends_gives_its_end_time_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "court.py"
+    script.write_text("import time\ntime.sleep(0.25)\nprint('fini')\n", encoding="utf-8")
+    result = kit_here(capsys, "mcu", "sim", str(script), "--board", "pico")
+    assert result.returncode == 0, result.stderr
+    assert "fini" in result.stdout
+    assert "Le programme s'est terminé à 0,25 s." in result.stdout

@@ -143,9 +143,22 @@ def test_kit_mcu_run_error_and_timeout_on_sim_link(
     assert result.stdout == "un\n"
     assert "ligne 4" in result.stderr and "le nom « deux » n'est pas défini" in result.stderr
     result = kit_here(capsys, "mcu", "run", "clignoter", "--port",
-                      "sim://circuitpython?board=pico", "--timeout", "2")
+                      "sim://circuitpython?board=pico", "--timeout", "1.5")
     assert result.returncode == 1
-    assert "tournait encore au bout de 2 s" in result.stderr
+    assert "tournait encore au bout de 1,5 s" in result.stderr
+
+
+def test_kit_mcu_run_refuses_a_syntax_error_before_sending(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "faux.py"
+    script.write_text("print('un')\nif True\n    print('deux')\n", encoding="utf-8")
+    # The port is not even opened: the check comes first.
+    result = kit_here(capsys, "mcu", "run", str(script), "--port", "/dev/ttyNOPE42")
+    assert result.returncode == 2
+    assert "Erreur de syntaxe dans « faux.py », ligne 2" in result.stderr
+    assert "rien n'a été envoyé à la carte" in result.stderr
+    assert result.stdout == ""
 
 
 def test_kit_mcu_repl_piped_lines(capsys: pytest.CaptureFixture[str]) -> None:
@@ -176,7 +189,7 @@ def test_board_that_says_nothing_gets_a_clear_message() -> None:
     finally:
         os.close(master)
         os.close(slave)
-    assert "n'a rien répondu en 0.3 s" in caught.value.message
+    assert "n'a rien répondu en 0,3 s" in caught.value.message
     assert caught.value.exit_code == 2
 
 

@@ -111,6 +111,16 @@ def test_uf2_family_mismatch_is_refused() -> None:
         uf2.parse(data, family=get_board("pico").uf2_family)
 
 
+def test_uf2_without_family_id_is_refused_with_its_reason() -> None:
+    blocks = bytearray(uf2.build(b"x" * 1000, 0x10000000, 0xE48BFF56))
+    for start in range(0, len(blocks), uf2.BLOCK_SIZE):  # clear the "family id" flag
+        blocks[start + 8 : start + 12] = (0).to_bytes(4, "little")
+    with pytest.raises(uf2.Uf2Error, match="n'indique pas pour quelle puce") as caught:
+        uf2.parse(bytes(blocks), family=0xE48BFF56)
+    assert "RP2040" in caught.value.message and "sans famille" not in caught.value.message
+    assert uf2.parse(bytes(blocks)).family is None  # without a board, the file is readable
+
+
 def test_uf2_truncated_file_is_refused() -> None:
     data = uf2.build(b"x" * 3000, 0x10000000, 0xE48BFF56)
     with pytest.raises(uf2.Uf2Error, match="tronqué"):

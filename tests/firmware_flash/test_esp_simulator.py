@@ -35,10 +35,22 @@ def _connect(url: str) -> tuple[object, EspRomDevice]:
     return esp, device
 
 
-@pytest.mark.parametrize(("kind", "name"), [("esp32s3", "ESP32-S3"), ("esp32s2", "ESP32-S2")])
-def test_esptool_detects_each_chip(kind: str, name: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "name", "features"),
+    [
+        ("esp32s3", "ESP32-S3", ["Embedded Flash 4MB (XMC)", "Embedded PSRAM 2MB (AP_3v3)"]),
+        (
+            "esp32s2",
+            "ESP32-S2",
+            ["Embedded Flash 4MB", "ADC and temperature sensor calibration in BLK2 of eFuse V1"],
+        ),
+    ],
+)
+def test_esptool_detects_each_chip(kind: str, name: str, features: list[str]) -> None:
     esp, device = _connect(f"sim://{kind}")
     assert name == esp.CHIP_NAME
+    # The eFuses describe the atelier's boards as esptool would print them (vendors included).
+    assert set(features) <= set(esp.get_chip_features())
     assert esp.read_mac() == tuple(device.mac)
     cmds.attach_flash(esp)
     assert cmds.detect_flash_size(esp) == "4MB"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -43,20 +44,23 @@ def test_boards_lists_the_catalogue() -> None:
     assert "RP2040" in table.output and "ESP32-S3" in table.output
 
 
-def test_flash_a_bin_through_the_command_line(images: dict[str, Path]) -> None:
-    # The 1.5 MB writes, with the simulated flash inspected, are in test_esp_flash_driver.
-    result = run_kit(
-        "mcu",
-        "flash",
-        str(images["small_s3"]),
-        "--board",
-        "feather_esp32s3",
-        "--port",
-        "sim://esp32s3",
-    )
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("board_id", "kind"), [("feather_esp32s3", "esp32s3"), ("qtpy_esp32s2", "esp32s2")]
+)
+def test_flash_a_circuitpython_sized_bin_through_the_command_line(
+    tmp_path: Path, board_id: str, kind: str
+) -> None:
+    # The simulated flash itself is inspected in test_esp_flash_driver; here the user's
+    # command writes 1.5 MB and reports the MD5 the chip computed over what it holds.
+    image = combined_bin(kind, 1_500_000, compressible=True)
+    path = tmp_path / f"{kind}.bin"
+    path.write_bytes(image)
+    result = run_kit("mcu", "flash", str(path), "--board", board_id, "--port", f"sim://{kind}")
     assert result.returncode == 0, result.stderr
     assert "CircuitPython installé" in result.stdout
-    assert "0,1 Mo écrits" in result.stdout and "MD5 vérifiée" in result.stdout
+    assert "1,5 Mo écrits à 0x0" in result.stdout and "(compressés)" in result.stdout
+    assert f"empreinte MD5 vérifiée ({hashlib.md5(image).hexdigest()})" in result.stdout
     assert "Écriture" in result.stderr  # the progress bar
 
 
@@ -276,3 +280,24 @@ def test_bin_for_a_uf2_board_is_refused(images: dict[str, Path]) -> None:
     result = CliRunner().invoke(cli, ["mcu", "flash", str(images["small_s3"]), "--board", "pico"])
     assert result.exit_code != 0
     assert "fichier .uf2" in str(result.exception)
+
+
+def test_circuitpy_drive_given_for_a_uf2_says_why_and_copies_nothing(
+    uf2_file: Path, tmp_path: Path
+) -> None:
+    drive = tmp_path / "CIRCUITPY"
+    drive.mkdir()
+    (drive / "boot_out.txt").write_text(
+        "Adafruit CircuitPython 9.2.1 on 2024-11-20; Raspberry Pi Pico with rp2040\n"
+        "Board ID:raspberry_pi_pico\n",
+        encoding="utf-8",
+    )
+    result = run_kit(
+        "mcu", "flash", str(uf2_file), "--board", "pico", "--drive", str(drive),
+        "--attente", "0.5",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "C'est un lecteur CIRCUITPY : la carte n'est pas en mode démarrage" in result.stderr
+    assert "Maintenez" in result.stderr or "BOOTSEL" in result.stderr
+    assert "n'est apparu en 0,5 s" in result.stderr
+    assert [p.name for p in drive.iterdir()] == ["boot_out.txt"]

@@ -2,7 +2,7 @@
 """The simulated ROM served on a pty: esptool's own command line, and the BOOT-button wait.
 
 These run in real time (the simulator follows the wall clock, ``--speed`` times faster), so
-they are marked slow and keep their images small except the one CircuitPython-sized write.
+they are marked slow and keep their images small except the CircuitPython-sized writes.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ def _esptool(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     ("kind", "size", "extra"),
-    [("esp32s3", 1_500_000, []), ("esp32s2", 64_000, ["--no-stub"])],
-    ids=["s3-stub-1.5MB", "s2-rom"],
+    [("esp32s3", 1_500_000, []), ("esp32s2", 1_500_000, ["--no-stub"])],
+    ids=["s3-stub-1.5MB", "s2-rom-1.5MB"],
 )
 def test_esptool_command_line_flashes_and_verifies(
     served: object, tmp_path: Path, kind: str, size: int, extra: list[str]
