@@ -29,6 +29,10 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 install_french_help()
 
+#: What click (>= 8.2) raises for a group typed without a command (``kit``, ``kit sim``);
+#: older click prints the help itself (KitError stands in: a ClickException never is one).
+_NO_ARGS_IS_HELP: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", KitError)
+
 
 def _printer_group() -> click.Command:
     from kit.commands import (
@@ -135,6 +139,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
+        ctx = getattr(exc, "ctx", None)
+        if isinstance(exc, _NO_ARGS_IS_HELP) and ctx is not None:
+            # « kit » or « kit sim » alone: the help is the answer, not an error (click >= 8.2
+            # raises it as a usage error whose message is the whole help text).
+            click.echo(ctx.get_help())
+            sys.exit(0)
         from kit.clickfr import render_usage_error
 
         render_usage_error(exc)

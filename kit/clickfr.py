@@ -146,6 +146,11 @@ _CLICK_STRINGS = {
     "Try '{command} {option}' for help.": "Aide : « {command} {option} ».",
     "required": "obligatoire",
     "default": "par défaut",
+    "default: {default}": "par défaut : {default}",
+    "env var: {var}": "variable d'environnement : {var}",
+    "(dynamic)": "(calculée)",
+    "Aborted!": "Interrompu.",
+    "Missing command.": "Commande manquante.",
 }
 
 

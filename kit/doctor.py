@@ -95,18 +95,41 @@ def check_serial_permission() -> PermissionReport | None:
     import pwd
 
     group = _serial_group()
-    if os.geteuid() == 0:
-        return PermissionReport(True, group, "Administrateur (root) : accès aux ports autorisé.")
     try:
-        info = grp.getgrnam(group)
+        entry = grp.getgrnam(group)
+        gid, members = entry.gr_gid, list(entry.gr_mem)
     except KeyError:
+        gid, members = None, []
+    return permission_report(
+        group,
+        gid,
+        members,
+        user=pwd.getpwuid(os.getuid()).pw_name,
+        process_gids=os.getgroups(),
+        as_root=os.geteuid() == 0,
+    )
+
+
+def permission_report(
+    group: str,
+    gid: int | None,
+    members: Iterable[str],
+    *,
+    user: str,
+    process_gids: Iterable[int],
+    as_root: bool,
+) -> PermissionReport:
+    """What the ports' group (``gid`` None: no such group) means for ``user``, whose current
+    session holds ``process_gids``."""
+    if as_root:
+        return PermissionReport(True, group, "Administrateur (root) : accès aux ports autorisé.")
+    if gid is None:
         return PermissionReport(
             True, None, "Aucun groupe « dialout » ou « uucp » sur ce système : rien à régler."
         )
-    user = pwd.getpwuid(os.getuid()).pw_name
-    if info.gr_gid in os.getgroups():
+    if gid in set(process_gids):
         return PermissionReport(True, group, f"Votre compte fait partie du groupe « {group} ».")
-    if user in info.gr_mem:
+    if user in set(members):
         return PermissionReport(
             False,
             group,

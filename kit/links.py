@@ -12,6 +12,7 @@ import errno
 import os
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 
 import serial
@@ -41,8 +42,39 @@ def visible_ports() -> list[str]:
     return sorted(p.device for p in list_ports.comports())
 
 
-def _permission_group() -> str:
+def _permission_group(port: str | None = None) -> str:
+    """The group that may open serial ports: the one owning ``port`` when it can be read."""
+    if port is not None and sys.platform != "win32":
+        import grp
+
+        try:
+            name = grp.getgrgid(os.stat(port).st_gid).gr_name
+        except (OSError, KeyError):
+            name = ""
+        if name and name not in ("root", "tty"):
+            return name
     return "uucp" if os.path.exists("/etc/arch-release") else "dialout"
+
+
+#: pyserial's network links: they need a host and a port number.
+_NETWORK_SCHEMES = ("socket", "rfc2217")
+
+
+def _check_network_url(port: str) -> None:
+    """Refuse ``socket://bad`` before pyserial fails on it with a Python error."""
+    scheme = port.split("://", 1)[0].lower()
+    if scheme not in _NETWORK_SCHEMES:
+        return
+    parts = urllib.parse.urlsplit(port)
+    try:
+        number = parts.port
+    except ValueError:
+        number = None
+    if not parts.hostname or number is None:
+        raise LinkError(
+            f"Adresse invalide : « {port} ». Écrivez {scheme}://HÔTE:PORT, par exemple "
+            f"{scheme}://127.0.0.1:7000 (le port est un nombre entre 0 et 65535)."
+        )
 
 
 def open_link(
@@ -68,6 +100,7 @@ def open_link(
         "timeout": timeout_s,
         "write_timeout": write_timeout_s,
     }
+    _check_network_url(port)
     if not is_url(port):
         if sys.platform != "win32" and not os.path.exists(port):
             raise LinkError(messages.port_not_found(port, visible_ports()))
@@ -91,11 +124,37 @@ def open_link(
         raise _explain(port, exc) from exc
 
 
+#: What the C library says when a host name cannot be resolved (Linux, macOS, Windows).
+_UNKNOWN_HOST_TEXTS = (
+    "Name or service not known",
+    "Temporary failure in name resolution",
+    "No address associated with hostname",
+    "nodename nor servname",
+    "getaddrinfo failed",
+)
+
+
 def _explain(port: str, exc: BaseException) -> LinkError:
     err = getattr(exc, "errno", None)
     text = str(exc)
     if err in (errno.EACCES, errno.EPERM) or "Permission denied" in text:
-        return LinkError(messages.port_permission(port, _permission_group()))
+        return LinkError(messages.port_permission(port, _permission_group(port)))
+    if err == errno.EISDIR or "Is a directory" in text:
+        return LinkError(
+            f"« {port} » est un dossier, pas un port série.\n"
+            + messages.port_not_found_hint(visible_ports())
+        )
+    if err == errno.ENOTTY or "Inappropriate ioctl" in text:
+        return LinkError(
+            f"« {port} » n'est pas un port série (fichier ordinaire ou autre périphérique).\n"
+            + messages.port_not_found_hint(visible_ports())
+        )
+    if any(s in text for s in _UNKNOWN_HOST_TEXTS):
+        host = urllib.parse.urlsplit(port).hostname or port
+        return LinkError(
+            f"Adresse inconnue : la machine « {host} » est introuvable (nom mal écrit, ou "
+            "elle n'est pas sur le même réseau)."
+        )
     if err == errno.EBUSY or "exclusively lock" in text or "busy" in text.lower():
         return LinkError(messages.port_busy(port))
     if err in (errno.ENOENT, errno.ENODEV, errno.ENXIO) or "No such file" in text:

@@ -32,7 +32,13 @@ def setup_logging(*, verbose: bool = False) -> None:
         path = log_file_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         file_handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+            path,
+            maxBytes=MAX_LOG_BYTES,
+            backupCount=LOG_BACKUPS,
+            encoding="utf-8",
+            # Arguments typed with bytes that are not UTF-8 reach Python as lone surrogates:
+            # logged as \udcff, not a "Logging error" traceback on the user's terminal.
+            errors="backslashreplace",
         )
         file_handler.setLevel(logging.DEBUG)
         file_handler.setFormatter(logging.Formatter(_FORMAT))

@@ -19,9 +19,14 @@ PERMISSION_FIX_LINUX = (
 
 
 def port_not_found(port: str, visible: list[str]) -> str:
+    return f"Le port « {port} » est introuvable. " + port_not_found_hint(visible)
+
+
+def port_not_found_hint(visible: list[str]) -> str:
+    """The ports there are, and what to check when the right one is not among them."""
     listed = ", ".join(visible) if visible else "aucun"
     return (
-        f"Le port « {port} » est introuvable. Ports visibles : {listed}.\n"
+        f"Ports visibles : {listed}.\n"
         "Vérifiez le câble USB (un câble de charge seule ne transmet pas de données), "
         "puis lancez « kit doctor »."
     )

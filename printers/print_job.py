@@ -133,6 +133,10 @@ class PrintJob:
         self._eof = False
         self._remaining_at = remaining_at
         self.commands_done = 0
+        #: Highest line number of a file line acknowledged so far: on a noisy link a line
+        #: matched to an ``ok`` by position may be replayed after a resend and acknowledged
+        #: again, and it is still one line of the file.
+        self._highest_acked = 0
         self.last_done: FileLine | None = None
         self.started_s = host.clock()
         self.finished_s: float | None = None
@@ -232,7 +236,9 @@ class PrintJob:
         for ack in acked:
             tag = ack.tag
             if isinstance(tag, FileLine):
-                self.commands_done += 1
+                if ack.number > self._highest_acked:
+                    self._highest_acked = ack.number
+                    self.commands_done += 1
                 self.last_done = tag
             elif isinstance(tag, _Barrier) and tag.final and self.state is JobState.FINISHING:
                 self._verify()

@@ -124,3 +124,28 @@ def test_a_directory_given_for_an_output_file_is_refused_in_french(tmp_path: Pat
     message = " ".join(result.stderr.split())
     assert "est un dossier (un fichier est attendu)" in message
     assert "is a directory" not in message
+
+
+def test_kit_alone_shows_the_french_help_not_an_error() -> None:
+    for args in ((), ("sim",)):
+        result = run_kit(*args)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Utilisation : kit")
+        assert "Commandes" in result.stdout
+        assert "Erreur" not in result.stdout + result.stderr
+
+
+def test_help_screens_say_defaults_in_french() -> None:
+    result = run_kit("sim", "serve", "--help")
+    assert result.returncode == 0
+    assert "par défaut : 1.0" in result.stdout
+    assert "default:" not in result.stdout
+
+
+def test_a_port_typed_with_non_utf8_bytes_is_logged_without_a_logging_traceback() -> None:
+    # "\udcff" is how Python receives the byte 0xFF of a command line that is not UTF-8.
+    result = run_kit("printer", "status", "--port", "/dev/tty\udcff")
+    assert result.returncode == 2
+    assert "introuvable" in result.stderr
+    assert "Logging error" not in result.stderr
+    assert "Traceback" not in result.stderr

@@ -170,3 +170,37 @@ def test_doctor_runs_on_this_machine_as_a_command() -> None:
     result = run_kit("doctor", "--json")
     assert result.returncode == 0
     assert "ports" in json.loads(result.stdout)
+
+
+def test_device_text_is_shown_as_is_not_read_as_markup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """USB descriptions and drive folders are written by others: brackets in them are text."""
+    odd = usb_port("/dev/ttyUSB7", 0x1234, 0x5678, "Carte [/b] [bold]maison")
+    monkeypatch.setattr(list_ports, "comports", lambda *a, **k: [odd])
+    odd_folder = tmp_path / "[bold]CLÉ"
+    odd_folder.mkdir()
+    drive = make_circuitpy(odd_folder)
+    monkeypatch.setenv("KIT_DRIVE_ROOTS", str(drive))
+    result = CliRunner().invoke(cli, ["doctor"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Carte [/b] [bold]maison" in result.output
+    assert "[bold]CLÉ" in result.output
+
+
+def test_serial_group_membership_and_its_fix() -> None:
+    from kit.doctor import permission_report
+
+    outside = permission_report(
+        "dialout", 20, ["bob"], user="alice", process_gids=[1000], as_root=False
+    )
+    assert not outside.ok
+    assert outside.fix is not None and "sudo usermod -aG dialout $USER" in outside.fix
+    added = permission_report(
+        "uucp", 14, ["alice"], user="alice", process_gids=[1000], as_root=False
+    )
+    assert not added.ok and "fermez la session" in added.message and added.fix is None
+    member = permission_report("dialout", 20, [], user="alice", process_gids=[20], as_root=False)
+    assert member.ok and "dialout" in member.message
+    assert permission_report("dialout", None, [], user="a", process_gids=[], as_root=False).ok
+    assert permission_report("dialout", 20, [], user="root", process_gids=[], as_root=True).ok

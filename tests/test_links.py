@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 import serial
@@ -120,3 +121,57 @@ def test_busy_port_names_the_programs_to_close() -> None:
     finally:
         os.close(slave)
         os.close(master)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="device paths are Unix ones")
+def test_a_folder_or_an_ordinary_file_is_not_a_port(tmp_path: Path) -> None:
+    with pytest.raises(LinkError) as info:
+        open_link(str(tmp_path))
+    assert "est un dossier, pas un port série" in info.value.message
+    assert info.value.exit_code == 2
+    plain = tmp_path / "imprimante.txt"
+    plain.write_text("G28\n", encoding="utf-8")
+    with pytest.raises(LinkError) as info:
+        open_link(str(plain))
+    assert "n'est pas un port série" in info.value.message
+    assert "Ports visibles" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "url", ["socket://imprimante", "socket://hote:abc", "socket://hote:99999", "rfc2217://x"]
+)
+def test_network_url_without_a_port_number_is_explained(url: str) -> None:
+    with pytest.raises(LinkError) as info:
+        open_link(url)
+    assert "Adresse invalide" in info.value.message
+    assert "HÔTE:PORT" in info.value.message
+    assert info.value.exit_code == 2
+
+
+def test_unknown_host_is_said_in_french() -> None:
+    # .invalid never resolves (RFC 6761).
+    with pytest.raises(LinkError) as info:
+        open_link("socket://imprimante.invalid:7000")
+    assert "Adresse inconnue" in info.value.message
+    assert "imprimante.invalid" in info.value.message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no pty on Windows")
+def test_permission_error_names_the_group_to_join() -> None:
+    import errno
+    import os
+    import pty
+
+    from kit.links import _explain
+
+    master, slave = pty.openpty()
+    path = os.ttyname(slave)
+    try:
+        refused = serial.SerialException(errno.EACCES, f"could not open port {path}")
+        message = _explain(path, refused).message
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert "pas le droit d'ouvrir" in message
+    # A pty belongs to the « tty » group, which is not the serial ports' group.
+    assert "sudo usermod -aG dialout $USER" in message or "-aG uucp" in message

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from kit.console import console
@@ -30,11 +31,13 @@ def render(report: DoctorReport) -> None:
         table.add_column("Probablement")
         table.add_column("Description")
         for port in report.ports:
+            # Device names and descriptions come from the USB device: never rich markup.
+            label = escape(port.label)
             table.add_row(
-                port.device,
+                escape(port.device),
                 port.vid_pid or "—",
-                f"{port.label}\n[dim]{port.detail}[/dim]" if port.detail else port.label,
-                port.description or "—",
+                f"{label}\n[dim]{escape(port.detail)}[/dim]" if port.detail else label,
+                escape(port.description) or "—",
             )
         console.print(table)
     else:
@@ -50,7 +53,7 @@ def render(report: DoctorReport) -> None:
             if drive.board_id:
                 extra.append(f"carte {drive.board_id}")
             suffix = f" ({', '.join(extra)})" if extra else ""
-            console.print(f"• {kind} : {drive.path}{suffix}")
+            console.print(f"• {kind} : {escape(drive.path + suffix)}")
     else:
         console.print("Aucun lecteur CIRCUITPY ni lecteur de démarrage UF2.")
 

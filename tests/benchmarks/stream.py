@@ -2,7 +2,7 @@
 """Streaming benchmark: the kit's flow control against ping-pong, on the simulated Marlin.
 
 A curved wall sliced into 0.2 mm segments at 100 mm/s (F6000) asks the printer for 500 lines
-a second: more than 115200 baud can carry (the planner starves whatever the host does), less
+a second: more than 115200 baud can carry (the head slows down whatever the host does), less
 than 250000 baud can. Each run prints the same file on ``sim://marlin`` with a 1 ms USB latency
 per direction and reports:
 

@@ -297,6 +297,7 @@ def test_every_line_runs_exactly_once_in_order_or_the_print_fails_clearly(
         return
     executed = executed_file_commands(host, first, job.poll_line_numbers)
     assert executed == [*commands, "M400", "M105"]
+    assert job.commands_done == job.checked.commands == len(commands)
 
 
 def test_planner_starvation_is_counted_when_the_link_cannot_keep_up(tmp_path: Path) -> None:
@@ -380,3 +381,40 @@ def test_advanced_ok_and_a_bigger_firmware_buffer_keep_more_lines_in_flight(
     assert job.state is JobState.DONE
     assert host.flow.max_lines == 16
     assert most > 4
+
+
+def test_progress_counts_each_file_line_once_on_a_noisy_link(tmp_path: Path) -> None:
+    """A line acknowledged by position and then replayed after a resend is one line of the
+    file: the progress never shows more lines done than the file has."""
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(250), heat=False)
+    host = connect("sim://marlin?corrupt_in=0.01&corrupt_out=0.01&seed=3")
+    job = PrintJob(host, check_print_file(path))
+    most = 0
+    while not job.finished:
+        job.step()
+        most = max(most, job.commands_done)
+    assert job.state is JobState.DONE
+    assert host.flow.resends > 0  # the link was noisy enough to replay lines
+    assert job.commands_done == job.checked.commands
+    assert most <= job.checked.commands
+
+
+def test_emergency_stop_halts_at_once_even_during_a_heating_wait(tmp_path: Path) -> None:
+    """M112 goes out of band: with the emergency parser the firmware acts on it while it
+    waits for M109, behind a full queue; the print ends with exit 1 and the heaters off."""
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(100))
+    host = connect("sim://marlin?emergency_parser=1")
+    device = host.link.device  # type: ignore[attr-defined]
+    job = PrintJob(host, check_print_file(path))
+    while not any(c.command.startswith("M109") for c in device.executed):
+        job.step()
+    job.pause()
+    stop_s = host.clock()
+    host.emergency_stop()
+    with pytest.raises(DeviceFault) as info:
+        job.run()
+    assert info.value.exit_code == 1
+    assert "arrêt d'urgence" in info.value.message
+    assert device.heaters_off
+    assert device.fault_time_s is not None and device.fault_time_s - stop_s < 2.0
+    assert host.clock() - stop_s < 2.0
