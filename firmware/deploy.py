@@ -31,6 +31,7 @@ from kit.discovery import DriveReport, inspect_drive, scan_drives
 from kit.errors import InputFileError, KitError
 from kit.files import atomic_write_bytes, read_text_input
 from kit.messages import os_error_fr
+from kit.python_errors import syntax_message
 
 #: CircuitPython tries these names in order; the first that exists runs at boot.
 CODE_FILE_NAMES = ("code.txt", "code.py", "main.txt", "main.py")
@@ -132,22 +133,7 @@ def parse_learner_code(
 
 def explain_syntax_error(exc: SyntaxError) -> str:
     """A French wording for the most frequent beginner syntax errors."""
-    msg = (exc.msg or "").lower()
-    table = [
-        ("expected ':'", "il manque « : » à la fin de la ligne"),
-        ("unexpected indent", "indentation inattendue (espaces en trop en début de ligne)"),
-        ("expected an indented block", "il faut indenter le bloc qui suit (4 espaces)"),
-        ("unindent does not match", "l'indentation ne correspond à aucun bloc ouvert"),
-        ("was never closed", "une parenthèse ou un crochet n'est jamais refermé"),
-        ("unterminated string", "un texte entre guillemets n'est pas refermé"),
-        ("unmatched", "une parenthèse fermante n'a pas d'ouvrante"),
-        ("invalid syntax", "syntaxe invalide"),
-        ("inconsistent use of tabs", "mélange de tabulations et d'espaces dans l'indentation"),
-    ]
-    for needle, french in table:
-        if needle in msg:
-            return french
-    return f"syntaxe invalide ({exc.msg})"
+    return syntax_message(exc.msg or "")
 
 
 # -- the drive ---------------------------------------------------------------------------

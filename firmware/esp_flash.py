@@ -29,9 +29,9 @@ import serial
 
 from firmware import esp_image
 from firmware.boards import Board
-from firmware.wording import seconds_fr
 from kit.errors import DeviceFault, InputFileError, KitError, LinkError
 from kit.links import is_url, open_link
+from kit.messages import seconds_fr
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import serial
 
 from firmware import rawrepl
-from firmware.wording import seconds_fr
 from kit.errors import DeviceFault, KitError, LinkError
 from kit.links import link_clock
+from kit.messages import seconds_fr
 
 #: How long a board may take to show the raw REPL banner (seconds).
 ENTER_TIMEOUT_S = 5.0

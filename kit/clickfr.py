@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from kit.console import err_console, print_error
+from kit.messages import number_fr
 
 _TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"No such option:? '?([^'\s]+)'?"), "Option inconnue : {0}."),
@@ -89,9 +90,7 @@ def _number_fr(text: str) -> str:
         value = float(text)
     except ValueError:
         return text
-    if value.is_integer():
-        return str(int(value))
-    return f"{value:g}".replace(".", ",")
+    return number_fr(value, 6)
 
 
 def _range_fr(description: str) -> str:

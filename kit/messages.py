@@ -49,6 +49,27 @@ def file_not_found(path: str) -> str:
     return f"Le fichier « {path} » est introuvable."
 
 
+def number_fr(value: float, digits: int = 1) -> str:
+    """A figure as a French reader writes it: at most ``digits`` decimals, a decimal comma,
+    no trailing zeros, never an exponent (``90.5`` → « 90,5 », ``210.0`` → « 210 »,
+    ``1e6`` → « 1000000 »)."""
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = text.replace(".", ",")
+    return "0" if text == "-0" else text
+
+
+def decimal_fr(value: float, digits: int) -> str:
+    """A figure with exactly ``digits`` decimals and a decimal comma (« 1,00 » m of filament)."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def seconds_fr(value: float) -> str:
+    """A delay: « 0,3 s », « 2 s », « 12,5 s »."""
+    return f"{number_fr(value, 3)} s"
+
+
 def format_duration_fr(seconds: float) -> str:
     """Format a duration the way the kit shows it: « 1 h 05 min », « 14 min 35 s », « 8 s »."""
     if not math.isfinite(seconds) or seconds < 0:

@@ -40,11 +40,6 @@ STATE_LABELS_FR: dict[PrinterState, str] = {
 }
 
 
-def seconds_fr(value: float) -> str:
-    """A delay as French text: « 0,5 s », « 10 s » (decimal comma)."""
-    return f"{value:g}".replace(".", ",") + " s"
-
-
 @dataclass(frozen=True)
 class Temperature:
     """One heater: current and target temperature in °C (target 0 = off)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kit.messages import format_duration_fr
+from kit.messages import format_duration_fr, number_fr
 from printers.findings import Check
 from printers.profile import PrinterProfile
 
@@ -20,13 +20,6 @@ if TYPE_CHECKING:
 def _lines(numbers: list[int]) -> str:
     shown = ", ".join(str(n) for n in numbers)
     return f"ligne {shown}" if len(numbers) == 1 else f"lignes {shown}"
-
-
-def number_fr(value: float) -> str:
-    """A figure for a message: at most one decimal, French comma (``90.5`` -> ``"90,5"``,
-    ``210.0`` -> ``"210"``, ``1e6`` -> ``"1000000"``, never an exponent)."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return "0" if text == "-0" else text
 
 
 def _mm(value: float) -> str:

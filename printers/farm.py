@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kit.errors import KitError
+from kit.messages import seconds_fr
 from printers.atelier_config import BackendKind, PrinterEntry
 from printers.backend import (
     STATE_LABELS_FR,
     PrinterBackend,
     PrinterState,
     PrinterStatus,
-    seconds_fr,
 )
 
 log = logging.getLogger(__name__)

@@ -28,12 +28,12 @@ from octorest import OctoRest
 
 from kit.errors import EXIT_FAILURE, DeviceFault, InputFileError, KitError
 from kit.files import looks_binary, require_input_file
+from kit.messages import seconds_fr
 from printers.backend import (
     JobProgress,
     PrinterState,
     PrinterStatus,
     Temperature,
-    seconds_fr,
 )
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ import requests
 from octorest.websocket import WebSocketEventHandler
 
 from kit.errors import KitError
-from printers.backend import seconds_fr
+from kit.messages import seconds_fr
 
 #: OctoPrint logs the framed line: ``Send: N12 M105*39``.
 _FRAMING = re.compile(r"^N\d+\s+|\*\d+$")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kit.drawing import Drawing, Viewport, speed_color
 from kit.errors import InputFileError
-from kit.messages import format_duration_fr
+from kit.messages import decimal_fr, format_duration_fr
 from printers.analysis import Analysis, open_gcode, run_interpreter
 from printers.profile import PrinterProfile
 
@@ -157,11 +157,6 @@ def draw_file(
     )
     drawing.text((20, 10), caption, size=16)
     return drawing.save(out)
-
-
-def decimal_fr(value: float, digits: int) -> str:
-    """``12.5`` -> ``"12,5"``: French decimal comma."""
-    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def _top_title(chosen: list[int]) -> str:

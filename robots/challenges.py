@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import InputFileError, KitError
+from kit.messages import decimal_fr
 from robots.arenas import LINE_SENSORS_AHEAD_CM, ROBOT_FRONT_CM, load_arena
 from robots.record import RunRecord, Sample
 
@@ -106,11 +107,11 @@ def load_challenge(name: str) -> Challenge:
 
 
 def _fmt_cm(value: float) -> str:
-    return f"{value:.1f} cm".replace(".", ",")
+    return f"{decimal_fr(value, 1)} cm"
 
 
 def _fmt_s(value: float) -> str:
-    return f"{value:.1f} s".replace(".", ",")
+    return f"{decimal_fr(value, 1)} s"
 
 
 def _window(challenge: Challenge, record: RunRecord) -> list[Sample]:

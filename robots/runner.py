@@ -23,9 +23,9 @@ from typing import SupportsIndex
 
 from kit.errors import InputFileError, KitError
 from kit.files import read_text_input
+from kit.python_errors import french_message, syntax_message
 from robots.learner import RIEN, ErreurRobot, Robot
 from robots.mbot import GoalReached, TimeLimitReached
-from sim.circuitpython.errors_fr import french_message, syntax_message
 
 
 class Ending(enum.Enum):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kit.errors import KitError
+from kit.messages import decimal_fr
 from robots.mbot import MBot
 
 #: Speed of the motor checks (PWM): above the floor's dead zone, slow enough for a table.
@@ -31,7 +32,7 @@ class StepResult:
 
 
 def _fmt(value: float, unit: str) -> str:
-    return f"{value:.1f} {unit}".replace(".", ",")
+    return f"{decimal_fr(value, 1)} {unit}"
 
 
 def _line_meaning(value: int) -> str:

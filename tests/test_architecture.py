@@ -20,6 +20,7 @@ PACKAGES = ("kit", "printers", "robots", "firmware", "sim", "lessons")
 _KIT_FOR_DOMAIN = {
     "kit.errors",
     "kit.messages",
+    "kit.python_errors",
     "kit.links",
     "kit.config",
     "kit.paths",
@@ -30,15 +31,13 @@ _KIT_FOR_DOMAIN = {
 #: Modules of other top-level packages each package may import (a prefix allows its children).
 ALLOWED: dict[str, set[str]] = {
     "printers": _KIT_FOR_DOMAIN,
-    "robots": _KIT_FOR_DOMAIN | {
-        # The French wording of Python errors in a learner's program, shared with the board
-        # simulator (documented exception).
-        "sim.circuitpython.errors_fr",
-    },
+    "robots": _KIT_FOR_DOMAIN,
     "firmware": _KIT_FOR_DOMAIN | {"kit.discovery"},
     "sim": {
         "kit.errors",
         "kit.drawing",
+        "kit.messages",
+        "kit.python_errors",
         # Protocol cores and the pure models beside them.
         "printers.marlin.framing",
         "printers.planner",
@@ -51,7 +50,6 @@ ALLOWED: dict[str, set[str]] = {
         "firmware.slip",
         "firmware.rawrepl",
         "firmware.uf2",
-        "firmware.wording",
     },
     "lessons": {"kit", "printers", "robots", "firmware", "sim"},
 }
@@ -115,5 +113,5 @@ def test_the_rules_checked_here_are_the_documented_ones() -> None:
     text = (REPO_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     for package in ALLOWED:
         assert f"| `{package}/` |" in text
-    for exception in ("sim.circuitpython.errors_fr", "kit.urlhandler"):
+    for exception in ("kit.python_errors", "kit.urlhandler"):
         assert exception in text

@@ -31,18 +31,18 @@ from firmware import esp_flash, firmware_cache, uf2_flash
 from firmware.boards import Board, get_board, load_catalogue
 from firmware.esp_image import CHIP_LABELS
 from firmware.uf2 import family_name
-from firmware.wording import seconds_fr
 from kit import discovery, messages
 from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console, print_error
 from kit.errors import EXIT_FAILURE, KitError
 from kit.links import is_url
+from kit.messages import decimal_fr, seconds_fr
 
 DEFAULT_WAIT_S = 120.0
 
 
 def _mo(size: int) -> str:
-    return f"{size / 1_000_000:.1f} Mo".replace(".", ",")
+    return f"{decimal_fr(size / 1_000_000, 1)} Mo"
 
 
 @contextmanager

@@ -12,10 +12,10 @@ import threading
 import click
 from rich.markup import escape
 
-from firmware.wording import seconds_fr
 from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE
+from kit.messages import seconds_fr
 
 PORT_HELP = "Port série de la carte (/dev/ttyACM0, COM5, sim://circuitpython…)."
 #: Ctrl-] leaves the interactive console (as in miniterm and mpremote).

@@ -15,10 +15,10 @@ from rich.live import Live
 from rich.markup import escape
 from rich.text import Text
 
-from firmware.wording import seconds_fr
 from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
+from kit.messages import seconds_fr
 
 #: Refresh rate of the live view (frames per second of wall time).
 LIVE_FPS = 20

@@ -13,10 +13,9 @@ from rich.table import Table
 from kit.clickfr import FiniteFloatRange
 from kit.console import console
 from kit.errors import EXIT_FAILURE
-from kit.messages import format_duration_fr
+from kit.messages import decimal_fr, format_duration_fr, number_fr
 from printers.analysis import Analysis, analyse_file
-from printers.checks import number_fr
-from printers.pictures import decimal_fr, draw_file
+from printers.pictures import draw_file
 from printers.profile import PrinterProfile, list_profiles, load_profile, profile_for_model
 
 DEFAULT_PROFILE = "generic"

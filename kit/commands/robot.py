@@ -18,6 +18,7 @@ from rich.table import Table
 from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
+from kit.messages import decimal_fr
 
 PORT_HELP = "Port du robot : /dev/ttyUSB0, /dev/rfcomm0, hid://0416:ffff (clé 2.4G) ou sim://mbot."
 
@@ -86,7 +87,7 @@ def run(
         err_console.print("[yellow]Programme interrompu : le robot est arrêté.[/yellow]")
         raise
     outcome = report.outcome
-    duration = f"{outcome.duration_s:.1f} s".replace(".", ",")
+    duration = f"{decimal_fr(outcome.duration_s, 1)} s"
     if outcome.ending is Ending.ERROR:
         err_console.print(f"[bold red]{outcome.message}[/bold red]", highlight=False)
         err_console.print("Le robot est arrêté.")

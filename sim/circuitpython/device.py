@@ -29,8 +29,8 @@ from pathlib import Path
 
 from firmware import rawrepl
 from firmware.boards import get_board
-from firmware.wording import seconds_fr
 from kit.errors import KitError
+from kit.messages import seconds_fr
 from sim.circuitpython.folder import DEFAULT_VERSION, code_file, prepare_folder, version_line
 from sim.circuitpython.inputs import parse_inputs
 from sim.circuitpython.timeline import Timeline

@@ -8,8 +8,8 @@ what the program read on analog inputs (sensors), and one colour strip per NeoPi
 
 from __future__ import annotations
 
-from firmware.wording import seconds_fr
 from kit.drawing import Drawing
+from kit.messages import seconds_fr
 from sim.circuitpython.timeline import Colour, Timeline
 
 WIDTH_PX = 1100

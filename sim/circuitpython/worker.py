@@ -25,7 +25,7 @@ import types
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sim.circuitpython import errors_fr
+from kit import python_errors as errors_fr
 from sim.circuitpython.cpmodules import FROZEN_FALLBACKS, Hardware, ReloadRequest, build_modules
 from sim.circuitpython.inputs import parse_inputs
 from sim.circuitpython.landlock import restrict_filesystem

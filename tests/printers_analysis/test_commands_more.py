@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kit.errors import InputFileError
-from printers.checks import number_fr
+from kit.messages import number_fr
 from tests.conftest import run_kit
 from tests.printers_analysis.helpers import START, analyse_text, codes
 

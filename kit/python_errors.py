@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """French wording of the exceptions a beginner meets, with the line of their program.
 
-The simulated board prints tracebacks the way a French build of CircuitPython does
+Shared by the simulated board (its worker process), the mBot script runner and the deploy
+check. The simulated board prints tracebacks the way a French build of CircuitPython does
 ("Traceback (appels les plus récents en dernier) :", "Fichier …, ligne …"), and the kit
 shows the learner's own line with the message translated. Exception *names* stay as
 Python spells them (``NameError``): they are what the learner will search for.
@@ -100,17 +101,22 @@ TRACEBACK_HEADER = "Traceback (appels les plus récents en dernier) :"
 
 
 def syntax_message(msg: str) -> str:
+    """The French wording of a syntax error's message (``SyntaxError.msg``)."""
     lowered = msg.lower()
-    table = [
-        ("expected ':'", "il manque « : » à la fin de la ligne"),
-        ("unexpected indent", "indentation inattendue"),
-        ("expected an indented block", "il faut indenter le bloc qui suit"),
-        ("unindent does not match", "l'indentation ne correspond à aucun bloc"),
-        ("was never closed", "parenthèse ou crochet jamais refermé"),
-        ("unterminated string", "texte entre guillemets non refermé"),
-        ("invalid syntax", "syntaxe invalide"),
-    ]
-    for needle, french in table:
+    for needle, french in _SYNTAX:
         if needle in lowered:
             return french
     return f"syntaxe invalide ({msg})"
+
+
+_SYNTAX = [
+    ("expected ':'", "il manque « : » à la fin de la ligne"),
+    ("unexpected indent", "indentation inattendue (espaces en trop en début de ligne)"),
+    ("expected an indented block", "il faut indenter le bloc qui suit (4 espaces)"),
+    ("unindent does not match", "l'indentation ne correspond à aucun bloc ouvert"),
+    ("was never closed", "une parenthèse ou un crochet n'est jamais refermé"),
+    ("unterminated string", "un texte entre guillemets n'est pas refermé"),
+    ("unmatched", "une parenthèse fermante n'a pas d'ouvrante"),
+    ("inconsistent use of tabs", "mélange de tabulations et d'espaces dans l'indentation"),
+    ("invalid syntax", "syntaxe invalide"),
+]
