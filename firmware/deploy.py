@@ -123,7 +123,7 @@ def parse_learner_code(
         shown = (exc.text or "").rstrip("\n")
         detail = f"\n  {line} | {shown}" if shown.strip() else ""
         raise InputFileError(
-            f"Erreur de syntaxe dans « {filename} », {where} : {explain_syntax_error(exc)}."
+            f"Faute de syntaxe dans « {filename} », {where} : {explain_syntax_error(exc)}."
             f"{detail}",
             hint=f"Corrigez le programme puis relancez la commande ; {nothing_done}.",
         ) from exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -76,6 +77,8 @@ def atomic_write(
     try:
         if mode is not None:
             os.fchmod(fd, mode)
+        else:
+            _give_usual_permissions(fd, target)
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -91,6 +94,22 @@ def atomic_write(
         os.chmod(target, mode)
     _fsync_folder(target.parent)
     return target
+
+
+def _give_usual_permissions(fd: int, target: Path) -> None:
+    """The permissions ``open()`` would have given (a replaced file keeps its own): mkstemp's
+    0600 is right for a secret, not for a fiche or a picture others print or copy. A drive
+    that has no permissions (the FAT of CIRCUITPY) refuses chmod: nothing to keep there."""
+    try:
+        wanted = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        wanted = 0o666 & ~umask
+    fchmod = getattr(os, "fchmod", None)  # not on Windows before Python 3.13
+    if fchmod is not None:
+        with contextlib.suppress(OSError):
+            fchmod(fd, wanted)
 
 
 def _fsync_folder(folder: Path) -> None:

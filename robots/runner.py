@@ -59,7 +59,7 @@ def load_script(path: str | Path) -> CodeType:
         shown = (exc.text or "").rstrip("\n")
         detail = f"\n    {shown.strip()}" if shown.strip() else ""
         raise InputFileError(
-            f"Erreur de syntaxe dans « {source_path.name} », ligne {line} : "
+            f"Faute de syntaxe dans « {source_path.name} », ligne {line} : "
             f"{syntax_message(exc.msg or '')}.{detail}",
             hint="Vérifiez les parenthèses, les deux-points « : » en fin de ligne et "
             "l'indentation.",

@@ -62,6 +62,25 @@ def test_secret_mode_is_set(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o600
 
 
+def test_an_ordinary_file_gets_the_permissions_open_would_give(tmp_path: Path) -> None:
+    """A fiche or a picture is readable by the others who print it (not mkstemp's 0600)."""
+    old_umask = os.umask(0o022)
+    try:
+        fiche = atomic_write_text(tmp_path / "fiche.html", "<p>bonjour</p>")
+    finally:
+        os.umask(old_umask)
+    assert fiche.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "code.py"
+    target.write_text("print(1)\n", encoding="utf-8")
+    target.chmod(0o640)
+    atomic_write_text(target, "print(2)\n")
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert target.read_text(encoding="utf-8") == "print(2)\n"
+
+
 def test_require_input_file(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="introuvable"):
         require_input_file(tmp_path / "absent.gcode")

@@ -175,7 +175,7 @@ def test_syntax_error_is_refused_in_french(
     script.write_text("import board\nwhile True\n    pass\n", encoding="utf-8")
     before = snapshot(drive)
     result = kit_here(capsys, "mcu", "deploy", str(script), "--drive", str(drive))
-    _refused(result, drive, before, "Erreur de syntaxe")
+    _refused(result, drive, before, "Faute de syntaxe")
     assert "ligne 2" in result.stderr and "il manque « : »" in result.stderr
 
 

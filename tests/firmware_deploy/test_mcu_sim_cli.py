@@ -74,7 +74,7 @@ def test_sim_syntax_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     script.write_text("for i in range(3)\n    print(i)\n", encoding="utf-8")
     result = kit_here(capsys, "mcu", "sim", str(script), "--board", "pico")
     assert result.returncode == 2
-    assert "Erreur de syntaxe" in result.stderr and "ligne 1" in result.stderr
+    assert "Faute de syntaxe" in result.stderr and "ligne 1" in result.stderr
 
 
 def test_serve_refuses_an_unknown_board(capsys: pytest.CaptureFixture[str]) -> None:

@@ -156,7 +156,7 @@ def test_kit_mcu_run_refuses_a_syntax_error_before_sending(
     # The port is not even opened: the check comes first.
     result = kit_here(capsys, "mcu", "run", str(script), "--port", "/dev/ttyNOPE42")
     assert result.returncode == 2
-    assert "Erreur de syntaxe dans « faux.py », ligne 2" in result.stderr
+    assert "Faute de syntaxe dans « faux.py », ligne 2" in result.stderr
     assert "rien n'a été envoyé à la carte" in result.stderr
     assert result.stdout == ""
 

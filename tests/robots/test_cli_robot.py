@@ -45,7 +45,8 @@ def test_syntax_error_is_shown_in_french_with_its_line(tmp_path: Path) -> None:
     script.write_text("robot.avancer()\nif robot.distance() < 10\n    robot.arreter()\n")
     result = run_kit("robot", "run", str(script), "--port", "sim://mbot")
     assert result.returncode == 2
-    assert "Erreur de syntaxe" in result.stderr and "ligne 2" in result.stderr
+    assert "Faute de syntaxe" in result.stderr and "ligne 2" in result.stderr
+    assert "Erreur : Erreur" not in result.stderr
     # Python's « expected ':' » said in French, not in English.
     assert "il manque « : »" in " ".join(result.stderr.split())
     assert "expected" not in result.stderr
