@@ -22,6 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 
 from kit.errors import KitError
+from kit.messages import number_fr
 
 
 class SimOptionError(KitError):
@@ -108,7 +109,8 @@ def option_float(
         raise SimOptionError(f"L'option « {name} » attend un nombre, pas « {raw} ».") from None
     if not math.isfinite(value) or not minimum <= value <= maximum:
         raise SimOptionError(
-            f"L'option « {name} » doit être comprise entre {minimum:g} et {maximum:g} "
+            f"L'option « {name} » doit être comprise entre {number_fr(minimum, 6)} et "
+            f"{number_fr(maximum, 6)} "
             f"(reçu : {raw})."
         )
     return value

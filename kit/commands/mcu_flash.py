@@ -19,11 +19,9 @@ import click
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 from rich.table import Table
 
@@ -36,7 +34,7 @@ from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console, print_error
 from kit.errors import EXIT_FAILURE, KitError
 from kit.links import is_url
-from kit.messages import decimal_fr, seconds_fr
+from kit.messages import decimal_fr, number_fr, seconds_fr
 
 DEFAULT_WAIT_S = 120.0
 
@@ -50,15 +48,20 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
+        # rich's DownloadColumn and TransferSpeedColumn speak English (« kB », « bytes »).
+        TextColumn("{task.fields[sizes]}"),
         TimeRemainingColumn(),
         console=err_console,
     )
-    task = progress.add_task(label, total=None)
+    task = progress.add_task(label, total=None, sizes="")
 
     def update(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
+        sizes = (
+            f"{decimal_fr(done / 1_000_000, 2)} / {decimal_fr(total / 1_000_000, 2)} Mo"
+            if total
+            else ""
+        )
+        progress.update(task, completed=done, total=total, sizes=sizes)
 
     with progress:
         yield update
@@ -238,10 +241,15 @@ def _flash_bin_once(
     return result
 
 
+def _duration(seconds: float) -> str:
+    """« 0,4 s » for a short write (« 0 s » reads as nothing done), else « 1 min 05 s »."""
+    return f"{number_fr(seconds, 1)} s" if seconds < 10 else messages.format_duration_fr(seconds)
+
+
 def _report_bin(result: esp_flash.FlashResult, board: Board) -> None:
     console.print(
         f"[green]CircuitPython installé[/green] sur {board.name} : {_mo(result.size)} écrits à "
-        f"{result.offset:#x} en {messages.format_duration_fr(result.seconds)}"
+        f"{result.offset:#x} en {_duration(result.seconds)}"
         f"{' (compressés)' if result.compressed else ''}, empreinte MD5 vérifiée "
         f"({result.md5}).",
         highlight=False,

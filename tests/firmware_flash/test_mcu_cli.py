@@ -301,3 +301,11 @@ def test_circuitpy_drive_given_for_a_uf2_says_why_and_copies_nothing(
     assert "Maintenez" in result.stderr or "BOOTSEL" in result.stderr
     assert "n'est apparu en 0,5 s" in result.stderr
     assert [p.name for p in drive.iterdir()] == ["boot_out.txt"]
+
+
+def test_write_durations_read_in_french() -> None:
+    from kit.commands.mcu_flash import _duration
+
+    assert _duration(0.42) == "0,4 s"
+    assert _duration(3) == "3 s"
+    assert _duration(65) == "1 min 05 s"
