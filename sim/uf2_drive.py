@@ -105,11 +105,14 @@ class Uf2Drive:
         (self.folder / "lib").mkdir(exist_ok=True)
         chip = self.board.chip
         board_id = (self.board.circuitpython_ids or (self.board.id,))[0]
-        (self.folder / "boot_out.txt").write_text(
+        # boot_out.txt comes last and whole: a reader seeing it sees a booted CIRCUITPY drive.
+        partial = self.folder / ".boot_out.txt.tmp"
+        partial.write_text(
             f"Adafruit CircuitPython {version} on simulateur; {self.board.name} with {chip}\n"
             f"Board ID:{board_id}\nUID:{zlib.crc32(self.board.id.encode()):012X}\n",
             encoding="utf-8",
         )
+        partial.replace(self.folder / "boot_out.txt")
         self.state = "circuitpy"
 
     # -- the bootloader ---------------------------------------------------------------------

@@ -39,6 +39,8 @@ def test_valid_file_lands_on_the_drive_and_it_becomes_circuitpy(drive: Uf2Drive)
     assert result.rebooted and result.blocks == len(data) // 512
     flashed = b"".join(drive.memory[a] for a in sorted(drive.memory))
     assert flashed == FIRMWARE
+    # flash() returns once the bootloader drive is gone; CIRCUITPY appears a moment later.
+    assert uf2_flash.find_circuitpy(drive.folder, timeout_s=5, poll_s=0.02) is not None
     boot_out = (drive.folder / "boot_out.txt").read_text(encoding="utf-8")
     assert "CircuitPython 9.2.1" in boot_out and "Board ID:raspberry_pi_pico" in boot_out
     assert not (drive.folder / "INFO_UF2.TXT").exists()
