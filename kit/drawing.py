@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +205,27 @@ class Drawing:
             )
         data = self.to_png() if suffix == ".png" else self.to_svg()
         return atomic_write_bytes(target, data)
+
+
+def check_picture_target(path: str | Path) -> Path:
+    """Refuse, before any work, a picture the kit could not write: wrong suffix, a missing
+    or read-only folder, a folder in the file's place (French :class:`KitError`)."""
+    target = Path(path)
+    if target.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise KitError(
+            f"Format d'image non pris en charge : « {target.name} ». "
+            "Utilisez un nom de fichier en .png ou .svg."
+        )
+    folder = target.parent
+    if target.is_dir():
+        raise KitError(f"Impossible d'écrire l'image « {target} » : c'est un dossier.")
+    if not folder.is_dir():
+        raise KitError(f"Impossible d'écrire l'image « {target} » : le dossier n'existe pas.")
+    if not os.access(folder, os.W_OK):
+        raise KitError(
+            f"Impossible d'écrire l'image « {target} » : le dossier est protégé en écriture."
+        )
+    return target
 
 
 def _font(size: int):  # type: ignore[no-untyped-def]

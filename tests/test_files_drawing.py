@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kit.drawing import Drawing, Viewport, speed_color
+from kit.drawing import Drawing, Viewport, check_picture_target, speed_color
 from kit.errors import InputFileError, KitError
 from kit.files import (
     atomic_write,
@@ -220,3 +220,27 @@ def test_ensure_folder_refuses_a_file_in_the_way(tmp_path: Path) -> None:
     (tmp_path / "fichier").write_text("x", encoding="utf-8")
     with pytest.raises(KitError, match="c'est un fichier"):
         ensure_folder(tmp_path / "fichier")
+
+
+def test_a_picture_that_cannot_be_written_is_refused_before_any_work(tmp_path: Path) -> None:
+    assert check_picture_target(tmp_path / "ok.PNG") == tmp_path / "ok.PNG"
+    with pytest.raises(KitError, match="le dossier n'existe pas"):
+        check_picture_target(tmp_path / "absent" / "x.png")
+    (tmp_path / "dossier.svg").mkdir()
+    with pytest.raises(KitError, match="c'est un dossier"):
+        check_picture_target(tmp_path / "dossier.svg")
+    with pytest.raises(KitError, match="Format d'image non pris en charge : « x.jpg »"):
+        check_picture_target(tmp_path / "x.jpg")
+
+
+def test_the_commands_refuse_an_unwritable_picture_before_running(tmp_path: Path) -> None:
+    from tests.conftest import run_kit
+
+    missing = str(tmp_path / "absent" / "x.png")
+    for argv in (
+        ("mcu", "sim", "clignoter", "--board", "pico", "--duree", "600", "--picture", missing),
+        ("robot", "run", "exemple:carre", "--port", "sim://mbot", "--picture", missing),
+    ):
+        result = run_kit(*argv, timeout_s=30)
+        assert result.returncode == 2, result.stderr
+        assert "le dossier n'existe pas" in " ".join(result.stderr.split())

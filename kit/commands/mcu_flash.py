@@ -406,6 +406,8 @@ def flash_cmd(
     FIRMWARE est un chemin, un nom de fichier du dossier local (kit mcu firmware list), ou
     rien : le plus récent du dossier local pour cette carte.
     """
+    if nombre is not None and not toutes:
+        raise KitError("--nombre compte les cartes d'une série : ajoutez --toutes.")
     board = get_board(board_id)
     path = firmware_cache.resolve(firmware, board)
     data = path.read_bytes()

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
+from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE, KitError
 from kit.messages import seconds_fr
 
@@ -81,10 +82,8 @@ def sim_cmd(
             raise KitError("Indiquez la carte avec --board (liste : « kit mcu boards »).")
         board_name = lesson.boards[0]
     board = get_board(board_name)
-    if picture is not None and Path(picture).suffix.lower() not in (".png", ".svg"):
-        raise KitError(
-            f"Format d'image non pris en charge : « {picture} ». Utilisez .png ou .svg."
-        )
+    if picture is not None:
+        check_picture_target(picture)  # before a simulation that may last minutes
     spec = " ".join(inputs) if inputs else (lesson.inputs if lesson else "")
     parse_inputs(spec)  # refuse a malformed input before anything runs
     if lesson is not None and not lesson.runs_on(board.id):

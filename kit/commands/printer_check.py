@@ -12,6 +12,7 @@ from rich.table import Table
 
 from kit.clickfr import FiniteFloatRange
 from kit.console import console
+from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE
 from kit.messages import decimal_fr, format_duration_fr, number_fr
 from printers.analysis import Analysis, analyse_file
@@ -145,6 +146,8 @@ def check(
     """
     if layers and picture is None:
         raise click.UsageError("--couche choisit les couches de l'image : ajoutez --picture.")
+    if picture is not None:
+        check_picture_target(picture)
     if profile_name is None:
         # No profile given: the slicer's printer model chooses one when we know it.
         profile = load_profile(DEFAULT_PROFILE)

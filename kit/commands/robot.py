@@ -17,6 +17,7 @@ from rich.table import Table
 
 from kit.clickfr import FiniteFloatRange
 from kit.console import console, err_console
+from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE, KitError
 from kit.messages import decimal_fr
 
@@ -69,6 +70,9 @@ def run(
     """
     from robots.runner import Ending
     from robots.session import run_program
+
+    if picture is not None:
+        check_picture_target(picture)  # before the robot moves
 
     def connected(url: str, firmware: str) -> None:
         err_console.print(f"Robot connecté sur {url} (micrologiciel mBlock {firmware}).")

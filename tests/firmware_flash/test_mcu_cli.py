@@ -309,3 +309,9 @@ def test_write_durations_read_in_french() -> None:
     assert _duration(0.42) == "0,4 s"
     assert _duration(3) == "3 s"
     assert _duration(65) == "1 min 05 s"
+
+
+def test_a_count_without_a_series_is_refused() -> None:
+    result = run_kit("mcu", "flash", "--board", "pico", "--nombre", "3")
+    assert result.returncode == 2
+    assert "ajoutez --toutes" in result.stderr
