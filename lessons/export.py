@@ -84,6 +84,12 @@ def finalize_html(value: Any) -> Any:
     return value
 
 
+def markdown_cell(value: Any) -> str:
+    """A value inside a Markdown table cell: a « | » would open a new column and a line
+    break would end the row, so they are escaped and folded."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
 def html_environment() -> jinja2.Environment:
     """The environment of the HTML templates (fiches and rehearsal report)."""
     env = _environment(autoescape=True)
@@ -92,7 +98,7 @@ def html_environment() -> jinja2.Environment:
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
@@ -100,6 +106,8 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["cell"] = markdown_cell
+    return env
 
 
 def context(

@@ -309,6 +309,9 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         from lessons.export import finalize_html
 
         env.finalize = finalize_html
+    from lessons.export import markdown_cell
+
+    env.filters["cell"] = markdown_cell
     env.filters["duree"] = format_duration_fr
     env.filters["ecart"] = lambda s: (
         ("+" if s > 0 else "−" if s < 0 else "") + format_duration_fr(abs(s))

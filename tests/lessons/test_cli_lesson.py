@@ -176,3 +176,18 @@ def test_printed_fiches_keep_french_spaces_unbreakable(text: str, printed: str) 
     from lessons.export import french_spaces
 
     assert french_spaces(text) == printed
+
+
+def test_a_pipe_in_a_lesson_text_stays_inside_its_markdown_cell(tmp_path: Path, kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    text = (catalog.PLANS_DIR / f"{IDENT}.md").read_text(encoding="utf-8")
+    mine = tmp_path / f"{IDENT}.md"
+    mine.write_text(
+        text.replace('quoi = "mBot avec piles chargées', 'quoi = "mBot | piles chargées', 1),
+        encoding="utf-8",
+    )
+    md = tmp_path / "fiche.md"
+    result = kit_inproc("lesson", "export", str(mine), "--format", "md", "-o", str(md),
+                        "--sans-images")
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in md.read_text("utf-8").splitlines() if "piles chargées" in line)
+    assert row.startswith("| mBot \\| piles chargées") and row.count(" | ") == 3, row
