@@ -457,6 +457,20 @@ def _reach(speed: float, accel: float, length: float) -> float:
     return sqrt(speed * speed + 2.0 * accel * length)
 
 
+def _first_entry(first: Block, entry_mm_s: float, exit_limit_mm_s: float) -> float:
+    """The speed ``first`` starts at: ``entry_mm_s`` raised to its jerk-safe speed (a start
+    from rest), within its nominal speed, and never faster than it can brake from to
+    ``exit_limit_mm_s`` in its length (Marlin's reverse pass caps the first entry the same
+    way; a tiny move before a slow one does not start at the full jerk speed)."""
+    current = min(max(entry_mm_s, first.safe_speed_mm_s), first.nominal_speed_mm_s)
+    accel = first.acceleration_mm_s2
+    if accel != _INF:
+        brake = exit_limit_mm_s * exit_limit_mm_s + 2.0 * accel * first.length_mm
+        if brake < current * current:
+            current = sqrt(brake)
+    return current
+
+
 def plan_junctions(
     blocks: Sequence[Block], entry_speed_mm_s: float = 0.0, exit_speed_mm_s: float = 0.0
 ) -> list[float]:
@@ -487,8 +501,7 @@ def plan_junctions(
                 limit = sqrt(brake)
         speeds[index] = limit
         following = limit
-    first = blocks[0]
-    current = min(max(entry_speed_mm_s, first.safe_speed_mm_s), first.nominal_speed_mm_s)
+    current = _first_entry(blocks[0], entry_speed_mm_s, speeds[1])
     speeds[0] = current
     # Forward: each junction no faster than the block before it can accelerate to.
     for index in range(count):
@@ -571,8 +584,7 @@ def plan_head(
             limit = sqrt(brake)
         speeds[index] = limit
         following = limit
-    first = blocks[0]
-    current = min(max(entry_speed_mm_s, first.safe_speed_mm_s), first.nominal_speed_mm_s)
+    current = _first_entry(blocks[0], entry_speed_mm_s, speeds[1])
     durations: list[float] = []
     append = durations.append
     for index in range(count):
@@ -595,7 +607,9 @@ def plan_head(
             if peak >= current and peak >= end:
                 append((2.0 * peak - current - end) / accel)
             else:
-                _, _, rise_s, cruise_s, fall_s = trapezoid(block, current, end)
+                # An entry too fast to shed in this length: the block ends faster than
+                # planned, at the speed trapezoid() reaches (as plan() reports it).
+                _, end, rise_s, cruise_s, fall_s = trapezoid(block, current, end)
                 append(rise_s + cruise_s + fall_s)
         current = end
     return durations, current

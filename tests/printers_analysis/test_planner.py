@@ -292,3 +292,25 @@ def test_property_the_estimator_head_matches_plan(moves, entry, head) -> None:  
     assert durations == pytest.approx([t.duration_s for t in timings[:head]], rel=1e-9)
     if head:
         assert end_speed == pytest.approx(timings[head - 1].exit_speed_mm_s, rel=1e-9)
+
+
+def test_a_start_never_outruns_what_the_first_block_can_brake_from() -> None:
+    # Both found by the property above: a tiny move before a slower one, from rest (raised
+    # to the jerk speed 8) and at an imposed 12 mm/s; the first block starts no faster than
+    # it can brake from, and the head estimator agrees with plan() on times and end speed.
+    for moves, entry in (
+        ([((0.015625, 0.0, 0.0, 0.0), 8.0), ((0.0, 1.0, 0.0, 0.0), 5.0)], 0.0),
+        ([((0.0625, 0.0, 0.0, 0.00390625), 12.0)], 12.0),
+    ):
+        blocks = chain(moves)
+        timings = plan(blocks, entry_speed_mm_s=entry)
+        first = blocks[0]
+        reachable = math.sqrt(
+            timings[0].exit_speed_mm_s**2 + 2 * first.acceleration_mm_s2 * first.length_mm
+        )
+        assert timings[0].entry_speed_mm_s == pytest.approx(reachable)
+        for before, after in zip(timings[:-1], timings[1:], strict=True):
+            assert before.exit_speed_mm_s == pytest.approx(after.entry_speed_mm_s)
+        durations, end = plan_head(blocks, entry, len(blocks))
+        assert durations == pytest.approx([t.duration_s for t in timings], rel=1e-9)
+        assert end == pytest.approx(timings[-1].exit_speed_mm_s, rel=1e-9)
