@@ -102,12 +102,12 @@ def boards_cmd(as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table(title="Cartes connues", title_justify="left", show_lines=True)
-    table.add_column("Nom court")
+    # The short name is what the animateur types after --board: never cut or wrapped.
+    table.add_column("Nom court (--board)", no_wrap=True, style="bold")
     table.add_column("Carte")
-    table.add_column("Puce")
+    table.add_column("Puce", no_wrap=True)
     table.add_column("Installation")
     table.add_column("USB (appli / démarrage)")
-    table.add_column("Mode démarrage")
     for b in catalogue.values():
         method = ".bin par esptool ou .uf2" if b.flash_method == "esptool" else "fichier .uf2"
         table.add_row(
@@ -116,9 +116,12 @@ def boards_cmd(as_json: bool) -> None:
             CHIP_LABELS.get(b.chip, b.chip),
             method,
             f"{', '.join(b.usb_app)} / {', '.join(b.usb_bootloader)}",
-            b.bootloader_fr,
         )
     console.print(table)
+    # The bootloader instructions are sentences: a paragraph each reads better than a cell.
+    console.print("\n[bold]Passer chaque carte en mode démarrage[/bold]")
+    for b in catalogue.values():
+        console.print(f"- [bold]{escape(b.id)}[/bold] : {escape(b.bootloader_fr)}")
 
 
 # -- kit mcu firmware list ------------------------------------------------------------------

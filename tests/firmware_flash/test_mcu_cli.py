@@ -42,6 +42,10 @@ def test_boards_lists_the_catalogue() -> None:
     assert rows["feather_esp32s3"]["methode"] == "esptool"
     table = CliRunner().invoke(cli, ["mcu", "boards"])
     assert "RP2040" in table.output and "ESP32-S3" in table.output
+    # What the animateur types after --board is never cut, even at 80 columns.
+    for board_id in rows:
+        assert board_id in table.output
+    assert "BOOTSEL" in table.output
 
 
 @pytest.mark.slow
