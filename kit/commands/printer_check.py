@@ -192,8 +192,8 @@ def profiles(as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     table = Table(title="Profils d'imprimantes", title_justify="left")
-    table.add_column("Nom")
-    table.add_column("Imprimante")
+    table.add_column("Nom", no_wrap=True, style="bold")
+    table.add_column("Modèle")
     table.add_column("Volume (mm)")
     table.add_column("Buse max")
     table.add_column("Plateau max")
