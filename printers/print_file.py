@@ -76,16 +76,18 @@ def check_print_file(path: str | os.PathLike[str]) -> CheckedFile:
             )
         handle.seek(0)
         for number, raw in enumerate(_bounded_lines(handle, source), start=1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputFileError(
-                    f"« {source} », ligne {number} : octets qui ne sont pas de l'UTF-8. "
-                    "Réenregistrez le fichier en UTF-8 (ou exportez-le à nouveau du trancheur)."
-                ) from None
+            # A slicer on Windows may write a comment in Latin-1 (a profile name, a
+            # user's note): comments are never sent, so only a command must be UTF-8.
+            text = raw.decode("utf-8", "replace")
             if _is_layer_marker(text):
                 layers += 1
             code = strip_comment(text)
+            if "\ufffd" in code:
+                raise InputFileError(
+                    f"« {source} », ligne {number} : octets qui ne sont pas de l'UTF-8 dans une "
+                    "commande. Réenregistrez le fichier en UTF-8 (ou exportez-le à nouveau du "
+                    "trancheur)."
+                )
             if not code:
                 continue
             if not code.isascii():

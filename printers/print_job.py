@@ -17,11 +17,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kit.errors import DeviceFault
 from printers.host import MarlinHost, PrinterStopped
 from printers.marlin.timeouts import command_code
 from printers.print_file import CheckedFile, FileLine, iter_commands
+
+if TYPE_CHECKING:
+    from printers.analysis import Analysis
 
 #: Commands sent when a print is cancelled: heaters off, part fan off, motors off.
 SHUTDOWN_COMMANDS = ("M104 S0", "M140 S0", "M107", "M84")
@@ -56,6 +60,11 @@ def remaining_from_analysis(path: str, profile_name: str | None) -> RemainingFn 
         analysis = analyse_file(path, load_profile(profile_name or "generic"))
     except (KitError, ValueError, OSError):
         return None
+    return remaining_from(analysis)
+
+
+def remaining_from(analysis: Analysis) -> RemainingFn:
+    """Remaining time once the printer has executed the file up to a byte offset."""
 
     def remaining(bytes_done: int, elapsed_s: float) -> float | None:
         return analysis.remaining_s_at(bytes_done)

@@ -35,17 +35,16 @@ from printers.farm import status_to_json
 from printers.job_watch import JobOutcome, wait_for_job
 from printers.octoprint_backend import OctoPrintBackend
 
+from .print_preflight import preflight_gate
 from .print_progress import PrintProgress
 from .printer_farm import STATE_STYLES, format_job, format_temperatures
 
-#: Profile used by the preflight when neither --profile nor the printer list names one.
-DEFAULT_PROFILE = "generic"
 #: Seconds between two looks at the job while following a print.
 FOLLOW_POLL_S = 1.0
 
 #: Remaining seconds of a print as a function of the fraction done (0.0 to 1.0).
 RemainingFn = Callable[[float], float | None]
-PreflightFn = Callable[[Path, str | None], RemainingFn | None]
+PreflightFn = Callable[[Path, str | None, bool], RemainingFn | None]
 
 
 def octoprint_url(option: str | None) -> str:
@@ -164,28 +163,15 @@ class _Cancelled(Exception):
     """The user cancelled the print from the kit (Ctrl-C)."""
 
 
-def preflight(source: Path, profile_name: str | None) -> RemainingFn:
+def preflight(source: Path, profile_name: str | None, force: bool = False) -> RemainingFn:
     """Analyse the file for the printer's profile; refuse (exit 1) when a check forbids it.
 
     Returns the file's remaining time as a function of the fraction printed.
     """
-    from printers.analysis import analyse_file
-    from printers.profile import load_profile
-
-    analysis = analyse_file(source, load_profile(profile_name or DEFAULT_PROFILE))
-    for check in analysis.checks:
-        if check.severity == "warning":
-            err_console.print(f"[yellow]Attention :[/yellow] {check.message}", highlight=False)
-    if analysis.printable:
-        size = analysis.size_bytes
-        return lambda fraction: analysis.remaining_s_at(int(fraction * size))
-    blocking = "\n".join(f"  • {c.message}" for c in analysis.checks if c.severity == "error")
-    raise KitError(
-        f"Impression refusée : « {source.name} » ne passe pas la vérification "
-        f"(profil « {analysis.profile_name} »).\n{blocking}",
-        hint=f"Détail : « kit printer check {source} --profile {analysis.profile_name} ».",
-        exit_code=EXIT_FAILURE,
-    )
+    analysis = preflight_gate(source, profile_name, force=force)
+    assert analysis is not None  # required=True: the gate raised otherwise
+    size = analysis.size_bytes
+    return lambda fraction: analysis.remaining_s_at(int(fraction * size))
 
 
 def _profile_for(url: str, profile: str | None) -> str | None:
@@ -205,13 +191,14 @@ def print_file(
     profile: str | None = None,
     check: PreflightFn | None = preflight,
     follow: bool = True,
+    force: bool = False,
 ) -> None:
     """``kit printer print FILE --octoprint URL``: check, upload, start, follow to the end."""
     source = require_input_file(gcode_file, what="fichier G-code")
     url = octoprint_url(url_option)
     remaining_at = None
     if check is not None:  # raises (exit 1) when a check forbids the print
-        remaining_at = check(source, _profile_for(url, profile))
+        remaining_at = check(source, _profile_for(url, profile), force)
     backend = open_octoprint(url)
     try:
         backend.start_print(source)
@@ -323,7 +310,9 @@ def add_octoprint_path(command: click.Command) -> click.Command:
     if command.name == "print":
         return _dispatch(
             command,
-            lambda url, kw: print_file(kw["gcode_file"], url, profile=kw.get("profile")),
+            lambda url, kw: print_file(
+                kw["gcode_file"], url, profile=kw.get("profile"), force=bool(kw.get("force"))
+            ),
         )
     if command.name == "status":
         return _dispatch(command, lambda url, kw: show_status(url, bool(kw.get("as_json"))))

@@ -18,13 +18,14 @@ from typing import Any
 import click
 
 from kit.clickfr import FiniteFloatRange
+from kit.commands.print_preflight import FORCE_HELP, preflight_gate
 from kit.commands.print_progress import PrintProgress
 from kit.commands.printer_serial import connect_host, port_options, temperatures_text
 from kit.console import console, err_console
-from kit.errors import EXIT_INTERRUPTED
+from kit.errors import EXIT_INTERRUPTED, KitError
 from kit.messages import format_duration_fr
 from printers.print_file import check_print_file
-from printers.print_job import JobSnapshot, JobState, PrintJob, remaining_from_analysis
+from printers.print_job import JobSnapshot, JobState, PrintJob, remaining_from
 
 #: Wall-clock seconds between two redraws of the progress line.
 REDRAW_S = 0.1
@@ -106,7 +107,13 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
 @click.command("print")
 @click.argument("gcode_file", metavar="FICHIER")
 @port_options
-@click.option("--profile", default=None, help="Profil d'imprimante (pour le temps restant).")
+@click.option(
+    "--profile",
+    default=None,
+    help="Profil d'imprimante (vérification et temps restant ; « generic » par défaut, ou "
+    "celui de l'imprimante dans la liste de l'atelier).",
+)
+@click.option("--forcer", "force", is_flag=True, help=FORCE_HELP)
 @click.option(
     "--park-z",
     type=FiniteFloatRange(0, 50),
@@ -126,19 +133,26 @@ def print_cmd(
     profile: str | None,
     park_z: float,
     ping_pong: bool,
+    force: bool,
 ) -> None:
     """Imprime FICHIER (G-code) sur l'imprimante branchée en USB.
 
-    Le fichier est vérifié en entier avant tout envoi. Ctrl-C met en pause et propose de
-    reprendre ou d'annuler ; une annulation coupe chauffes, ventilateur et moteurs.
+    Le fichier est vérifié en entier avant tout envoi : un problème bloquant (hors du
+    volume d'impression, température trop haute, extrusion à froid…) refuse l'impression,
+    sauf avec --forcer. Ctrl-C met en pause et propose de reprendre ou d'annuler ; une
+    annulation coupe chauffes, ventilateur et moteurs.
     """
     checked = check_print_file(gcode_file)
+    profile = profile or _listed_profile(port)
     default_baud = 115200
     if profile:
         from printers.profile import load_profile
 
         default_baud = load_profile(profile).baud
-    remaining_at = remaining_from_analysis(str(checked.path), profile)
+    # A file the analysis cannot read (no move at all) is still sent: check_print_file
+    # accepted every line; it just has no time estimate.
+    analysis = preflight_gate(checked.path, profile, force=force, required=False)
+    remaining_at = remaining_from(analysis) if analysis is not None else None
     interactive = sys.stdin.isatty() and err_console.is_terminal
     layers = ""
     if checked.layers:
@@ -171,6 +185,22 @@ def print_cmd(
         f"{format_duration_fr(snap.elapsed_s)}.",
         highlight=False,
     )
+
+
+def _listed_profile(port: str | None) -> str | None:
+    """The profile of the atelier's printer on this port, if the printer list names one."""
+    from printers.atelier_config import BackendKind, atelier_printers
+
+    if not port:
+        return None
+    try:
+        entries = atelier_printers()
+    except KitError:
+        return None  # a broken printer list is reported by kit printer farm, not here
+    for entry in entries:
+        if entry.backend is BackendKind.SERIAL and entry.address == port and entry.profile:
+            return entry.profile
+    return None
 
 
 def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool, park_z: float) -> bool:

@@ -30,9 +30,11 @@ def arc_lines(segments: int, *, segment_mm: float = 0.2, feed_mm_min: int = 3000
 
 
 def write_gcode(path: Path, body: list[str], *, heat: bool = True) -> Path:
-    head = ["; atelier-kit test file", "G28", "G92 E0"]
+    """A small file that passes the preflight; ``heat=False`` sets the hotend target
+    without waiting for it (no heating time in the print, only a preflight warning)."""
+    head = ["; atelier-kit test file", "M104 S200", "G28", "G92 E0"]
     if heat:
-        head = [*head[:1], "M140 S60", "M104 S200", "M190 S60", "M109 S200", *head[1:]]
+        head = [head[0], "M140 S60", "M104 S200", "M190 S60", "M109 S200", *head[2:]]
     text = "\n".join([*head, ";LAYER:0", "G1 Z0.2 F600", *body, "M104 S0", "M140 S0", "M84"])
     path.write_text(text + "\n", encoding="utf-8")
     return path

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kit import config as cfg
 from kit.errors import InputFileError
 from printers.print_file import check_print_file, iter_commands
 from tests.conftest import REPO_ROOT, kit_env, run_kit
@@ -71,6 +72,51 @@ def test_bad_files_are_refused_before_the_port_is_opened(
     assert "Traceback" not in result.stderr
 
 
+def _outside_generic_bed(path: Path) -> Path:
+    # 215 mm: fits an Ender-3 (235 mm) but not the generic profile's 200 mm bed.
+    return write_gcode(path, ["G1 X215 Y100 E1 F3000"], heat=False)
+
+
+def test_a_file_the_preflight_forbids_is_refused_before_the_port_is_opened(
+    tmp_path: Path,
+) -> None:
+    path = _outside_generic_bed(tmp_path / "trop-large.gcode")
+    result = run_kit("printer", "print", str(path), "--port", UNOPENED_PORT)
+    assert result.returncode == 1, result.stderr
+    assert "Impression refusée" in result.stderr and "X monte à 215,0 mm" in result.stderr
+    assert "--profile" in result.stderr and "--forcer" in result.stderr
+    assert "Le port" not in result.stderr  # nothing was sent, the port never opened
+
+
+def test_the_right_profile_or_forcer_lets_it_print(tmp_path: Path) -> None:
+    path = _outside_generic_bed(tmp_path / "ender.gcode")
+    with_profile = run_kit(
+        "printer", "print", str(path), "--port", "sim://marlin", "--profile", "ender3"
+    )
+    assert with_profile.returncode == 0, with_profile.stderr
+    forced = run_kit("printer", "print", str(path), "--port", "sim://marlin", "--forcer")
+    assert forced.returncode == 0, forced.stderr
+    assert "Problèmes bloquants ignorés (--forcer)" in forced.stderr
+    assert "X monte à 215,0 mm" in forced.stderr
+
+
+def test_the_atelier_list_gives_the_profile_of_the_printer_on_that_port(tmp_path: Path) -> None:
+    path = _outside_generic_bed(tmp_path / "ender.gcode")
+    cfg.set_value("printers.ender1.port", "sim://marlin")
+    cfg.set_value("printers.ender1.profile", "ender3")
+    result = run_kit("printer", "print", str(path), "--port", "sim://marlin")
+    assert result.returncode == 0, result.stderr
+    assert "Impression terminée" in result.stdout
+
+
+def test_a_latin1_comment_is_accepted_and_never_sent(tmp_path: Path) -> None:
+    # Comments are stripped before sending: a byte that is not UTF-8 there harms nothing.
+    path = tmp_path / "windows.gcode"
+    path.write_bytes(b"; profil \xab d\xe9faut \xbb\nG28 ; origine \xe9\nG1 X1\n")
+    checked = check_print_file(path)
+    assert [line.command for line in iter_commands(checked)] == ["G28", "G1 X1"]
+
+
 def test_a_line_of_96_bytes_is_refused_with_its_number(tmp_path: Path) -> None:
     path = tmp_path / "long.gcode"
     path.write_text("G28\nG1 X1\nM117 " + "a" * 91 + "\n", encoding="utf-8")
@@ -119,10 +165,13 @@ def test_unknown_port_is_explained(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_without_a_terminal_cancels_and_exits_130(tmp_path: Path) -> None:
-    path = tmp_path / "long.gcode"  # no homing: the firmware would finish G28 before a cancel
-    path.write_text("\n".join(["G92 E0", *arc_lines(800)]) + "\n", encoding="utf-8")
+    # No homing (the firmware would finish G28 before a cancel), so the preflight calls it
+    # blocking: --forcer prints it anyway, and says so.
+    path = tmp_path / "long.gcode"
+    path.write_text("\n".join(["M104 S200", "G92 E0", *arc_lines(800)]) + "\n", encoding="utf-8")
+    command = ["printer", "print", str(path), "--port", "sim://marlin?speed=1", "--forcer"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kit", "printer", "print", str(path), "--port", "sim://marlin?speed=1"],
+        [sys.executable, "-m", "kit", *command],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -132,13 +181,17 @@ def test_ctrl_c_without_a_terminal_cancels_and_exits_130(tmp_path: Path) -> None
     )
     try:
         assert proc.stderr is not None
-        while "Imprimante :" not in proc.stderr.readline():
-            pass
+        seen = []
+        while not seen or "Imprimante :" not in seen[-1]:
+            line = proc.stderr.readline()
+            assert line, "".join(seen)  # the command ended before printing
+            seen.append(line)
         time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
+    assert "Problèmes bloquants ignorés (--forcer)" in "".join(seen)
     assert proc.returncode == 130
     assert "annulée" in err
     assert "chauffes, ventilateur et moteurs coupés" in err
