@@ -112,6 +112,21 @@ def test_server_down_on_the_command_line(tmp_path: Path) -> None:
     assert f"Le serveur OctoPrint « {url} » ne répond pas" in result.stderr
 
 
+def test_forcer_reaches_the_octoprint_path(tmp_path: Path) -> None:
+    # Past the preflight (which refuses X900 without --forcer), the next step is the server.
+    gcode = tmp_path / "trop-grand.gcode"
+    gcode.write_text("G28\nG90\nG1 X900 Y10 F3000\n", encoding="utf-8")
+    url = f"http://127.0.0.1:{free_loopback_port()}"
+    refused = run_kit("printer", "print", str(gcode), "--octoprint", url, KIT_OCTOPRINT_KEY="K")
+    assert refused.returncode == 1 and "Impression refusée" in refused.stderr
+    forced = run_kit(
+        "printer", "print", str(gcode), "--octoprint", url, "--forcer", KIT_OCTOPRINT_KEY="K"
+    )
+    assert forced.returncode == 2
+    assert "Problèmes bloquants ignorés (--forcer)" in forced.stderr
+    assert f"Le serveur OctoPrint « {url} » ne répond pas" in forced.stderr
+
+
 def test_timeout_on_the_command_line(octoprint_server: OctoPrintServer) -> None:
     cfg.set_value("octoprint.timeout_s", 0.5)
     octoprint_server.freeze()
