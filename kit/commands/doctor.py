@@ -26,7 +26,7 @@ def render(report: DoctorReport) -> None:
     console.print()
     if report.ports:
         table = Table(title="Ports série", title_justify="left")
-        table.add_column("Port")
+        table.add_column("Port", no_wrap=True)
         table.add_column("USB")
         table.add_column("Probablement")
         table.add_column("Description")

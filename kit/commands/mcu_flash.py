@@ -146,7 +146,7 @@ def firmware_list() -> None:
         )
         return
     table = Table(title=f"Micrologiciels dans {folder}", title_justify="left")
-    table.add_column("Fichier")
+    table.add_column("Fichier", overflow="fold")
     table.add_column("Carte")
     table.add_column("Version")
     table.add_column("Langue")

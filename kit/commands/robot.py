@@ -285,7 +285,7 @@ def arenas(nom: str | None, picture: str | None) -> None:
         console.print(f"Image enregistrée : {drawing.save(picture)}")
         return
     table = Table(title="Arènes (--arena NOM ou sim://mbot?arena=NOM)", title_justify="left")
-    table.add_column("Nom")
+    table.add_column("Nom", no_wrap=True, style="bold")
     table.add_column("Description")
     for name in available_arenas():
         arena = load_arena(name)
@@ -301,7 +301,7 @@ def memo() -> None:
     table = Table(
         title="Le robot en Python (vitesses en %, durées en secondes)", title_justify="left"
     )
-    table.add_column("Instruction", style="bold")
+    table.add_column("Instruction", style="bold", overflow="fold")
     table.add_column("Effet")
     for call, effect in MEMO:
         table.add_row(call, effect)
@@ -318,11 +318,12 @@ def challenges() -> None:
     from robots.challenges import available_challenges, load_challenge
 
     table = Table(title="Défis (--defi NOM)", title_justify="left")
-    table.add_column("Nom")
-    table.add_column("Arène")
+    # Names and example programs are typed on the command line: never cut or wrapped.
+    table.add_column("Nom", no_wrap=True, style="bold")
+    table.add_column("Arène", no_wrap=True)
     table.add_column("Objectif")
-    table.add_column("Temps")
-    table.add_column("Solution")
+    table.add_column("Temps", no_wrap=True)
+    table.add_column("Exemple de solution", no_wrap=True)
     for name in available_challenges():
         ch = load_challenge(name)
         example = f"exemple:{ch.example.removesuffix('.py')}" if ch.example else "—"
