@@ -59,6 +59,10 @@ class Card:
     ident: str
     text: str
     advice: str
+    supports: tuple[str, ...] = ()  # the supports it is drawn for; empty: every support
+
+    def fits(self, support: str) -> bool:
+        return not self.supports or support in self.supports
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,14 @@ def load_cards(path: Path = CARDS_FILE) -> tuple[list[Card], list[Card]]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
 
     def cards(key: str) -> list[Card]:
-        return [Card(item["id"], item["texte"], item["conseil"]) for item in data[key]]
+        found = []
+        for item in data[key]:
+            supports = tuple(item.get("supports", ()))
+            unknown = sorted(set(supports) - set(SUPPORTS))
+            if unknown:
+                raise ValueError(f"{path}: card {item['id']!r} names unknown supports {unknown}")
+            found.append(Card(item["id"], item["texte"], item["conseil"], supports))
+        return found
 
     return cards("publics"), cards("situations")
 
@@ -165,7 +176,8 @@ def draw(lessons: list[Lesson], *, seed: int, support: str | None = None) -> Dra
     certification = [lesson for lesson in candidates if lesson.format == "certification"]
     lesson = rng.choice(certification or candidates)
     publics, situations = load_cards()
-    return Draw(seed, chosen_support, lesson, rng.choice(publics), rng.choice(situations))
+    fitting = [card for card in situations if card.fits(chosen_support)]
+    return Draw(seed, chosen_support, lesson, rng.choice(publics), rng.choice(fitting))
 
 
 def looks_at(phase: Phase) -> tuple[str, ...]:

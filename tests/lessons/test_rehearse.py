@@ -43,7 +43,32 @@ def test_draw_42_for_robots_is_stable() -> None:
     assert draw.lesson.ident == "robot-obstacles-college"
     assert draw.lesson.format == "certification"
     assert draw.public.ident == "allophones"
-    assert draw.situation.ident == "ados-fablab"
+    assert draw.situation.ident == "materiel-en-panne"
+
+
+def test_a_situation_is_only_drawn_for_the_supports_it_fits() -> None:
+    # « Give me your unlocked phone » belongs to a phone or PC atelier, not to a robot one.
+    _, situations = rh.load_cards()
+    tagged = {card.ident: card.supports for card in situations if card.supports}
+    assert set(tagged["donnees-personnelles"]) == {"tablette-smartphone", "pc"}
+    for seed in range(200):
+        drawn = rh.draw(LESSONS, seed=seed)
+        assert drawn.situation.fits(drawn.support), (seed, drawn.situation.ident)
+    for support in catalog.SUPPORTS:
+        seen = {rh.draw(LESSONS, seed=s, support=support).situation.ident for s in range(200)}
+        expected = {card.ident for card in situations if card.fits(support)}
+        assert seen == expected, support
+
+
+def test_a_card_naming_an_unknown_support_is_refused(tmp_path: Path) -> None:
+    cards = tmp_path / "cartes.toml"
+    cards.write_text(
+        '[[publics]]\nid = "p"\ntexte = "t"\nconseil = "c"\n'
+        '[[situations]]\nid = "s"\ntexte = "t"\nconseil = "c"\nsupports = ["imprimante"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="unknown supports"):
+        rh.load_cards(cards)
 
 
 def test_the_replay_command_of_a_tirage_gives_the_same_draw() -> None:
@@ -98,7 +123,7 @@ def test_a_non_interactive_rehearsal_writes_a_complete_report(tmp_path: Path) ->
     assert "## Démonstration sur le simulateur" in report
     assert "- réussie : `kit robot run robots/exemples/parcours.py" in report
     assert "démonstration réussie" in result.stdout
-    assert "Adultes allophones" in report and "ont déjà tout fait" in report
+    assert "Adultes allophones" in report and "le matériel ne répond plus" in report
     page = html.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "pas la grille officielle" in page
     style = page[page.index("<style>") : page.index("</style>")]
