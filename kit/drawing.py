@@ -9,9 +9,11 @@ world coordinates (millimetres, centimetres, seconds…) with the y axis pointin
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from xml.sax.saxutils import escape
 
 from kit.errors import KitError
 from kit.files import atomic_write_bytes
+from kit.messages import os_error_fr
 
 Point = tuple[float, float]
 #: A colour as "#rrggbb" (what both SVG and Pillow understand).
@@ -225,6 +228,18 @@ def check_picture_target(path: str | Path) -> Path:
         raise KitError(
             f"Impossible d'écrire l'image « {target} » : le dossier est protégé en écriture."
         )
+    # os.access says yes to root everywhere, and knows nothing of a read-only file system
+    # or of /proc: a real file created and removed at once is the only honest probe.
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".kit-essai-", suffix=".tmp")
+    except OSError as exc:
+        # The folder exists (checked above): ENOENT here means it takes no new files (/proc).
+        why = "ce dossier n'accepte pas de fichiers" if exc.errno == errno.ENOENT else None
+        raise KitError(
+            f"Impossible d'écrire l'image « {target} » : {why or os_error_fr(exc)}."
+        ) from None
+    os.close(handle)
+    os.unlink(probe)
     return target
 
 

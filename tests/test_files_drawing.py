@@ -231,6 +231,14 @@ def test_a_picture_that_cannot_be_written_is_refused_before_any_work(tmp_path: P
         check_picture_target(tmp_path / "dossier.svg")
     with pytest.raises(KitError, match="Format d'image non pris en charge : « x.jpg »"):
         check_picture_target(tmp_path / "x.jpg")
+    assert [p.name for p in tmp_path.iterdir()] == ["dossier.svg"]  # the probe left nothing
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_folder_that_takes_no_files_is_refused_even_for_root() -> None:
+    # os.access() says « writable » to root; the kit tries for real.
+    with pytest.raises(KitError, match="« /proc/x.png » : ce dossier n'accepte pas de fichiers"):
+        check_picture_target("/proc/x.png")
 
 
 def test_the_commands_refuse_an_unwritable_picture_before_running(tmp_path: Path) -> None:
