@@ -224,6 +224,31 @@ def analyse_file(
     return _with_checks(analysis, checks)
 
 
+#: Profile used when neither the user nor the file names the printer.
+DEFAULT_PROFILE = "generic"
+
+
+def analyse_for_printer(
+    path: str | Path, profile_name: str | None, *, slot_minutes: float | None = None
+) -> tuple[Analysis, PrinterProfile, bool]:
+    """Analyse for the named profile; with none, for the printer the file was sliced for.
+
+    Returns the analysis, the profile used and whether it was detected from the file (the
+    slicer's ``printer_model``). Neither named nor detected: the generic profile.
+    """
+    from printers.profile import load_profile, profile_for_model
+
+    if profile_name is not None:
+        profile = load_profile(profile_name)
+        return analyse_file(path, profile, slot_minutes=slot_minutes), profile, False
+    profile = load_profile(DEFAULT_PROFILE)
+    analysis = analyse_file(path, profile, slot_minutes=slot_minutes)
+    detected = profile_for_model(analysis.slicer.printer_model)
+    if detected is None or detected.name == profile.name:
+        return analysis, profile, False
+    return analyse_file(path, detected, slot_minutes=slot_minutes), detected, True
+
+
 def _with_checks(analysis: Analysis, checks: list[Check]) -> Analysis:
     from dataclasses import replace
 

@@ -18,9 +18,6 @@ from kit.errors import EXIT_FAILURE, KitError
 if TYPE_CHECKING:
     from printers.analysis import Analysis
 
-#: Profile used when neither --profile nor the atelier's printer list names one.
-DEFAULT_PROFILE = "generic"
-
 FORCE_HELP = (
     "Imprime même si la vérification trouve un problème bloquant (à vos risques : "
     "la tête peut heurter le cadre, la buse chauffer trop)."
@@ -32,20 +29,28 @@ def preflight_gate(
 ) -> Analysis | None:
     """Analyse ``source`` for the profile; refuse (exit 1) when a check forbids the print.
 
+    Without a profile, the one of the printer the file was sliced for, else the generic one.
+
     ``force`` prints the blocking problems and goes on. When the analysis itself cannot be
     made (a file without a single move, say) it raises, unless ``required`` is false: the
     print then goes on without a time estimate.
     """
-    from printers.analysis import analyse_file
+    from printers.analysis import analyse_for_printer
     from printers.profile import load_profile
 
-    profile = load_profile(profile_name or DEFAULT_PROFILE)  # unknown name: exit 2
+    if profile_name is not None:
+        load_profile(profile_name)  # an unknown name is the user's mistake: exit 2, always
     try:
-        analysis = analyse_file(source, profile)
+        analysis, profile, detected = analyse_for_printer(source, profile_name)
     except KitError:
         if required:
             raise
         return None
+    if detected:
+        err_console.print(
+            f"Profil « {profile.name} » ({profile.display_name}) détecté d'après le fichier.",
+            highlight=False,
+        )
     for check in analysis.checks:
         if check.severity == "warning":
             err_console.print(f"[yellow]Attention :[/yellow] {check.message}", highlight=False)

@@ -15,11 +15,9 @@ from kit.console import console
 from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE
 from kit.messages import decimal_fr, format_duration_fr, number_fr
-from printers.analysis import Analysis, analyse_file
+from printers.analysis import Analysis, analyse_for_printer
 from printers.pictures import draw_file
-from printers.profile import PrinterProfile, list_profiles, load_profile, profile_for_model
-
-DEFAULT_PROFILE = "generic"
+from printers.profile import PrinterProfile, list_profiles
 
 _SEVERITY_FR = {
     "error": ("[bold red]✗ bloquant[/bold red]", 0),
@@ -148,19 +146,10 @@ def check(
         raise click.UsageError("--couche choisit les couches de l'image : ajoutez --picture.")
     if picture is not None:
         check_picture_target(picture)
+    analysis, profile, detected = analyse_for_printer(fichier, profile_name, slot_minutes=creneau)
+    how = None
     if profile_name is None:
-        # No profile given: the slicer's printer model chooses one when we know it.
-        profile = load_profile(DEFAULT_PROFILE)
-        analysis = analyse_file(fichier, profile, slot_minutes=creneau)
-        detected = profile_for_model(analysis.slicer.printer_model)
-        if detected is not None:
-            profile = detected
-            analysis = analyse_file(fichier, profile, slot_minutes=creneau)
         how = "détecté d'après le fichier" if detected else "par défaut : précisez --profile"
-    else:
-        profile = load_profile(profile_name)
-        analysis = analyse_file(fichier, profile, slot_minutes=creneau)
-        how = None
     saved = draw_file(analysis, profile, picture, layers=layers) if picture else None
     if as_json:
         click.echo(json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=2))

@@ -110,8 +110,9 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
 @click.option(
     "--profile",
     default=None,
-    help="Profil d'imprimante (vérification et temps restant ; « generic » par défaut, ou "
-    "celui de l'imprimante dans la liste de l'atelier).",
+    help="Profil d'imprimante (vérification et temps restant). Par défaut : celui de "
+    "l'imprimante de ce port dans la liste de l'atelier, sinon celui pour lequel le fichier "
+    "a été tranché, sinon « generic ».",
 )
 @click.option("--forcer", "force", is_flag=True, help=FORCE_HELP)
 @click.option(

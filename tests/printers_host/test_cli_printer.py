@@ -100,6 +100,23 @@ def test_the_right_profile_or_forcer_lets_it_print(tmp_path: Path) -> None:
     assert "X monte à 215,0 mm" in forced.stderr
 
 
+def test_the_printer_the_file_was_sliced_for_gives_the_profile(tmp_path: Path) -> None:
+    path = _outside_generic_bed(tmp_path / "ender.gcode")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("; prusaslicer_config = begin\n; printer_model = ENDER3\n"
+                     "; prusaslicer_config = end\n")  # fmt: skip
+    result = run_kit("printer", "print", str(path), "--port", "sim://marlin")
+    assert result.returncode == 0, result.stderr
+    assert "Profil « ender3 » (Creality Ender-3) détecté d'après le fichier." in result.stderr
+
+
+def test_an_unknown_profile_is_refused_before_the_port_is_opened(tmp_path: Path) -> None:
+    path = write_gcode(tmp_path / "a.gcode", arc_lines(3), heat=False)
+    result = run_kit("printer", "print", str(path), "--port", UNOPENED_PORT, "--profile", "ender9")
+    assert result.returncode == 2
+    assert "ender9" in result.stderr and "Le port" not in result.stderr
+
+
 def test_the_atelier_list_gives_the_profile_of_the_printer_on_that_port(tmp_path: Path) -> None:
     path = _outside_generic_bed(tmp_path / "ender.gcode")
     cfg.set_value("printers.ender1.port", "sim://marlin")
