@@ -19,7 +19,7 @@ What the numbers mean:
 
 Interpreted: G0/G1, G2/G3 (I/J centre or R radius, split in 1 mm chords as Marlin does), G4,
 G20/G21, G28, G90/G91, G92, M82/M83, M104/M109/M140/M190 (S and R), M106/M107, M201–M205,
-M220/M221, M400, T-tool changes, M73, Klipper's EXCLUDE_OBJECT_* and the comments of
+M220/M221, M302, M400, T-tool changes, M73, Klipper's EXCLUDE_OBJECT_* and the comments of
 PrusaSlicer/SuperSlicer/OrcaSlicer, Cura and Simplify3D (layers, feature types, embedded
 estimates and the PrusaSlicer-family configuration block).
 """

@@ -137,6 +137,14 @@ def evaluate(analysis: Analysis, profile: PrinterProfile) -> list[Check]:
             f"({_lines(facts.extrusion_cold_lines)}) : le firmware refusera ou la buse se "
             "bouchera.",
         )
+    elif facts.allowed_cold_extrusion_line is not None:
+        add(
+            "cold_extrusion_allowed",
+            "warning",
+            "Le fichier autorise l'extrusion à froid (M302) et extrude buse froide (ligne "
+            f"{facts.allowed_cold_extrusion_line}) : normal pour un essai sans filament, "
+            "sinon la buse se bouchera.",
+        )
     elif facts.extrusion_before_wait_line is not None:
         add(
             "extrusion_without_heating_wait",

@@ -76,6 +76,8 @@ class Facts:
     homed_before_first_move: bool = True
     first_unhomed_move_line: int | None = None
     extrusion_cold_lines: list[int] = field(default_factory=list)
+    #: First line extruding cold after the file allowed it (M302 P1 or S0).
+    allowed_cold_extrusion_line: int | None = None
     heated_wait_seen: bool = False
     extrusion_before_wait_line: int | None = None
     absolute_e_extrusion: bool = False

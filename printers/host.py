@@ -75,6 +75,9 @@ READ_SLICE_S = 0.1
 #: How long a write may wait for room in the kernel's output queue before the link is lost.
 WRITE_LIMIT_S = 5.0
 
+#: What Marlin and Prusa firmware say when PREVENT_COLD_EXTRUSION drops a move's extrusion.
+COLD_EXTRUSION_TEXT = "cold extrusion prevented"
+
 
 class PrinterStopped(DeviceFault):
     """The printer stopped itself, reset, went silent or vanished (exit code 1)."""
@@ -147,6 +150,9 @@ class MarlinHost:
         self.listeners: list[Callable[[Event], None]] = []
         self.bytes_written = 0
         self.last_message: str | None = None
+        #: Moves the firmware ran without their extrusion (« cold extrusion prevented »): the
+        #: print goes on, but no filament comes out — the user must hear about it.
+        self.cold_extrusions = 0
         self._last_progress_s = self.clock()
         self._unanswered_probes = 0
         self._autoreport = False
@@ -307,6 +313,8 @@ class MarlinHost:
         elif isinstance(event, (Echo, Other, SdStatus, ErrorMessage, UnknownCommand, Busy)):
             self.flow.handle(event)
             self.recent.append(line or str(getattr(event, "text", "")))
+            if isinstance(event, Echo) and COLD_EXTRUSION_TEXT in event.text.lower():
+                self.cold_extrusions += 1
             if isinstance(event, ErrorMessage):
                 self.last_message = event.text
         return []

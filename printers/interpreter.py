@@ -140,6 +140,8 @@ class Interpreter:
         self._last_print_z = -math.inf
         self.comments = SlicerComments()
         self.offset = 0
+        self._extrude_min_c = profile.extrude_min_c
+        self._cold_extrusion_allowed = False
         self._commands: dict[bytes, Callable[[list[tuple[int, float]]], None]] = {
             b"G4": self._g4,
             b"G20": self._g20,
@@ -162,6 +164,7 @@ class Interpreter:
             b"M221": self._m221,
             b"M400": self._m400,
             b"M73": self._m73,
+            b"M302": self._m302,
         }
         self._ignored = {b"M106", b"M107", b"M84", b"M18", b"M117", b"M115", b"M900", b"M862.3"}
 
@@ -338,7 +341,11 @@ class Interpreter:
             facts.absolute_e_extrusion = True
         else:
             facts.relative_e_extrusion = True
-        if self.hotend.target < self.profile.extrude_min_c:
+        too_cold = self.hotend.target < self._extrude_min_c
+        if too_cold and self._cold_extrusion_allowed:
+            if facts.allowed_cold_extrusion_line is None:
+                facts.allowed_cold_extrusion_line = facts.line_count
+        elif too_cold:
             cold = facts.extrusion_cold_lines
             # An arc is many moves on one line: its line is named once.
             if len(cold) < _MAX_EXAMPLES and (not cold or cold[-1] != facts.line_count):
@@ -521,6 +528,16 @@ class Interpreter:
             seconds = self.bed.wait(now, both_ways)
             self.heating_s += seconds
             self.estimator.wait(seconds, self.offset)
+
+    def _m302(self, params: list[tuple[int, float]]) -> None:
+        """M302: P1 allows cold extrusion, P0 forbids it again, S sets the minimum."""
+        for letter, value in params:
+            if not math.isfinite(value):
+                continue
+            if letter == _P:
+                self._cold_extrusion_allowed = value != 0.0
+            elif letter == _S:
+                self._extrude_min_c = max(0.0, value)
 
     def _m104(self, params: list[tuple[int, float]]) -> None:
         self._set_hotend(params, wait=False)

@@ -58,6 +58,13 @@ class PrintProgress:
             while self._next_plain <= percent:
                 self._next_plain += PLAIN_STEP_PERCENT
 
+    def notice(self, text: str) -> None:
+        """A line above the bar, kept in the terminal's history (rich markup)."""
+        if err_console.is_terminal:
+            self._progress.console.print(text, highlight=False)
+        else:
+            err_console.print(text, highlight=False)
+
     def pause_display(self) -> None:
         """Stop redrawing (before asking the user something)."""
         self._progress.stop()

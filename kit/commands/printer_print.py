@@ -29,6 +29,12 @@ from printers.print_job import JobSnapshot, JobState, PrintJob, remaining_from
 
 #: Wall-clock seconds between two redraws of the progress line.
 REDRAW_S = 0.1
+#: Said once, as soon as the printer drops an extrusion because the nozzle is too cold.
+COLD_EXTRUSION_NOTICE = (
+    "[yellow]Attention :[/yellow] l'imprimante refuse d'extruder, la buse est trop froide "
+    "(« cold extrusion prevented ») : la tête bouge mais le fil ne sort pas. Vérifiez la "
+    "température demandée ; annulez avec Ctrl-C si la pièce est ratée."
+)
 
 
 class _Interrupts:
@@ -174,6 +180,7 @@ def print_cmd(
         interrupts.restore()
         host.close()
     snap = job.snapshot()
+    cold = host.cold_extrusions
     if cancelled:
         err_console.print(
             "[yellow]Impression annulée[/yellow] : chauffes, ventilateur et moteurs coupés. "
@@ -186,6 +193,13 @@ def print_cmd(
         f"{format_duration_fr(snap.elapsed_s)}.",
         highlight=False,
     )
+    if cold:
+        plural = "s" if cold > 1 else ""
+        err_console.print(
+            f"[yellow]Attention :[/yellow] {cold} déplacement{plural} sans filament (buse "
+            "trop froide) : vérifiez la pièce.",
+            highlight=False,
+        )
 
 
 def _listed_profile(port: str | None) -> str | None:
@@ -209,6 +223,7 @@ def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool, park_z: floa
     host = job.host
     name = job.checked.path.name
     last_draw = 0.0
+    warned_cold = False
     with PrintProgress(name) as progress:
         while not job.finished:
             if interrupts.requested and job.state is not JobState.CANCELLING:
@@ -229,6 +244,9 @@ def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool, park_z: floa
                     job.cancel()
                 interrupts.requested = 0
             job.step()
+            if host.cold_extrusions and not warned_cold:
+                warned_cold = True
+                progress.notice(COLD_EXTRUSION_NOTICE)
             now = time.monotonic()
             if now - last_draw >= REDRAW_S or job.finished:
                 last_draw = now

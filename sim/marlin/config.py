@@ -39,6 +39,7 @@ KNOWN_OPTIONS = {
     "runaway_at",
     "disconnect_at_line",
     "hang_at_line",
+    "extrude_min_c",
 }
 
 
@@ -72,6 +73,8 @@ class MarlinConfig:
     runaway_at_s: float | None = None
     disconnect_at_line: int | None = None
     hang_at_line: int | None = None
+    #: EXTRUDE_MINTEMP of PREVENT_COLD_EXTRUSION: below it an E move is refused (0: never).
+    extrude_min_c: float = 170.0
 
     @classmethod
     def from_options(cls, options: Mapping[str, str]) -> MarlinConfig:
@@ -114,6 +117,9 @@ class MarlinConfig:
             ),
             disconnect_at_line=_optional_int(options, "disconnect_at_line"),
             hang_at_line=_optional_int(options, "hang_at_line"),
+            extrude_min_c=option_float(
+                options, "extrude_min_c", 170.0, minimum=0.0, maximum=300.0
+            ),
         )
 
 

@@ -148,6 +148,9 @@ class MarlinPrinter(SimulatedDevice):
         self._starve_from_s: float | None = None
         self._last_was_move = False
         self.hung = False
+        self.extrude_min_c = self.config.extrude_min_c
+        self.allow_cold_extrude = False
+        self.cold_extrusions = 0
 
     @property
     def heaters_off(self) -> bool:
@@ -569,10 +572,24 @@ class MarlinPrinter(SimulatedDevice):
             target[0] - self.position[0],
             target[1] - self.position[1],
             target[2] - self.position[2],
-            target[3] - self.position[3],
+            target[3] - self.position[3] if self._may_extrude(target[3], t) else 0.0,
         )
         self.position = target
         return self._queue_or_wait((delta,), t)
+
+    def _may_extrude(self, target_e: float, t: float) -> bool:
+        """PREVENT_COLD_EXTRUSION: an E move with the hotend below its minimum is dropped.
+
+        As Marlin does, the position still takes the new E (the filament is *as if* pushed),
+        so the next moves do not try to catch up; the printer says so on each such move.
+        """
+        if target_e == self.position[3] or self.allow_cold_extrude or self.extrude_min_c <= 0:
+            return True
+        if self.dialect.name == "klipper" or self.hotend.temperature(t) >= self.extrude_min_c:
+            return True
+        self.cold_extrusions += 1
+        self._send("echo: cold extrusion prevented", t)
+        return False
 
     def _arc(self, params: dict[str, float], t: float, *, clockwise: bool) -> str | None:
         """G2/G3: the arc's chords, cut as Marlin's plan_arc does, each a planner block."""
@@ -591,6 +608,7 @@ class MarlinPrinter(SimulatedDevice):
             offset=(params.get("I", 0.0), params.get("J", 0.0)),
             radius=params.get("R"),
         ) or [(target[0], target[1], 1.0)]
+        extrude = self._may_extrude(target[3], t)
         deltas = []
         previous = start
         for x, y, fraction in waypoints:
@@ -607,7 +625,7 @@ class MarlinPrinter(SimulatedDevice):
                     point[0] - previous[0],
                     point[1] - previous[1],
                     point[2] - previous[2],
-                    point[3] - previous[3],
+                    point[3] - previous[3] if extrude else 0.0,
                 )
             )
             previous = point
@@ -921,6 +939,18 @@ def _plain_ok(p: MarlinPrinter, params: dict[str, float], cmd: str, t: float) ->
     return "ok"
 
 
+def _cold_extrude(p: MarlinPrinter, params: dict[str, float], cmd: str, t: float) -> str:
+    """M302: P1 allows cold extrusion, P0 forbids it, S sets the minimum; bare, it reports."""
+    if "S" in params:
+        p.extrude_min_c = max(0.0, params["S"])
+    if "P" in params:
+        p.allow_cold_extrude = params["P"] != 0
+    if not params:
+        state = "en" if p.allow_cold_extrude or p.extrude_min_c <= 0 else "dis"
+        p._send(f"echo:Cold extrudes are {state}abled (min temp {p.extrude_min_c:.0f}C)", t)
+    return "ok"
+
+
 _HANDLERS: dict[str, Handler] = {
     "M104": _set_hotend,
     "M140": _set_bed,
@@ -980,4 +1010,5 @@ _HANDLERS: dict[str, Handler] = {
     "M1": _plain_ok,
     "M600": _plain_ok,
     "M999": _plain_ok,
+    "M302": _cold_extrude,
 }

@@ -45,7 +45,7 @@ SEGMENT_MM = 0.2
 FEED_MM_MIN = 6000
 LATENCY_MS = 1
 #: Commands before the first segment, and segments left out while the head gets up to speed.
-HEADER_LINES = 7
+HEADER_LINES = 7  # M302, M201, M204, G92, G1 Z, G0, G1 F
 WARM_UP_LINES = 20
 
 
@@ -55,6 +55,9 @@ def write_arcs(path: Path, lines: int) -> None:
     # defaults (500) the 16-block look-ahead over 3.2 mm caps the speed near 50 mm/s.
     out = [
         "; benchmark: arcs of 0.2 mm segments",
+        # The nozzle stays cold: without M302 P1 the printer would answer each segment with
+        # « cold extrusion prevented », and this measures streaming, not that.
+        "M302 P1",
         "M201 X2000 Y2000",
         "M204 P2000 T2000",
         "G92 E0",

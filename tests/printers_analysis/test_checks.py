@@ -60,6 +60,19 @@ def test_extrusion_before_heating(tmp_path: Path) -> None:
     assert "ligne 2" in next(c.message for c in a.checks if c.code == "extrusion_before_heating")
 
 
+def test_m302_allowing_cold_extrusion_turns_the_error_into_a_warning(tmp_path: Path) -> None:
+    a = analyse_text(tmp_path, "G28\nM302 P1\nG1 X10 E1 F600\n")
+    assert "extrusion_before_heating" not in codes(a)
+    assert _severity(a, "cold_extrusion_allowed") == "warning"
+    assert "ligne 3" in next(c.message for c in a.checks if c.code == "cold_extrusion_allowed")
+    assert a.printable
+    # S0 lowers the minimum to nothing; P0 forbids it again.
+    s0 = analyse_text(tmp_path, "G28\nM302 S0\nG1 X10 E1 F600\n", name="s0.gcode")
+    assert s0.printable and "extrusion_before_heating" not in codes(s0)
+    again = analyse_text(tmp_path, "G28\nM302 P1\nM302 P0\nG1 X10 E1 F600\n", name="p0.gcode")
+    assert _severity(again, "extrusion_before_heating") == "error"
+
+
 def test_extrusion_without_waiting_for_the_heat_is_a_warning(tmp_path: Path) -> None:
     a = analyse_text(tmp_path, "G28\nM104 S200\nG1 X10 E1 F600\n")
     assert _severity(a, "extrusion_without_heating_wait") == "warning"

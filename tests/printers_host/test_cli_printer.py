@@ -126,6 +126,20 @@ def test_the_atelier_list_gives_the_profile_of_the_printer_on_that_port(tmp_path
     assert "Impression terminée" in result.stdout
 
 
+def test_a_printer_that_refuses_to_extrude_cold_is_reported(tmp_path: Path) -> None:
+    # M104 without waiting passes the preflight with a warning; the printer, still cold,
+    # drops the extrusions (« cold extrusion prevented »): the user must be told.
+    path = write_gcode(tmp_path / "froid.gcode", arc_lines(5), heat=False)
+    result = run_kit("printer", "print", str(path), "--port", "sim://marlin")
+    assert result.returncode == 0, result.stderr
+    assert "l'imprimante refuse d'extruder, la buse est trop froide" in result.stderr
+    assert "5 déplacements sans filament (buse trop froide)" in result.stderr
+    hot = write_gcode(tmp_path / "chaud.gcode", arc_lines(5))
+    result = run_kit("printer", "print", str(hot), "--port", f"sim://marlin?{FAST}")
+    assert result.returncode == 0, result.stderr
+    assert "trop froide" not in result.stderr
+
+
 def test_a_latin1_comment_is_accepted_and_never_sent(tmp_path: Path) -> None:
     # Comments are stripped before sending: a byte that is not UTF-8 there harms nothing.
     path = tmp_path / "windows.gcode"

@@ -288,3 +288,42 @@ def test_arbitrary_bytes_never_crash_the_simulated_printer(
     bench.send(b"M105\n")
     out = bench.run(30.0)
     assert bench.device.halted or "ok" in out or bench.device._wait is not None
+
+
+def _command(bench: Bench, number: int, command: str, seconds: float = 0.2) -> str:
+    bench.send(frame(number, command))
+    return bench.run(seconds)
+
+
+def test_cold_extrusion_is_prevented_like_marlin_and_m302_allows_it() -> None:
+    bench = booted()
+    bench.send(frame(0, "M110 N0"))
+    bench.run(0.1)
+    # Cold: the E-only move is dropped (nothing planned), yet the position takes the new E.
+    out = _command(bench, 1, "G1 E5 F300")
+    assert "echo: cold extrusion prevented\nok\n" in out
+    assert len(bench.device.planner) == 0 and bench.device.cold_extrusions == 1
+    assert "E:5.00" in _command(bench, 2, "M114")
+    # A move with travel keeps its XY part.
+    assert "cold extrusion prevented" in _command(bench, 3, "G1 X10 E6 F3000")
+    assert bench.device.position[:2] == [10.0, 0.0]
+    assert "Cold extrudes are disabled (min temp 170C)" in _command(bench, 4, "M302")
+    out = _command(bench, 5, "M302 P1")
+    assert "Cold extrudes" not in out  # with a parameter it only sets
+    assert "Cold extrudes are enabled (min temp 170C)" in _command(bench, 6, "M302")
+    assert "prevented" not in _command(bench, 7, "G1 E7 F300")
+    assert bench.device.cold_extrusions == 2
+
+
+def test_a_hot_nozzle_extrudes_and_the_minimum_is_an_option() -> None:
+    bench = booted({"heat_scale": "50", "residency_s": "0"})
+    bench.send(frame(0, "M110 N0") + frame(1, "M109 S200"))
+    bench.run(30.0)
+    assert "prevented" not in _command(bench, 2, "G1 E5 F300")
+    assert len(bench.device.planner) == 1
+    never = booted({"extrude_min_c": "0"})
+    never.send(frame(0, "M110 N0") + frame(1, "G1 E5 F300"))
+    assert "prevented" not in never.run(0.2)
+    klipper = booted({"dialect": "klipper"})
+    klipper.send(b"G1 E5 F300\n")
+    assert "prevented" not in klipper.run(0.2)
