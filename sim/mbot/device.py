@@ -129,9 +129,8 @@ class MBotDevice(SimulatedDevice):
 
     def _event(self, kind: str, detail: str, value: float = 0.0) -> None:
         if self.world.recording:
-            self.world.record.events.append(
-                DeviceEvent(self.world.t, kind, detail, self.world.x, self.world.y, value)
-            )
+            world = self.world
+            world.add_event(DeviceEvent(world.t, kind, detail, world.x, world.y, value))
 
     # -- line events ---------------------------------------------------------------------
     def on_open(self, now_s: float) -> None:
@@ -222,7 +221,7 @@ class MBotDevice(SimulatedDevice):
             distance = world.ultrasonic()
             ox, oy = world.sonar_origin()
             if world.recording:
-                world.record.events.append(
+                world.add_event(
                     DeviceEvent(world.t, "ultrasonic", f"{distance:.1f} cm", ox, oy, distance)
                 )
             # The library waits for the echo only when it measures; a reading cached from

@@ -35,7 +35,7 @@ from robots.arenas import (
     Arena,
     first_hit_distance,
 )
-from robots.record import Collision, RunRecord
+from robots.record import Collision, DeviceEvent, RunRecord
 
 PWM_MAX = 255
 STEP_S = 0.01
@@ -56,6 +56,9 @@ GRID_CM = 10.0
 #: (``--temps-max`` 3600 s) plus the boot and the settling time, so that a run's whole record
 #: is still there when its challenge is judged; a simulator served for hours keeps this much.
 MAX_SAMPLES = 365_000
+#: Device events (sensor readings, LEDs, tones…) kept in memory, trimmed like the samples:
+#: a program reading the sonar every 10 ms for an hour makes 360 000 of them.
+MAX_EVENTS = 400_000
 #: A robot closer than this to a surface it touched is still touching it.
 CONTACT_MARGIN_CM = 1.0
 
@@ -235,6 +238,15 @@ class World:
         # A simulator served for hours (even standing still) keeps only the latest part of
         # its path.
         del self._samples[: MAX_SAMPLES // 2]
+
+    def add_event(self, event: DeviceEvent) -> None:
+        """Record what the robot's devices did (when recording); old ones go past the limit."""
+        if not self.recording:
+            return
+        events = self.record.events
+        events.append(event)
+        if len(events) > MAX_EVENTS:
+            del events[: MAX_EVENTS // 2]
 
     def _sample(self) -> None:
         if self.recording:

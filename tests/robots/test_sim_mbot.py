@@ -11,6 +11,7 @@ from kit.errors import KitError
 from robots import protocol as p
 from robots.arenas import arena_from_dict, load_arena
 from robots.challenges import evaluate, load_challenge
+from robots.record import DeviceEvent
 from sim.device import SimOptionError
 from sim.mbot import physics
 from sim.mbot.device import BYTE_S, MBotDevice
@@ -260,6 +261,18 @@ def test_a_robot_standing_still_for_hours_does_not_fill_the_memory() -> None:
     world.advance_to(2 * 3600.0)
     assert len(world.record.samples) <= physics.MAX_SAMPLES
     assert world.record.samples[-1][0] == pytest.approx(2 * 3600.0)
+
+
+def test_a_program_reading_its_sensors_for_hours_does_not_fill_the_memory() -> None:
+    world = World(load_arena("table"))
+    for i in range(physics.MAX_EVENTS + 10):
+        world.add_event(DeviceEvent(i * 0.01, "ultrasonic", "400.0 cm", 0.0, 0.0, 400.0))
+    events = world.record.events
+    assert len(events) <= physics.MAX_EVENTS
+    assert events[-1].t_s == pytest.approx((physics.MAX_EVENTS + 9) * 0.01)  # the latest kept
+    quiet = World(load_arena("table"), record=False)
+    quiet.add_event(DeviceEvent(0.0, "led", "rouge", 0.0, 0.0))
+    assert quiet.record.events == []
 
 
 def _post_at(bearing_deg: float, distance_cm: float = 100.0) -> World:
