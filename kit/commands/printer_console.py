@@ -15,6 +15,27 @@ from printers.marlin.framing import strip_comment
 
 _QUIT = {"exit", "quit", "sortir", "quitter", "q"}
 
+#: The firmware's English, explained under the line for a learner (lower-case fragments).
+_GLOSSES = (
+    (
+        "cold extrusion prevented",
+        "la buse est trop froide (sous 170 °C par défaut) : le fil n'a pas été poussé. Chauffez "
+        "d'abord (M109 S200), ou M302 P1 pour un essai sans filament.",
+    ),
+    ("unknown command", "ce firmware ne connaît pas cette commande."),
+    ("cold extrudes are enabled", "l'extrusion à froid est autorisée."),
+    ("cold extrudes are disabled", "l'extrusion à froid est interdite (protection active)."),
+)
+
+
+def gloss(reply: str) -> str | None:
+    """A French explanation of a printer message a learner may not understand."""
+    lowered = reply.lower()
+    for fragment, text in _GLOSSES:
+        if fragment in lowered:
+            return text
+    return None
+
 
 @click.command("console")
 @port_options
@@ -54,6 +75,9 @@ def console_cmd(port: str, baud: int | None) -> None:
                 continue
             for reply in replies:
                 console.print(reply, highlight=False, markup=False)
+                explanation = gloss(reply)
+                if explanation:
+                    console.print(f"  [dim]↳ {explanation}[/dim]", highlight=False)
             console.print("ok", highlight=False)
     finally:
         host.close()

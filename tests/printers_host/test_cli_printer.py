@@ -236,6 +236,17 @@ def test_console_adds_checksums_and_shows_answers() -> None:
     assert "T:20.00 /0.00" in result.stdout or "ok" in result.stdout
     assert "X:0.00 Y:0.00 Z:0.00" in result.stdout
     assert 'echo:Unknown command: "XYZ"' in result.stdout
+    assert "↳ ce firmware ne connaît pas cette commande." in result.stdout
+
+
+def test_console_explains_a_cold_extrusion_in_french() -> None:
+    result = run_kit(
+        "printer", "console", "--port", "sim://marlin", input_text="G1 E5 F300\nM302\nsortir\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "echo: cold extrusion prevented" in result.stdout
+    assert "↳ la buse est trop froide (sous 170 °C par défaut)" in result.stdout
+    assert "↳ l'extrusion à froid est interdite (protection active)." in result.stdout
 
 
 def test_temp_home_and_status() -> None:
