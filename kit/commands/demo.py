@@ -53,7 +53,7 @@ def tour(output_dir: Path, *, live: bool) -> list[TourStep]:
             "Imprimante 3D : imprimer sur l'imprimante simulée",
             "Le même fichier envoyé à une imprimante Marlin simulée, avec la barre de "
             "progression (le simulateur va bien plus vite qu'une vraie imprimante).",
-            ("printer", "print", str(name_tag), "--port", "sim://marlin"),
+            ("printer", "print", str(name_tag), "--port", "sim://marlin", "--profile", "ender3"),
         ),
         TourStep(
             "Robot mBot : le parcours d'obstacles",

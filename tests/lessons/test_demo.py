@@ -28,6 +28,7 @@ def test_the_demo_runs_every_step_on_the_simulators_and_writes_its_pictures(
             assert data[:8] == b"\x89PNG\r\n\x1a\n", step.picture
     assert "Verdict : imprimable" in result.stdout
     assert "Impression terminée" in result.stdout
+    assert "Attention" not in result.stdout + result.stderr  # the file suits its printer
     assert "Défi « Parcours d'obstacles » réussi" in result.stdout
     assert "Traceback" not in result.stderr
 
