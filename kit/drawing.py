@@ -9,7 +9,6 @@ world coordinates (millimetres, centimetres, seconds…) with the y axis pointin
 
 from __future__ import annotations
 
-import errno
 import io
 import math
 import os
@@ -20,8 +19,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from kit.errors import KitError
-from kit.files import atomic_write_bytes
-from kit.messages import os_error_fr
+from kit.files import atomic_write_bytes, write_error
 
 Point = tuple[float, float]
 #: A colour as "#rrggbb" (what both SVG and Pillow understand).
@@ -233,11 +231,7 @@ def check_picture_target(path: str | Path) -> Path:
     try:
         handle, probe = tempfile.mkstemp(dir=folder, prefix=".kit-essai-", suffix=".tmp")
     except OSError as exc:
-        # The folder exists (checked above): ENOENT here means it takes no new files (/proc).
-        why = "ce dossier n'accepte pas de fichiers" if exc.errno == errno.ENOENT else None
-        raise KitError(
-            f"Impossible d'écrire l'image « {target} » : {why or os_error_fr(exc)}."
-        ) from None
+        raise write_error(target, exc) from None
     os.close(handle)
     os.unlink(probe)
     return target

@@ -28,7 +28,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-def _write_error(path: Path, exc: OSError) -> KitError:
+def write_error(path: Path, exc: OSError) -> KitError:
+    """Why ``path`` could not be written, in French (``exc`` from creating or writing it)."""
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return KitError(
             f"Impossible d'écrire « {path} » : le dossier est protégé en écriture ou en "
@@ -36,6 +37,9 @@ def _write_error(path: Path, exc: OSError) -> KitError:
         )
     if exc.errno == errno.ENOSPC:
         return KitError(f"Impossible d'écrire « {path} » : le support est plein.")
+    if exc.errno == errno.ENOENT and path.parent.is_dir():
+        # The folder is there but takes no new file (/proc, some virtual file systems).
+        return KitError(f"Impossible d'écrire « {path} » : ce dossier n'accepte pas de fichiers.")
     if exc.errno == errno.ENOENT:
         return KitError(f"Impossible d'écrire « {path} » : le dossier n'existe pas.")
     return KitError(f"Impossible d'écrire « {path} » : {messages.os_error_fr(exc)}.")
@@ -73,7 +77,7 @@ def atomic_write(
             target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise _write_error(target, exc) from exc
+        raise write_error(target, exc) from exc
     try:
         if mode is not None:
             os.fchmod(fd, mode)
@@ -88,7 +92,7 @@ def atomic_write(
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         if isinstance(exc, OSError):
-            raise _write_error(target, exc) from exc
+            raise write_error(target, exc) from exc
         raise
     if mode is not None:
         os.chmod(target, mode)

@@ -57,6 +57,12 @@ def test_missing_folder_gives_a_french_error(tmp_path: Path) -> None:
         atomic_write_text(tmp_path / "absent" / "x.txt", "x")
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_folder_that_takes_no_file_is_not_called_missing() -> None:
+    with pytest.raises(KitError, match="ce dossier n'accepte pas de fichiers"):
+        atomic_write_text(Path("/proc/fiche.html"), "x")
+
+
 def test_secret_mode_is_set(tmp_path: Path) -> None:
     target = atomic_write_text(tmp_path / "secrets.toml", "k = 1", mode=0o600)
     assert target.stat().st_mode & 0o777 == 0o600
