@@ -52,3 +52,7 @@ def test_kit_printer_profiles_lists_them() -> None:
     assert names == profile_names()
     table = run_kit("printer", "profiles", COLUMNS="160")
     assert "Creality Ender-3" in table.stdout and "250000" in table.stdout
+    narrow = run_kit("printer", "profiles", COLUMNS="80")
+    assert "Modèle" in narrow.stdout and "…" not in narrow.stdout
+    for name in names:
+        assert f"│ {name} " in narrow.stdout  # typed after --profile: never wrapped

@@ -140,3 +140,18 @@ def test_robot_drive_reads_keys_from_stdin() -> None:
     assert result.returncode == 0, result.stderr
     assert "avance" in result.stdout and "tourne à droite" in result.stdout
     assert "le robot est arrêté" in result.stdout
+
+
+def test_challenge_and_arena_names_are_never_cut_at_80_columns() -> None:
+    from robots.challenges import available_challenges, load_challenge
+
+    defis = run_kit("robot", "defis", COLUMNS="80")
+    assert defis.returncode == 0, defis.stderr
+    assert "…" not in defis.stdout
+    for name in available_challenges():
+        assert name in defis.stdout
+        example = load_challenge(name).example
+        if example:
+            assert f"exemple:{example.removesuffix('.py')}" in defis.stdout
+    arenes = run_kit("robot", "arenes", COLUMNS="80")
+    assert arenes.returncode == 0 and "…" not in arenes.stdout
