@@ -48,16 +48,16 @@ RemainingFn = Callable[[int, float], "float | None"]
 def remaining_from_analysis(path: str, profile_name: str | None) -> RemainingFn | None:
     """Remaining time from the preflight estimate of ``path`` (``None`` when none can be made).
 
-    Uses :func:`printers.analysis.analyse_file`'s byte offset → seconds map: once the printer
-    has executed the file up to a byte offset, what is left is the estimate from there on.
+    Uses the analysis' byte offset → seconds map: once the printer has executed the file up
+    to a byte offset, what is left is the estimate from there on. Without a profile name, the
+    profile is chosen as ``kit printer print`` chooses it (:func:`analyse_for_printer`).
     """
     from kit.errors import KitError
 
     try:
-        from printers.analysis import analyse_file
-        from printers.profile import load_profile
+        from printers.analysis import analyse_for_printer
 
-        analysis = analyse_file(path, load_profile(profile_name or "generic"))
+        analysis, _, _ = analyse_for_printer(path, profile_name)
     except (KitError, ValueError, OSError):
         return None
     return remaining_from(analysis)

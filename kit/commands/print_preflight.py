@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kit.console import err_console
-from kit.errors import EXIT_FAILURE, KitError
+from kit.errors import EXIT_FAILURE, InputFileError, KitError
 
 if TYPE_CHECKING:
     from printers.analysis import Analysis
@@ -42,7 +42,7 @@ def preflight_gate(
         load_profile(profile_name)  # an unknown name is the user's mistake: exit 2, always
     try:
         analysis, profile, detected = analyse_for_printer(source, profile_name)
-    except KitError:
+    except InputFileError:  # a file the analysis cannot read (no move at all…)
         if required:
             raise
         return None

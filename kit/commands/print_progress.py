@@ -60,10 +60,7 @@ class PrintProgress:
 
     def notice(self, text: str) -> None:
         """A line above the bar, kept in the terminal's history (rich markup)."""
-        if err_console.is_terminal:
-            self._progress.console.print(text, highlight=False)
-        else:
-            err_console.print(text, highlight=False)
+        err_console.print(text, highlight=False)  # the bar's console: rich keeps it below
 
     def pause_display(self) -> None:
         """Stop redrawing (before asking the user something)."""
