@@ -306,7 +306,7 @@ class OralRehearsal:
                     "Des exemples concrets tirés de vos structures et de vos publics.",
                     "Ce que vous avez fait vous-même, et ce que vous en avez appris.",
                 ),
-                planned_s=limit, limit_s=limit,
+                limit_s=limit,
             )  # fmt: skip
         if part is Part.ATELIER:
             phase = self.lesson.phases[index]

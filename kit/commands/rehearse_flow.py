@@ -191,13 +191,19 @@ def _timer_text(oral: OralRehearsal, prompt: OralPrompt, elapsed_s: float) -> Te
             f"{format_duration_fr(oral.durations.atelier_s)})",
             style="dim",
         )
-    text.append("  Entrée pour passer à la suite", style="dim")
+    text.append("  (Entrée : suite)", style="dim")
     return text
 
 
 def _wait_for_enter(oral: OralRehearsal, prompt: OralPrompt) -> float:
     """Run the live timer until the candidate presses Enter; returns the elapsed seconds."""
     started = time.monotonic()
+    if not sys.stdin.isatty():
+        # A pipe: no live timer to draw, and Python may already hold the next lines in its
+        # buffer, where select() would not see them. Read the line.
+        if sys.stdin.readline() == "":
+            raise EOFError
+        return time.monotonic() - started
     try:
         import select
 
@@ -247,11 +253,8 @@ def _keys_without_echo() -> Iterator[None]:
 
 
 def _read_key() -> str:
-    """One key in a terminal (cbreak mode), one line otherwise (pipes, tests)."""
-    if sys.stdin.isatty():
-        return os.read(sys.stdin.fileno(), 1).decode("utf-8", "replace")
-    line = sys.stdin.readline()
-    return "\n" if line.endswith("\n") or line else line
+    """One key of the terminal (cbreak mode)."""
+    return os.read(sys.stdin.fileno(), 1).decode("utf-8", "replace")
 
 
 def _ask(oral: OralRehearsal, prompt: OralPrompt) -> bool | float | int | str:
