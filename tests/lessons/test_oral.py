@@ -210,7 +210,7 @@ def test_the_2025_oral_with_a_fixed_seed_writes_its_report(tmp_path: Path) -> No
     md = atomic_write_text(tmp_path / f"{rh.report_stem(oral)}.md", rh.report_markdown(oral))
     html = atomic_write_text(tmp_path / f"{rh.report_stem(oral)}.html", rh.report_html(oral))
     report = md.read_text(encoding="utf-8")
-    assert report.startswith("# Répétition de l'oral — Médiateur numérique — 07/12/2026")
+    assert report.startswith("# Répétition de l'oral — Médiateur numérique (2025) — 07/12/2026")
     assert "arrêté du 20 mai 2025" in report
     for heading in ("## Le dossier à apporter", "## Présentation de votre pratique",
                     "## Simulation d'atelier : temps par phase",
@@ -242,3 +242,17 @@ def test_an_interrupted_oral_reports_what_was_done() -> None:
     assert "**Répétition interrompue** pendant « Simulation d'atelier »" in report
     assert "Responsable d'espace de médiation numérique" in report
     assert "Non répondu." in report and "non posée" in report and "non noté" in report
+
+
+def test_the_fiche_names_the_competences_of_both_titles(tmp_path: Path, kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    fiche = tmp_path / "fiche.md"
+    result = kit_inproc("lesson", "export", "mobile-securiser-seniors", "-o", str(fiche))
+    assert result.returncode == 0, result.stderr
+    text = fiche.read_text("utf-8")
+    section = text[text.index("## Compétences visées") : text.index("## Prérequis")]
+    assert "Médiateur numérique (2025) :" in section
+    assert "Responsable d'espace de médiation numérique (REMN 2019), CCP1 :" in section
+    lesson = catalog.resolve("mobile-securiser-seniors")
+    for title in load_titles().values():
+        for competence in lesson_competences(lesson, title):
+            assert f"- {competence.text}" in section

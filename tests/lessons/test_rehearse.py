@@ -184,7 +184,7 @@ def test_the_remn_title_is_rehearsed_with_its_ccp1_competences(tmp_path: Path, k
     result = kit_inproc("rehearse", "--non-interactif", str(template), "--sortie", str(tmp_path))
     assert result.returncode == 0, result.stderr
     report = (tmp_path / "repetition-pc-adresse-mail-emploi-tirage3.md").read_text("utf-8")
-    assert "Responsable d'espace de médiation numérique (REMN), CCP1" in report
+    assert "Responsable d'espace de médiation numérique (REMN 2019), CCP1" in report
     for competence in get_title("remn-2019").competences:
         assert competence.text in report
     assert "arrêté du 20 mai 2025" not in report
