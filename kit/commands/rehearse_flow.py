@@ -366,6 +366,12 @@ def run_rehearsal(options: Options) -> None:
     )
     oral = OralRehearsal.start(draw, title, durations)
     if options.template_path is not None:
+        if options.template_path.exists():
+            raise KitError(
+                f"Le fichier « {options.template_path} » existe déjà : il contient peut-être "
+                "vos réponses, le kit ne l'écrase pas.",
+                hint="Choisissez un autre nom, ou supprimez-le d'abord.",
+            )
         path = atomic_write_text(options.template_path, answers_template(oral))
         _say(f"Fichier de réponses écrit : {path} (tirage n° {seed}, {draw.lesson.ident}).")
         _say(f"Complétez-le, puis : kit rehearse --non-interactif {path}")

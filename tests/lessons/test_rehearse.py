@@ -209,6 +209,12 @@ def test_the_answers_model_is_commented_and_runs_as_written(tmp_path: Path, kit_
     result = kit_inproc("rehearse", "--non-interactif", str(template), "--sortie", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "repetition-robot-obstacles-college-tirage42.md").exists()
+    # A second model never overwrites a file that may hold the candidate's answers.
+    template.write_text("# mes réponses\n", "utf-8")
+    result = kit_inproc("rehearse", "--support", "robot", "--seed", "42",
+                        "--modele-reponses", str(template))  # fmt: skip
+    assert result.returncode == 2 and "existe déjà" in result.stderr
+    assert template.read_text("utf-8") == "# mes réponses\n"
 
 
 @pytest.mark.parametrize(
