@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The whole oral as one state machine: dossier, presentation, atelier, questions, self-review.
 
-:class:`OralRehearsal` never touches a terminal, a clock or a file (h11's shape): it says what
+:class:`OralRehearsal` never touches a terminal, a timer or a file (h11's shape; only the
+report's date defaults to today when the front-end gives none): it says what
 to ask next (:attr:`OralRehearsal.current`, an immutable :class:`Prompt`), takes the answer
 (:meth:`OralRehearsal.answer`, with durations measured by the caller) and gives back a
 :class:`Feedback`; :meth:`OralRehearsal.timer` tells a live timer what to show for an elapsed

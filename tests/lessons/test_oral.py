@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kit.files import atomic_write_text
 from lessons import catalog
@@ -24,6 +26,9 @@ from lessons.oral import (
 from lessons.titles import get_title, lesson_competences, load_titles
 
 LESSONS = catalog.load_all()
+DRAW_42 = rh.draw(LESSONS, seed=42, support="robot")
+TITLE_2025 = get_title("mediateur-2025")
+DURATIONS_42 = durations_for(TITLE_2025, DRAW_42.lesson)
 
 
 def _oral(seed: int = 42, support: str = "robot", title: str = "mediateur-2025", **minutes):  # type: ignore[no-untyped-def]
@@ -256,3 +261,18 @@ def test_the_fiche_names_the_competences_of_both_titles(tmp_path: Path, kit_inpr
     for title in load_titles().values():
         for competence in lesson_competences(lesson, title):
             assert f"- {competence.text}" in section
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=1200), min_size=8, max_size=8))
+def test_the_jury_stops_the_atelier_once_exactly_when_it_overruns(seconds: list[int]) -> None:
+    oral = OralRehearsal.start(DRAW_42, TITLE_2025, DURATIONS_42)  # 8 phases, 40 minutes
+    _play(oral, [s / 60 for s in seconds])
+    levels = [timing.alert for timing in oral.timings]
+    stops = [i for i, a in enumerate(levels) if "le jury vous arrête ici" in a.message]
+    after = [i for i, a in enumerate(levels) if a.message.startswith("après la fin du temps")]
+    if sum(seconds) > 40 * 60:
+        assert len(stops) == 1 and after == list(range(stops[0] + 1, 8))
+        assert oral.atelier_alert.level == "arret"
+    else:
+        assert stops == [] and after == [] and oral.atelier_alert.level != "arret"
