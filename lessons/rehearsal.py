@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,6 +154,12 @@ class Draw:
 
 def load_cards(path: Path = CARDS_FILE) -> tuple[list[Card], list[Card]]:
     """The public cards and the situation cards."""
+    publics, situations = _cards(path)
+    return list(publics), list(situations)
+
+
+@lru_cache(maxsize=4)
+def _cards(path: Path) -> tuple[tuple[Card, ...], tuple[Card, ...]]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     public_ids = {item["id"] for item in data["publics"]}
 
@@ -170,7 +177,7 @@ def load_cards(path: Path = CARDS_FILE) -> tuple[list[Card], list[Card]]:
             found.append(Card(item["id"], item["texte"], item["conseil"], supports, publics))
         return found
 
-    return cards("publics"), cards("situations")
+    return tuple(cards("publics")), tuple(cards("situations"))
 
 
 def draw(lessons: list[Lesson], *, seed: int, support: str | None = None) -> Draw:
