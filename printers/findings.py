@@ -74,6 +74,9 @@ class SlicerInfo:
     filament_type: str | None = None
     filament_diameter_mm: float | None = None
     m73_estimate_s: float | None = None
+    #: The layer height and infill density the file was sliced with, when the slicer wrote them.
+    layer_height_mm: float | None = None
+    infill_percent: float | None = None
 
 
 @dataclass

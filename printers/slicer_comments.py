@@ -146,6 +146,8 @@ class SlicerComments:
             "max_print_height",
             "filament_type",
             "filament_diameter",
+            "layer_height",
+            "fill_density",
         }
     )
 
@@ -176,6 +178,8 @@ class SlicerComments:
                 self.embedded.setdefault("filament_mm", metres * 1000.0)
         elif key == "FLAVOR" and self.slicer_name is None:
             self.slicer_name = "Cura"
+        elif key == "Layer height":  # Cura header
+            self.config.setdefault("layer_height", text)
         elif key in ("TARGET_MACHINE.NAME", "MACHINE_NAME"):
             self.config.setdefault("printer_model", text)
         elif key.strip().lower() == "build time":  # Simplify3D
@@ -220,6 +224,10 @@ class SlicerComments:
         except ValueError:
             diameter = None
         model = config.get("printer_model") or None
+        layer = _number(config.get("layer_height", ""))
+        infill = _number(config.get("fill_density", "").rstrip("%"))
+        if infill is not None and "%" not in config.get("fill_density", "") and infill <= 1.0:
+            infill *= 100.0  # Slic3r 1.3 writes the density as a fraction (0.1)
         filament_type = (config.get("filament_type") or "").split(";")[0].strip() or None
         return SlicerInfo(
             name=self.slicer_name,
@@ -231,7 +239,16 @@ class SlicerComments:
             filament_type=filament_type,
             filament_diameter_mm=diameter,
             m73_estimate_s=self.embedded.get("m73"),
+            layer_height_mm=layer,
+            infill_percent=infill,
         )
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip())
+    except ValueError:
+        return None
 
 
 def _s3d_duration(text: str) -> float | None:

@@ -42,6 +42,38 @@ def command_exists(argv: Sequence[str]) -> bool:
     return not isinstance(current, click.Group)
 
 
+def command_problem(argv: Sequence[str], complete: bool) -> str | None:
+    """Why ``kit ARGV`` is not a command line of this kit (None: it is).
+
+    ``complete``: also parse the arguments and options, as the command would, without running
+    it. Otherwise only the command words count (a lesson's prose cites « kit mcu deploy … »).
+    """
+    from kit.cli import cli
+    from lessons.claims import UNKNOWN_COMMAND
+
+    current: click.Command = cli
+    words: list[str] = []
+    rest = list(argv)
+    while rest and isinstance(current, click.Group) and not rest[0].startswith("-"):
+        found = current.get_command(click.Context(current), rest[0])
+        if found is None:
+            return f"{UNKNOWN_COMMAND} « kit {' '.join([*words, rest[0]])} »"
+        words.append(rest.pop(0))
+        current = found
+    if isinstance(current, click.Group):
+        return f"« kit {' '.join(words)} » n'est pas une commande complète"
+    if not complete:
+        return None
+    try:
+        with current.make_context(" ".join(["kit", *words]), rest) as _:
+            pass
+    except click.exceptions.Exit:
+        return None
+    except click.ClickException as exc:
+        return exc.format_message()
+    return None
+
+
 @click.group()
 def lesson() -> None:
     """Déroulés d'ateliers : lister, afficher, vérifier, exporter en fiches."""
@@ -214,6 +246,7 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
     """Vérifie le schéma, les timings et les commandes d'une leçon (ou de toutes)."""
     from lessons import catalog
     from lessons.checks import check_catalogue, check_lesson
+    from lessons.claims import check_claims
     from lessons.steps import run_step
 
     lessons = [catalog.resolve(ident)] if ident else catalog.load_all()
@@ -221,21 +254,34 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
         ensure_folder(sortie)
     findings = [] if ident else check_catalogue(lessons)
     failures = 0
+    warnings = 0
     with tempfile.TemporaryDirectory(prefix="kit-lecons-") as tmp:
         for item in lessons:
-            problems = check_lesson(item)
+            out = (sortie or Path(tmp)) / item.ident
+            out.mkdir(parents=True, exist_ok=True)
+            found = check_lesson(item)
+            found += check_claims(
+                item, out, command_exists, command_problem, run=not sans_commandes
+            )
+            problems = [finding for finding in found if not finding.warning]
             findings.extend(problems)
+            warnings += len(found) - len(problems)
             status = "[green]✓[/green]" if not problems else "[red]✗[/red]"
             console.print(
                 f"{status} [bold]{item.ident}[/bold] — {item.phase_minutes}/{item.minutes} min, "
                 f"{len(item.phases)} phases"
             )
-            for problem in problems:
+            for problem in found:
                 where = f"ligne {problem.line} : " if problem.line else ""
-                console.print(f"    [red]{where}{problem.message}[/red]", highlight=False)
+                if problem.warning:
+                    console.print(
+                        f"    [yellow]! {where}{escape(problem.message)}[/yellow]", highlight=False
+                    )
+                else:
+                    message = escape(problem.message)
+                    console.print(f"    [red]{where}{message}[/red]", highlight=False)
             if sans_commandes:
                 continue
-            out = (sortie or Path(tmp)) / item.ident
             for command in item.commands():
                 result = run_step(command, out, command_exists)
                 _report_step(result)
@@ -249,7 +295,10 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
             f"{len(findings)} problème(s) de contenu, {failures} commande(s) en échec.",
             exit_code=EXIT_FAILURE,
         )
-    console.print(f"[bold green]{len(lessons)} leçon(s) vérifiée(s), tout est bon.[/bold green]")
+    extra = f" ({warnings} avertissement(s) de rythme)" if warnings else ""
+    console.print(
+        f"[bold green]{len(lessons)} leçon(s) vérifiée(s), tout est bon.[/bold green]{extra}"
+    )
 
 
 @lesson.command("export")
