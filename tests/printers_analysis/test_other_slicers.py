@@ -56,7 +56,7 @@ def test_printer_check_on_other_slicers(path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "objet : 20 × 20 mm, 20,0 mm de haut" in out
-    assert "jupe" in out and "ligne de purge 180 de long" in out
+    assert "jupe" in out and "ligne de purge 180 mm de long" in out
     assert "le trancheur annonce" not in out
     assert "Verdict : imprimable" in out
 
