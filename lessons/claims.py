@@ -103,12 +103,12 @@ def check_prints(lesson: Lesson, output_dir: Path) -> list[Finding]:
             elif abs(got - wanted) > LAYER_TOLERANCE_MM:
                 add(f"{what} : la leçon dit {_f(wanted)}, mais {name} a été tranché à {_f(got)}.")
         for wanted, got, what in (
-            (claim.hotend_c, analysis.facts.max_hotend_c, "buse"),
-            (claim.bed_c, analysis.facts.max_bed_c, "plateau"),
+            (claim.hotend_c, analysis.facts.max_hotend_c, "la buse"),
+            (claim.bed_c, analysis.facts.max_bed_c, "le plateau"),
         ):
             if wanted is not None and abs(got - wanted) > TEMPERATURE_TOLERANCE_C:
                 add(
-                    f"{what} à {_f(wanted)} °C d'après la leçon, mais {name} chauffe la {what} "
+                    f"la leçon dit {what} à {_f(wanted)} °C, mais {name} chauffe {what} "
                     f"à {_f(got)} °C."
                 )
         size = analysis.object_size_mm
