@@ -111,3 +111,32 @@ def test_a_lesson_on_hardware_must_declare_its_claims(tmp_path: Path) -> None:
     lesson = catalog.resolve("robot-obstacles-college")
     bare = dataclasses.replace(lesson, claims=dataclasses.replace(lesson.claims, robots=()))
     assert "[[affirmations.robots]]" in _messages(_claims(bare, tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ('phase = "Le robot fini"', 'phase = "Le robot final"', "aucune phase ne s'intitule"),
+        ('defi = "parcours"', "defi = 3", "« defi » doit être un texte"),
+        ("[[affirmations.robots]]", "[[affirmations.robot]]", "clé inconnue « robot »"),
+    ],
+)
+def test_bad_claims_are_refused_at_their_line(old: str, new: str, said: str) -> None:
+    from lessons.frontmatter import LessonFileError
+    from lessons.schema import parse_lesson
+
+    path = catalog.PLANS_DIR / "robot-obstacles-college.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(LessonFileError) as caught:
+        parse_lesson(text.replace(old, new), path)
+    assert said in caught.value.message
+    assert caught.value.line > 100  # the claims are at the end of the front-matter
+
+
+def test_every_pacing_rule_names_its_source() -> None:
+    from lessons.pacing import load_rules
+
+    rules = load_rules()
+    assert set(rules) == {"defi", "bilan-objectif", "bilan-participant"}
+    assert all(rule.source and rule.reason and rule.minutes > 0 for rule in rules.values())
