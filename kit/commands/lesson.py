@@ -259,10 +259,10 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
         for item in lessons:
             out = (sortie or Path(tmp)) / item.ident
             out.mkdir(parents=True, exist_ok=True)
-            found = check_lesson(item)
-            found += check_claims(
+            claimed = check_claims(
                 item, out, command_exists, command_problem, run=not sans_commandes
             )
+            found = check_lesson(item) + claimed
             problems = [finding for finding in found if not finding.warning]
             findings.extend(problems)
             warnings += len(found) - len(problems)
@@ -271,6 +271,16 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
                 f"{status} [bold]{item.ident}[/bold] — {item.phase_minutes}/{item.minutes} min, "
                 f"{len(item.phases)} phases"
             )
+            claims = item.claims
+            if not claims.empty:
+                mark = "[green]✓[/green]" if not claimed else "[red]✗[/red]"
+                console.print(
+                    f"    {mark} affirmations : {len(claims.prints)} impression(s), "
+                    f"{len(claims.scripts)} programme(s) de carte, {len(claims.robots)} "
+                    "programme(s) de robot"
+                    + (" (sans les simulateurs)" if sans_commandes else ""),
+                    highlight=False,
+                )
             for problem in found:
                 where = f"ligne {problem.line} : " if problem.line else ""
                 if problem.warning:
