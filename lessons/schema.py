@@ -199,8 +199,12 @@ def _claims(reader: _Reader, top: dict[str, Any], phase_titles: set[str]) -> Cla
         path: Path_ = (*root, "impressions", i)
         item = reader.table(raw, path, _PRINT_KEYS)
         size = item.get("taille_max_mm", [])
-        if not isinstance(size, list) or not 2 <= len(size) <= 3 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in size
+        if (
+            not isinstance(size, list)
+            or not 2 <= len(size) <= 3
+            or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in size
+            )
         ):
             raise reader.fail(
                 (*path, "taille_max_mm"),
@@ -257,7 +261,10 @@ def _claims(reader: _Reader, top: dict[str, Any], phase_titles: set[str]) -> Cla
         prints=tuple(prints),
         scripts=tuple(scripts),
         robots=tuple(robots),
-        line=locate(reader.split_file, root),
+        line=min(
+            [c.line for c in prints] + [c.line for c in scripts] + [c.line for c in robots],
+            default=0,
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from rich.text import Text
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
 from kit.files import atomic_write_bytes, atomic_write_text, ensure_folder
-from kit.messages import format_duration_fr
+from kit.messages import format_duration_fr, number_fr
 
 if TYPE_CHECKING:
     from lessons.model import Lesson
@@ -193,6 +193,37 @@ def render_lesson(item: Lesson) -> None:
     console.print("\n[bold]Ressources[/bold]")
     for line in item.resources:
         _item(f"• {line}")
+    _render_claims(item)
+
+
+def _render_claims(item: Lesson) -> None:
+    """What the lesson claims and « kit lesson check » proves, in the animateur's words."""
+    from lessons.model import PRINT_EXPECTATIONS
+
+    claims = item.claims
+    if claims.empty:
+        return
+    console.print("\n[bold]Affirmations vérifiées par « kit lesson check »[/bold]")
+    for p in claims.prints:
+        settings = ", ".join(
+            text
+            for value, text in (
+                (p.layer_mm, f"couches de {number_fr(p.layer_mm or 0, 2)} mm"),
+                (p.infill_percent, f"remplissage {number_fr(p.infill_percent or 0, 0)} %"),
+                (p.hotend_c, f"buse {number_fr(p.hotend_c or 0, 0)} °C"),
+                (p.bed_c, f"plateau {number_fr(p.bed_c or 0, 0)} °C"),
+            )
+            if value is not None
+        )
+        _item(
+            f"• {Path(p.file).name} ({settings}) : {p.copies} exemplaire(s) sur "
+            f"{p.printers} imprimante(s), lancé(s) à la minute {number_fr(p.start_minute, 0)}, "
+            f"{PRINT_EXPECTATIONS[p.expected]} « {p.phase} »."
+        )
+    for s in claims.scripts:
+        _item(f"• Programme « {s.name} » sur {s.board}, déposé avant « {s.phase} ».")
+    for r in claims.robots:
+        _item(f"• {Path(r.program).name} réussit le défi « {r.challenge} » (« {r.phase} »).")
 
 
 def _print_command(line: str, available: bool) -> None:
@@ -277,8 +308,7 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
                 console.print(
                     f"    {mark} affirmations : {len(claims.prints)} impression(s), "
                     f"{len(claims.scripts)} programme(s) de carte, {len(claims.robots)} "
-                    "programme(s) de robot"
-                    + (" (sans les simulateurs)" if sans_commandes else ""),
+                    "programme(s) de robot" + (" (sans les simulateurs)" if sans_commandes else ""),
                     highlight=False,
                 )
             for problem in found:

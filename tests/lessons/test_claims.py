@@ -89,9 +89,7 @@ def test_programs_run_on_the_simulators(ident: str, tmp_path: Path) -> None:
 def test_a_robot_program_failing_its_challenge_is_reported(tmp_path: Path) -> None:
     lesson = catalog.resolve("robot-obstacles-college")
     claim = dataclasses.replace(lesson.claims.robots[0], challenge="tour-ovale")
-    broken = dataclasses.replace(
-        lesson, claims=dataclasses.replace(lesson.claims, robots=(claim,))
-    )
+    broken = dataclasses.replace(lesson, claims=dataclasses.replace(lesson.claims, robots=(claim,)))
     assert "échoue au défi « tour-ovale »" in _messages(_claims(broken, tmp_path, run=True))
 
 
@@ -140,3 +138,19 @@ def test_every_pacing_rule_names_its_source() -> None:
     rules = load_rules()
     assert set(rules) == {"defi", "bilan-objectif", "bilan-participant"}
     assert all(rule.source and rule.reason and rule.minutes > 0 for rule in rules.values())
+
+
+def test_show_lists_the_claims_the_check_proves(kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    result = kit_inproc("lesson", "show", "3d-porte-cles-colleges")
+    assert result.returncode == 0, result.stderr
+    assert "Affirmations vérifiées par « kit lesson check »" in result.stdout
+    assert "4 exemplaire(s) sur 2 imprimante(s)" in result.stdout
+
+
+def test_check_reports_the_claims_line_and_fails_on_an_old_copy(kit_inproc) -> None:  # type: ignore[no-untyped-def]
+    result = kit_inproc(
+        "lesson", "check", str(OLD / "mcu-neopixels-tiers-lieu.md"), "--sans-commandes"
+    )
+    assert result.returncode == 1
+    assert "✗ affirmations : 0 impression(s), 2 programme(s) de carte" in result.stdout
+    assert "pixels.show()" in result.stdout
