@@ -49,8 +49,10 @@ CLAIMS_BY_SUPPORT = {
 
 #: Simulated seconds a program is run for on the simulated board.
 SCRIPT_RUN_S = 3
-#: Tolerances: layer heights and sizes are written with one decimal, temperatures whole.
+#: Tolerances: layer heights and sizes are written with one decimal, percentages and
+#: temperatures whole.
 LAYER_TOLERANCE_MM = 0.01
+INFILL_TOLERANCE_PERCENT = 0.5
 SIZE_TOLERANCE_MM = 0.5
 TEMPERATURE_TOLERANCE_C = 0.5
 
@@ -85,13 +87,21 @@ def check_prints(lesson: Lesson, output_dir: Path) -> list[Finding]:
             add(f"le fichier d'impression « {claim.file} » ne s'analyse pas : {exc.message}")
             continue
         name = path.name
-        temperatures.add(round(analysis.facts.max_hotend_c))
-        temperatures.add(round(analysis.facts.max_bed_c))
+        facts = analysis.facts
+        temperatures.update(
+            round(t) for t in (*facts.hotend_targets_c, *facts.bed_targets_c) if t > 0
+        )
+        temperatures.update((round(facts.max_hotend_c), round(facts.max_bed_c)))
         found.extend(_print_timing(lesson, claim, name, analysis.total_seconds / 60.0))
         slicer = analysis.slicer
-        for wanted, got, what in (
-            (claim.layer_mm, slicer.layer_height_mm, "hauteur de couche (mm)"),
-            (claim.infill_percent, slicer.infill_percent, "remplissage (%)"),
+        for wanted, got, what, tolerance in (
+            (claim.layer_mm, slicer.layer_height_mm, "hauteur de couche (mm)", LAYER_TOLERANCE_MM),
+            (
+                claim.infill_percent,
+                slicer.infill_percent,
+                "remplissage (%)",
+                INFILL_TOLERANCE_PERCENT,
+            ),
         ):
             if wanted is None:
                 continue
@@ -100,7 +110,7 @@ def check_prints(lesson: Lesson, output_dir: Path) -> list[Finding]:
                     f"{name} ne dit pas son réglage « {what} » : impossible de vérifier "
                     f"{_f(wanted)}."
                 )
-            elif abs(got - wanted) > LAYER_TOLERANCE_MM:
+            elif abs(got - wanted) > tolerance:
                 add(f"{what} : la leçon dit {_f(wanted)}, mais {name} a été tranché à {_f(got)}.")
         for wanted, got, what in (
             (claim.hotend_c, analysis.facts.max_hotend_c, "la buse"),
