@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Pacing rules: minimum time per défi, per objective assessed at the bilan, per participant.
+"""Pacing rules: minimum time per défi, per objective assessed at the bilan, per participant
+(at the bilan and at the accueil's needs round).
 
 The rules are data (``lessons/rythme.toml``), each with its source or labelled as the kit's own
 rule of thumb; a rule that is not met is a warning carrying the rule's reason, never a failure:
@@ -19,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from kit.messages import decimal_fr
+from kit.messages import number_fr
 from lessons.model import Lesson
 
 RULES_FILE = Path(__file__).resolve().parent / "rythme.toml"
@@ -64,7 +65,7 @@ def assessed_at_bilan(lesson: Lesson) -> int:
 
 
 def _minutes(value: float) -> str:
-    return decimal_fr(value, 0 if value == int(value) else 1)
+    return number_fr(value, 1)
 
 
 def pacing_warnings(lesson: Lesson) -> list[tuple[int, str]]:
@@ -85,11 +86,22 @@ def pacing_warnings(lesson: Lesson) -> list[tuple[int, str]]:
                     f"{_minutes(defi.minutes)} min : {cite(defi)}",
                 )
             )
+    per_person = rules["accueil-participant"]
+    people = participants(lesson)
+    accueil = [p for p in lesson.phases if p.kind == "accueil"]
+    if accueil and accueil[0].minutes + 1e-9 < people * per_person.minutes:
+        found.append(
+            (
+                accueil[0].line,
+                f"l'accueil dure {accueil[0].minutes} min pour {people} participants : il en "
+                f"faudrait au moins {_minutes(people * per_person.minutes)} "
+                f"({_minutes(per_person.minutes)} min par participant : {cite(per_person)})",
+            )
+        )
     per_objective = rules["bilan-objectif"]
     per_participant = rules["bilan-participant"]
     bilan_minutes = sum(p.minutes for p in lesson.phases if p.kind == "bilan")
     objectives = assessed_at_bilan(lesson)
-    people = participants(lesson)
     needed = objectives * per_objective.minutes + people * per_participant.minutes
     bilans = [p for p in lesson.phases if p.kind == "bilan"]
     if bilans and bilan_minutes + 1e-9 < needed:

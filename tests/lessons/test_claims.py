@@ -136,7 +136,7 @@ def test_every_pacing_rule_names_its_source() -> None:
     from lessons.pacing import load_rules
 
     rules = load_rules()
-    assert set(rules) == {"defi", "bilan-objectif", "bilan-participant"}
+    assert set(rules) == {"defi", "bilan-objectif", "bilan-participant", "accueil-participant"}
     assert all(rule.source and rule.reason and rule.minutes > 0 for rule in rules.values())
 
 
@@ -154,3 +154,18 @@ def test_check_reports_the_claims_line_and_fails_on_an_old_copy(kit_inproc) -> N
     assert result.returncode == 1
     assert "✗ affirmations : 0 impression(s), 2 programme(s) de carte" in result.stdout
     assert "pixels.show()" in result.stdout
+
+
+def test_a_short_accueil_and_bilan_warn_with_their_reason() -> None:
+    lesson = catalog.resolve("mcu-veilleuse-familles")  # 12 people, O3 assessed at the bilan
+    phases = tuple(
+        dataclasses.replace(p, minutes=2) if p.kind in ("accueil", "bilan") else p
+        for p in lesson.phases
+    )
+    warnings = [
+        f.message for f in check_lesson(dataclasses.replace(lesson, phases=phases)) if f.warning
+    ]
+    assert any("l'accueil dure 2 min pour 12 participants" in w for w in warnings)
+    assert any(
+        "le bilan dure 2 min pour 1 objectif(s) évalué(s) et 12 participants" in w for w in warnings
+    )
