@@ -91,7 +91,7 @@ def check_prints(lesson: Lesson, output_dir: Path) -> list[Finding]:
         temperatures.update(
             round(t) for t in (*facts.hotend_targets_c, *facts.bed_targets_c) if t > 0
         )
-        temperatures.update((round(facts.max_hotend_c), round(facts.max_bed_c)))
+        temperatures.update(round(t) for t in (facts.max_hotend_c, facts.max_bed_c) if t > 0)
         found.extend(_print_timing(lesson, claim, name, analysis.total_seconds / 60.0))
         slicer = analysis.slicer
         for wanted, got, what, tolerance in (
@@ -182,7 +182,7 @@ def _print_timing(
 
 def _text_temperatures(lesson: Lesson, temperatures: set[float]) -> list[Finding]:
     found = []
-    known = ", ".join(f"{number_fr(t, 0)} °C" for t in sorted(temperatures))
+    known = ", ".join(f"{number_fr(t, 0)} °C" for t in sorted(temperatures)) or "aucune"
     for text in lesson.texts():
         for match in _DEGREES.finditer(text):
             value = float(match.group(1).replace(",", "."))
@@ -192,7 +192,7 @@ def _text_temperatures(lesson: Lesson, temperatures: set[float]) -> list[Finding
                         lesson.ident,
                         lesson.claims.line,
                         f"le texte annonce {match.group(0)}, mais les fichiers d'impression de la "
-                        f"leçon chauffent à {known}.",
+                        f"leçon ne chauffent qu'à : {known}.",
                     )
                 )
     return found
