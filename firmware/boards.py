@@ -56,6 +56,15 @@ class Board:
     buzzer: str | None = None
     #: Ids CircuitPython writes in ``boot_out.txt`` ("Board ID:…") for this board.
     circuitpython_ids: tuple[str, ...] = ()
+    #: Python libraries frozen into this board's firmware (``FROZEN_MPY_DIRS``).
+    frozen: tuple[str, ...] = ()
+    #: C modules of the firmware that have the name of a bundle library.
+    core_libraries: tuple[str, ...] = ()
+
+    def in_firmware(self, module: str) -> bool:
+        """Whether the top-level ``module`` is frozen or built into this board's firmware."""
+        top = module.split(".", 1)[0]
+        return top in self.frozen or top in self.core_libraries
 
     def has_pin(self, name: str) -> bool:
         return name in self.pins
@@ -128,7 +137,16 @@ def _parse(board_file: str, data: dict[str, object]) -> Board:
         sensors={str(k): str(v) for k, v in sensors.items()},
         buzzer=text("buzzer", required=False),
         circuitpython_ids=_circuitpython_ids(board_file, data),
+        frozen=_names(board_file, data, "frozen"),
+        core_libraries=_names(board_file, data, "core_libraries"),
     )
+
+
+def _names(board_file: str, data: dict[str, object], key: str) -> tuple[str, ...]:
+    raw = data.get(key, [])
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v.isidentifier() for v in raw):
+        raise _fail(board_file, f"« {key} » doit être une liste de noms de modules")
+    return tuple(raw)
 
 
 def _circuitpython_ids(board_file: str, data: dict[str, object]) -> tuple[str, ...]:
