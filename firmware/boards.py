@@ -30,6 +30,28 @@ CHIPS: dict[str, dict[str, object]] = {
     "samd51": {"uf2_family": 0x55114460, "flash_method": "uf2"},
 }
 
+#: Modules built into CircuitPython firmware (core modules of CircuitPython 8 and 9, all
+#: ports together; from the "Core Modules" list of the CircuitPython documentation).
+CORE_MODULES = frozenset(
+    [
+        "_asyncio", "_bleio", "_eve", "_pixelmap", "aesio", "alarm", "analogbufio", "analogio",
+        "array", "atexit", "audiobusio", "audiocore", "audiodelays", "audiofilters", "audioio",
+        "audiomixer", "audiomp3", "audiopwmio", "binascii", "bitbangio", "bitmapfilter",
+        "bitmaptools", "bitops", "board", "builtins", "busdisplay", "busio", "camera", "canio",
+        "codeop", "collections", "countio", "digitalio", "displayio", "dualbank", "epaperdisplay",
+        "errno", "espcamera", "espidf", "espnow", "espulp", "floppyio", "fontio", "fourwire",
+        "framebufferio", "frequencyio", "gc", "getpass", "gifio", "gnss", "hashlib", "heapq",
+        "i2cdisplaybus", "i2ctarget", "imagecapture", "io", "ipaddress", "jpegio", "json", "keypad",
+        "keypad_demux", "locale", "math", "mdns", "memorymap", "memorymonitor", "microcontroller",
+        "micropython", "msgpack", "neopixel_write", "nvm", "onewireio", "os", "paralleldisplaybus",
+        "ps2io", "pulseio", "pwmio", "qrio", "rainbowio", "random", "re", "rgbmatrix", "rotaryio",
+        "rp2pio", "rtc", "samd", "sdcardio", "sdioio", "select", "sharpdisplay", "socketpool",
+        "ssl", "storage", "struct", "supervisor", "synthio", "sys", "terminalio", "time", "touchio",
+        "traceback", "ulab", "usb", "usb_cdc", "usb_hid", "usb_host", "usb_midi", "usb_video",
+        "vectorio", "warnings", "watchdog", "wifi", "zlib"
+    ]
+)
+
 _VIDPID = re.compile(r"^[0-9A-F]{4}:[0-9A-F]{4}$")
 
 

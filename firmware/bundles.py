@@ -18,6 +18,7 @@ takes a zip downloaded elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
 from collections.abc import Iterator
@@ -345,3 +346,23 @@ def cached_source(module_path: str) -> str | None:
 def pypi_sources_dir() -> Path:
     """Library sources taken from PyPI sdists, laid out as on a board's ``lib/``."""
     return paths.cache_dir() / "circuitpython" / "pypi" / "lib"
+
+
+def cached_library_sources(name: str) -> dict[str, str]:
+    """Every source file of library ``name`` from the cache (``lib/…py`` -> text), or {}."""
+    for bundle in source_bundles():
+        lib = bundle.libraries.get(name)
+        if lib is not None:
+            return {
+                board: bundle.read(member).decode("utf-8", "replace")
+                for member, board in lib.members
+                if board.endswith(".py")
+            }
+    folder = pypi_sources_dir()
+    found: dict[str, str] = {}
+    candidates = [folder / f"{name}.py", *sorted((folder / name).rglob("*.py"))]
+    for path in candidates:
+        if path.is_file():
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                found["lib/" + path.relative_to(folder).as_posix()] = path.read_text("utf-8")
+    return found

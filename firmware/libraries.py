@@ -25,32 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from firmware import bundles
-from firmware.boards import Board
+from firmware.boards import CORE_MODULES, Board
 from kit import paths
 from kit.errors import KitError
 from kit.files import atomic_write_bytes
 
-#: Modules built into CircuitPython firmware (core modules of CircuitPython 8 and 9, all
-#: ports together; from the "Core Modules" list of the CircuitPython documentation).
-CIRCUITPYTHON_BUILTINS = frozenset(
-    [
-        "_asyncio", "_bleio", "_eve", "_pixelmap", "aesio", "alarm", "analogbufio", "analogio",
-        "array", "atexit", "audiobusio", "audiocore", "audiodelays", "audiofilters", "audioio",
-        "audiomixer", "audiomp3", "audiopwmio", "binascii", "bitbangio", "bitmapfilter",
-        "bitmaptools", "bitops", "board", "builtins", "busdisplay", "busio", "camera", "canio",
-        "codeop", "collections", "countio", "digitalio", "displayio", "dualbank", "epaperdisplay",
-        "errno", "espcamera", "espidf", "espnow", "espulp", "floppyio", "fontio", "fourwire",
-        "framebufferio", "frequencyio", "gc", "getpass", "gifio", "gnss", "hashlib", "heapq",
-        "i2cdisplaybus", "i2ctarget", "imagecapture", "io", "ipaddress", "jpegio", "json", "keypad",
-        "keypad_demux", "locale", "math", "mdns", "memorymap", "memorymonitor", "microcontroller",
-        "micropython", "msgpack", "neopixel_write", "nvm", "onewireio", "os", "paralleldisplaybus",
-        "ps2io", "pulseio", "pwmio", "qrio", "rainbowio", "random", "re", "rgbmatrix", "rotaryio",
-        "rp2pio", "rtc", "samd", "sdcardio", "sdioio", "select", "sharpdisplay", "socketpool",
-        "ssl", "storage", "struct", "supervisor", "synthio", "sys", "terminalio", "time", "touchio",
-        "traceback", "ulab", "usb", "usb_cdc", "usb_hid", "usb_host", "usb_midi", "usb_video",
-        "vectorio", "warnings", "watchdog", "wifi", "zlib"
-    ]
-)
+#: Core modules of CircuitPython (kept in the board catalogue, the simulator reads it too).
+CIRCUITPYTHON_BUILTINS = CORE_MODULES
 
 #: Modules only the CPython (desktop) versions of the libraries use: Blinka and its
 #: platform layers, serial ports, typing helpers. They never go on a board.

@@ -13,6 +13,7 @@ it (circuitpython ``py/persistentcode.c``, ``mp_raw_code_save``).
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import subprocess
 import tempfile
 import zipfile
@@ -91,3 +92,26 @@ def build_bundle(
                     archive.writestr(f"{stem}/lib/{path[:-3]}.mpy", compile_mpy(source, path))
             archive.writestr(f"{stem}/requirements/{module}/requirements.txt", requirements)
     return target
+
+
+def fill_circup_data(data_home: Path, bundles: tuple[Path, ...]) -> None:
+    """Lay the bundles out in circup's data folder as circup 3 leaves them after downloading
+    (``circup/bundle.py``: ``<data>/circup/adafruit/<bundle>-<platform>/<bundle>-<platform>-
+    <tag>/`` and the tags in ``circup.json``), so that ``circup --offline`` can run."""
+    root = data_home / "circup"
+    tags: dict[str, list[str]] = {}
+    for repo, prefix in (("adafruit/Adafruit_CircuitPython_Bundle",
+                          "adafruit-circuitpython-bundle"),
+                         ("adafruit/CircuitPython_Community_Bundle",
+                          "circuitpython-community-bundle")):
+        vendor = repo.split("/")[0]
+        tags[repo] = [TAG]
+        for variant in ("py", "9.x-mpy"):
+            folder = root / vendor / f"{prefix}-{variant.replace('.x-mpy', 'mpy')}"
+            (folder / f"{prefix}-{variant}-{TAG}" / "lib").mkdir(parents=True, exist_ok=True)
+    for bundle in bundles:
+        stem = bundle.stem
+        variant = "py" if "-py-" in stem else "9mpy"
+        with zipfile.ZipFile(bundle) as archive:
+            archive.extractall(root / "adafruit" / f"adafruit-circuitpython-bundle-{variant}")
+    (root / "circup.json").write_text(json.dumps(tags), encoding="utf-8")
