@@ -195,9 +195,10 @@ def test_any_requirement_line_gives_an_identifier_or_nothing(line: str) -> None:
     assert module is None or (module and "-" not in module and module == module.lower())
 
 
-def test_unreadable_drive_board_refused_for_a_real_port(tmp_path: Path) -> None:
+def test_deploy_port_must_be_the_simulated_board() -> None:
     result = run_kit("mcu", "deploy", "clignoter", "--port", "/dev/ttyACM0")
-    assert result.returncode == 2 and "n'est pas une carte CircuitPython simulée" in flat(result.stderr)
+    assert result.returncode == 2
+    assert "n'est pas une carte CircuitPython simulée" in flat(result.stderr)
 
 
 def test_missing_library_message_without_network_names_the_cause(tmp_path: Path) -> None:

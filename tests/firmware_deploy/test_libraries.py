@@ -1,14 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The library closure, computed from the real adafruit-circuitpython packages installed."""
+"""The library closure, resolved from the tests' bundles (built from installed library sources)."""
 
 from __future__ import annotations
 
 import ast
 
-import pytest
-
-from firmware.lesson_scripts import lesson_scripts
 from firmware.boards import get_board
+from firmware.lesson_scripts import lesson_scripts
 from firmware.libraries import LibraryFinder, library_closure, pins_used, scan_imports
 
 
