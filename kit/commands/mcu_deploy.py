@@ -140,16 +140,16 @@ def deploy_cmd(
     verb = {"ajouté": "à ajouter", "remplacé": "à remplacer", "inchangé": "inchangé"}
     own = {"votre programme", "votre module"}
     library_files = [a for a in plan.files if a.origin not in own]
-    shown = plan.files
+    listed_files = plan.files
     if len(library_files) > _MAX_LISTED:
         # A big library (a package of dozens of .mpy) would hide the rest: one line for it.
-        shown = tuple(a for a in plan.files if a.origin in own)
+        listed_files = tuple(a for a in plan.files if a.origin in own)
         console.print(
             f"  {len(library_files)} fichiers de bibliothèques (.mpy) "
             f"{'à écrire' if dry_run else 'écrits ou vérifiés'} dans lib/",
             highlight=False,
         )
-    for action in shown:
+    for action in listed_files:
         label = verb[action.action] if dry_run else action.action
         colour = {"ajouté": "green", "remplacé": "cyan", "inchangé": "dim"}[action.action]
         console.print(
