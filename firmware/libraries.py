@@ -298,7 +298,8 @@ def _compiled_cache(board_path: str, source: bytes, major: int) -> bytes:
     except OSError:
         pass
     data = mpy_compile.compile_source(source, board_path, major)
-    with contextlib.suppress(KitError):
+    with contextlib.suppress(KitError, OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(cached, data)
     return data
 

@@ -152,7 +152,9 @@ def fetch_sdist(module: str) -> SdistLibrary | None:
         return None
     folder = _sdist_cache()
     for board_path, source in library.sources:
-        atomic_write_bytes(pypi_sources_dir() / board_path.removeprefix("lib/"), source)
+        target = pypi_sources_dir() / board_path.removeprefix("lib/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, source)
     record = {"distribution": dist, "version": version,
               "files": [p for p, _ in library.sources], "requirements": library.requirements}
     (folder / "index").mkdir(parents=True, exist_ok=True)
@@ -311,6 +313,7 @@ def _download_wheel_binary(wheel: str, target: Path) -> None:
     except (zipfile.BadZipFile, StopIteration, KeyError) as exc:
         raise KitError(f"Le paquet {wheel} téléchargé est illisible.",
                        exit_code=EXIT_FAILURE) from exc
+    target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(target, binary)
     target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
