@@ -212,3 +212,25 @@ def test_missing_library_message_without_network_names_the_cause(tmp_path: Path)
         folder, board = _simulated_drive(sim_port(drive, "pico"), None)
         deploy(script, drive=folder, board_name=board)
     assert "simpleio" in caught.value.message and "PyPI" in caught.value.message
+
+
+def test_without_source_bundle_the_simulator_runs_its_own_neopixel_and_asks_for_sources(
+    tmp_path: Path, test_bundles: tuple[Path, ...]
+) -> None:
+    cache = Path(os.environ["KIT_CACHE_DIR"]) / "circuitpython" / "bundles"
+    (cache / test_bundles[1].name).unlink()  # only the compiled bundle is left
+    board = get_board("feather_m4_express")
+    drive = tmp_path / "CIRCUITPY"
+    from kit.commands.mcu_deploy import _simulated_drive
+
+    folder, _ = _simulated_drive(sim_port(drive, board.id), None)
+    deploy(REPO_ROOT / "firmware" / "scripts" / "neopixel_arc_en_ciel.py", drive=folder)
+    assert (drive / "lib" / "neopixel.mpy").is_file()
+    run = run_program(drive, board, duration_s=1)
+    assert not run.failed, run.error
+    assert run.timeline.pixels
+
+    deploy(REPO_ROOT / "firmware" / "scripts" / "servo.py", drive=folder)
+    run = run_program(drive, board, duration_s=1)
+    assert run.failed
+    assert "bundle de sources" in flat(run.error["message"])
