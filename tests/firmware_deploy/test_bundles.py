@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from firmware.boards import get_board
-from firmware.bundles import list_bundles, read_bundle
+from firmware.bundles import list_bundles, parse_stem, read_bundle
 from firmware.deploy import deploy
 from firmware.libraries import module_for_requirement
 from kit.errors import KitError
@@ -234,3 +234,22 @@ def test_without_source_bundle_the_simulator_runs_its_own_neopixel_and_asks_for_
     run = run_program(drive, board, duration_s=1)
     assert run.failed
     assert "bundle de sources" in flat(run.error["message"])
+
+
+@pytest.mark.parametrize(
+    ("stem", "parsed"),
+    [
+        # Names of published releases (the last one from circup's own test data).
+        ("adafruit-circuitpython-bundle-9.x-mpy-20241128",
+         ("adafruit-circuitpython-bundle", 9, "20241128")),
+        ("circuitpython-community-bundle-10.x-mpy-20250612",
+         ("circuitpython-community-bundle", 10, "20250612")),
+        ("adafruit-circuitpython-bundle-py-20190903",
+         ("adafruit-circuitpython-bundle", None, "20190903")),
+        ("adafruit-circuitpython-bundle-9.x-mpy", None),
+        ("adafruit-circuitpython-bundle-9.x-mpy-2024112", None),
+        ("photos", None),
+    ],
+)
+def test_bundle_names(stem: str, parsed: tuple[str, int | None, str] | None) -> None:
+    assert parse_stem(stem) == parsed
