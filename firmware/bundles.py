@@ -19,6 +19,7 @@ takes a zip downloaded elsewhere.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -39,7 +40,8 @@ BUNDLE_SOURCES: tuple[tuple[str, str, str], ...] = (
 #: CircuitPython majors whose compiled bundles ``bundle update`` downloads (circup 3.1's
 #: ``SUPPORTED_PLATFORMS`` minus the unreleased 11.x).
 SUPPORTED_MAJORS = (9, 10)
-RELEASES_URL = "https://github.com/{repo}/releases"
+#: Where the releases are (``KIT_GITHUB_URL`` replaces GitHub, for a mirror or the tests).
+GITHUB_URL = "https://github.com"
 DOWNLOAD_TIMEOUT_S = 30.0
 
 _STEM = re.compile(
@@ -262,13 +264,18 @@ def add_bundle(source: str | Path) -> Bundle:
     return read_bundle(target)
 
 
+def _releases(repo: str) -> str:
+    base = (os.environ.get("KIT_GITHUB_URL") or GITHUB_URL).rstrip("/")
+    return f"{base}/{repo}/releases"
+
+
 def _latest_tag(session: object, repo: str) -> str:
     """The tag GitHub's ``releases/latest`` redirects to (as circup finds it)."""
     import requests
 
     assert isinstance(session, requests.Session)
     response = session.head(
-        RELEASES_URL.format(repo=repo) + "/latest", allow_redirects=False,
+        _releases(repo) + "/latest", allow_redirects=False,
         timeout=DOWNLOAD_TIMEOUT_S,
     )
     location = response.headers.get("Location", "")
@@ -301,8 +308,10 @@ def update_bundles(majors: tuple[int, ...] = SUPPORTED_MAJORS) -> list[Bundle]:
                     if target.is_file():
                         added.append(read_bundle(target))
                         continue
-                    url = f"{RELEASES_URL.format(repo=repo)}/download/{tag}/{stem}.zip"
+                    url = f"{_releases(repo)}/download/{tag}/{stem}.zip"
                     response = session.get(url, timeout=DOWNLOAD_TIMEOUT_S)
+                    if response.status_code == 404:
+                        continue  # not published for this version (circup skips it too)
                     response.raise_for_status()
                     folder.mkdir(parents=True, exist_ok=True)
                     atomic_write_bytes(target, response.content)
