@@ -177,7 +177,7 @@ def _explain(reason: str) -> str:
         return "le badge n'est pas encore valide (date de début dans le futur)"
     if "status" in low and "is set" in low:
         return "le badge a été révoqué par son émetteur"
-    if "signature" in low or "proof" in low and "invalid" in low:
+    if "signature" in low or ("proof" in low and "invalid" in low):
         return (
             "la signature ne correspond pas : le badge a été modifié, ou il n'a pas été signé "
             "par la clé de l'émetteur qu'il annonce"
@@ -216,8 +216,29 @@ def _when(value: Any) -> str:
         return value
 
 
-def verify_text(text: str, carrier: str, source: str = "badge") -> Verdict:
-    """Check a credential (Data Integrity JSON or VC-JWT) and explain the outcome."""
+def read_public_key(path: str | Path) -> bytes:
+    """A PEM public key given by an issuer (``--cle``), or a French error."""
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    source = require_input_file(path, what="fichier de clé")
+    data = source.read_bytes()
+    try:
+        load_pem_public_key(data)
+    except (ValueError, TypeError):
+        raise InputFileError(
+            f"« {source} » n'est pas une clé publique au format PEM (-----BEGIN PUBLIC KEY-----)."
+        ) from None
+    return data
+
+
+def verify_text(
+    text: str, carrier: str, source: str = "badge", *, pinned_key: bytes | None = None
+) -> Verdict:
+    """Check a credential (Data Integrity JSON or VC-JWT) and explain the outcome.
+
+    ``pinned_key``: the issuer's public key (PEM) obtained from the issuer itself, for an
+    issuer whose identifier is not a DID (an https address): the badge must be signed by it.
+    """
     from openbadgeslib.ob3 import OB3LdpVerifier, OB3VerificationError, OB3Verifier
 
     document = _document_of(text, carrier, source)
@@ -245,11 +266,11 @@ def verify_text(text: str, carrier: str, source: str = "badge") -> Verdict:
             own = load_issuer()
         except KitError:
             own = None
-    verdict.own_issuer = own is not None
+    verdict.own_issuer = own is not None and pinned_key is None
     try:
         verifier: Any
-        if own is not None:
-            key = own.public_key_pem()
+        key = pinned_key if pinned_key is not None else own.public_key_pem() if own else None
+        if key is not None:
             verifier = OB3LdpVerifier(pubkey_pem=key) if is_ldp else OB3Verifier(pubkey_pem=key)
         elif issuer_id.startswith("did:"):
             verifier = (
@@ -261,8 +282,9 @@ def verify_text(text: str, carrier: str, source: str = "badge") -> Verdict:
             verdict.checks.append(
                 (
                     False,
-                    f"Émetteur « {issuer_id or '?'} » : ce n'est pas un identifiant DID, "
-                    "sa clé ne peut pas être trouvée.",
+                    f"Émetteur « {issuer_id or '?'} » : ce n'est pas un identifiant DID, sa clé "
+                    "ne se trouve pas dans le badge. Demandez sa clé publique à l'émetteur et "
+                    "donnez-la avec --cle FICHIER.pem.",
                 )
             )
             verdict.summary = "impossible de vérifier qui a émis ce badge"
@@ -274,7 +296,11 @@ def verify_text(text: str, carrier: str, source: str = "badge") -> Verdict:
         verdict.summary = reason
         return verdict
 
-    if own is not None:
+    if pinned_key is not None:
+        verdict.checks.append(
+            (True, f"Émetteur : {issuer_name} ({issuer_id}), signé par la clé publique fournie.")
+        )
+    elif own is not None:
         verdict.checks.append(
             (True, f"Émetteur : {issuer_name} ({issuer_id}), l'émetteur de cet atelier.")
         )
@@ -331,6 +357,7 @@ def verify_text(text: str, carrier: str, source: str = "badge") -> Verdict:
     return verdict
 
 
-def verify_file(path: str | Path) -> Verdict:
+def verify_file(path: str | Path, *, key_file: str | Path | None = None) -> Verdict:
+    pinned = read_public_key(key_file) if key_file is not None else None
     text, carrier = read_credential(path)
-    return verify_text(text, carrier, str(path))
+    return verify_text(text, carrier, str(path), pinned_key=pinned)

@@ -234,14 +234,19 @@ _MARKS = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "[yellow]�
 
 @badge.command("verifier")
 @click.argument("fichier", metavar="FICHIER.png|.svg|.json")
-def verify_cmd(fichier: str) -> None:
+@click.option(
+    "--cle",
+    metavar="FICHIER.pem",
+    help="Clé publique de l'émetteur, pour un émetteur identifié par une adresse https.",
+)
+def verify_cmd(fichier: str, cle: str | None) -> None:
     """Vérifie un badge Open Badges 3.0 : signature, émetteur, dates et révocation.
 
     Marche aussi pour les badges délivrés par d'autres structures.
     """
     from kit.badges.verify import verify_file
 
-    verdict = verify_file(fichier)
+    verdict = verify_file(fichier, key_file=cle)
     for ok, text in verdict.checks:
         console.print(f"{_MARKS[ok]} {escape(text)}", highlight=False)
     if verdict.valid:
