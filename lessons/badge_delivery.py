@@ -37,14 +37,14 @@ class DeliveredBadge:
 
 
 def qr_data_uri(text: str) -> str | None:
-    """The QR code of ``text`` as an SVG data URI, or None when it is too long for one."""
+    """The QR code of ``text`` as a PNG data URI, or None when it is too long for one."""
     import segno
 
     try:
         code = segno.make(text, error="l", micro=False, boost_error=False)
     except segno.DataOverflowError:
         return None
-    return str(code.svg_data_uri(scale=4, border=2))
+    return str(code.png_data_uri(scale=4, border=2))
 
 
 def card_html(
