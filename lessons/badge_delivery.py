@@ -80,6 +80,20 @@ def card_html(
     )
 
 
+_SUFFIXES = (".png", ".svg", ".json", ".pdf")
+
+
+def _free_paths(folder: Path, stem: str) -> dict[str, Path]:
+    """« pilote-mbot-camille-d.png… », then « …-2 », « …-3 »: a badge never overwrites one."""
+    number = 1
+    while True:
+        name = stem if number == 1 else f"{stem}-{number}"
+        paths = {suffix: folder / f"{name}{suffix}" for suffix in _SUFFIXES}
+        if not any(path.exists() for path in paths.values()):
+            return paths
+        number += 1
+
+
 def deliver(
     badge: str,
     recipient: str,
@@ -113,8 +127,7 @@ def deliver(
     document = cred.sign_credential(issuer, credential)
     text = cred.credential_text(document)
     credential_id = str(document["id"])
-    stem = f"{definition.slug}-{cred.slugify(name)}-{credential_id.rsplit(':', 1)[-1][:8]}"
-    paths = {suffix: folder / f"{stem}{suffix}" for suffix in (".png", ".svg", ".json", ".pdf")}
+    paths = _free_paths(folder, f"{definition.slug}-{cred.slugify(name)}")
     check_picture_target(paths[".png"])  # a folder that takes no file: said before any write
     delivery = cred.Delivery(
         credential_id=credential_id,

@@ -394,7 +394,7 @@ def test_robot_run_delivers_the_badge_only_when_the_challenge_is_passed(tmp_path
     passed = robot("exemple:parcours", "--defi", "parcours", "--badge", "Léa M.")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Badge « Pilote mBot » délivré à Léa M." in passed.stdout
-    [png] = (tmp_path / "badges").glob("pilote-mbot-lea-m-*.png")
+    [png] = (tmp_path / "badges").glob("pilote-mbot-lea-m*.png")
     assert verify_file(png).valid
     [record] = cred.delivered_badges()
     assert record.reason == "défi « parcours » réussi"
