@@ -114,7 +114,8 @@ def deliver(
         raise KitError("La date d'expiration du badge doit être dans le futur.")
     issuer = load_issuer()
     folder = ensure_folder(output_dir)
-    index = cred.new_status_index() if cred.status_list_url(issuer.profile) else None
+    status_list = cred.status_list_url(issuer.profile)
+    index = cred.new_status_index(status_list) if status_list else None
     credential = cred.build_credential(
         issuer.profile,
         definition.info(),
@@ -137,6 +138,7 @@ def deliver(
         issued=issued.isoformat(),
         reason=reason,
         status_index=index,
+        status_list=status_list or "",
         email_hashed=email is not None,
         files=tuple(str(p) for p in paths.values()),
     )

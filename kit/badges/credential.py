@@ -33,8 +33,9 @@ from kit.errors import KitError
 from kit.files import atomic_write_text
 from kit.paths import state_dir
 
-#: Where the revocation list lives on the atelier's site (relative to ``site``).
-STATUS_LIST_PATH = "/badges/revocation.jwt"
+#: Where the revocation list lives on the atelier's site: one list per signing key (a list is
+#: signed by the key of the badges it covers), ``/badges/revocation-KEYID.jwt``.
+STATUS_LIST_FOLDER = "/badges/"
 #: W3C Bitstring Status List v1.0: 131072 entries at least (herd privacy), indices random.
 STATUS_LIST_SIZE = 131072
 REGISTER_FILE = "registre.json"
@@ -68,6 +69,8 @@ class Delivery:
     issued: str
     reason: str = ""
     status_index: int | None = None
+    #: The revocation list (its URL) the index belongs to: one list per signing key.
+    status_list: str = ""
     email_hashed: bool = False
     files: tuple[str, ...] = field(default_factory=tuple)
     revoked: bool = False
@@ -81,9 +84,15 @@ def register_path() -> Path:
     return badge_state_dir() / REGISTER_FILE
 
 
+def status_list_name(profile: IssuerProfile) -> str:
+    return f"revocation-{profile.key_id}.jwt"
+
+
 def status_list_url(profile: IssuerProfile) -> str | None:
     """The public URL of the atelier's revocation list (None without a site)."""
-    return f"{profile.site}{STATUS_LIST_PATH}" if profile.site else None
+    if not profile.site:
+        return None
+    return f"{profile.site}{STATUS_LIST_FOLDER}{status_list_name(profile)}"
 
 
 def achievement_id(profile: IssuerProfile, slug: str) -> str:
@@ -246,6 +255,7 @@ def _delivery(entry: dict[str, Any]) -> Delivery:
         issued=str(entry.get("issued", "")),
         reason=str(entry.get("reason", "")),
         status_index=index if isinstance(index, int) else None,
+        status_list=str(entry.get("status_list", "")),
         email_hashed=bool(entry.get("email_hashed", False)),
         files=tuple(str(f) for f in entry.get("files", ())),
         revoked=bool(entry.get("revoked", False)),
@@ -257,9 +267,13 @@ def delivered_badges() -> list[Delivery]:
     return [_delivery(entry) for entry in _read_register()]
 
 
-def new_status_index() -> int:
+def new_status_index(status_list: str) -> int:
     """A random free index of the revocation list (Bitstring Status List §5.1, privacy)."""
-    used = {d.status_index for d in delivered_badges() if d.status_index is not None}
+    used = {
+        d.status_index
+        for d in delivered_badges()
+        if d.status_index is not None and d.status_list == status_list
+    }
     if len(used) >= STATUS_LIST_SIZE // 2:
         raise KitError("La liste de révocation est presque pleine : créez un nouvel émetteur.")
     while True:

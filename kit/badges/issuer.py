@@ -28,8 +28,8 @@ from kit.errors import KitError
 
 PROFILE_KEY = "badges.emetteur"
 SECRET_KEY = "badges.emetteur.cle"
-#: The verification method fragment of a did:web issuer's key.
-DID_WEB_FRAGMENT = "cle-1"
+#: The verification method fragment of a did:web issuer's key, then the key's id.
+DID_WEB_FRAGMENT = "cle"
 
 NO_ISSUER_HINT = (
     "Créez d'abord l'émetteur de l'atelier : "
@@ -39,10 +39,21 @@ NO_ISSUER_HINT = (
 #: What losing the key means, said when the key is created and when it is replaced.
 KEY_LOSS_FR = (
     "Si cette clé est perdue ou remplacée, les badges déjà délivrés restent vérifiables "
-    "(ils portent la clé publique de l'atelier dans leur identifiant did:key, ou sur son site "
-    "en did:web) ; seuls les nouveaux badges seront signés par la nouvelle clé, sous un nouvel "
-    "identifiant. Gardez une copie de secrets.toml sur une clé USB rangée à l'atelier."
+    "(ils portent la clé publique de l'atelier dans leur identifiant did:key ; en did:web, "
+    "le kit garde les anciennes clés publiques dans le did.json à publier) ; les nouveaux "
+    "badges sont signés par la nouvelle clé, et ceux de l'ancienne clé ne peuvent plus être "
+    "révoqués. Gardez une copie de secrets.toml sur une clé USB rangée à l'atelier."
 )
+
+
+@dataclass(frozen=True)
+class PastKey:
+    """A key the atelier signed with before replacing it (public half only)."""
+
+    did: str
+    verification_method: str
+    public_key_pem: str
+    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -56,13 +67,27 @@ class IssuerProfile:
     address: str | None = None
     fingerprint: str = ""
     created: str = ""
+    public_key_pem: str = ""
+    previous_keys: tuple[PastKey, ...] = ()
+
+    @property
+    def key_id(self) -> str:
+        """8 hexadecimal digits naming the current key (status list, did:web fragment)."""
+        return hashlib.sha256(self.fingerprint.encode("ascii")).hexdigest()[:8]
 
     @property
     def verification_method(self) -> str:
-        """The proof's ``verificationMethod``: ``did:key:z…#z…`` or ``did:web:host#cle-1``."""
+        """The proof's ``verificationMethod``: ``did:key:z…#z…`` or ``did:web:host#cle-…``."""
         if self.did.startswith("did:key:"):
             return f"{self.did}#{self.did.removeprefix('did:key:')}"
-        return f"{self.did}#{DID_WEB_FRAGMENT}"
+        return f"{self.did}#{DID_WEB_FRAGMENT}-{self.key_id}"
+
+    def known_keys(self) -> dict[str, str]:
+        """Every verification method of this atelier, current and past, to its public key."""
+        keys = {k.verification_method: k.public_key_pem for k in self.previous_keys}
+        if self.public_key_pem:
+            keys[self.verification_method] = self.public_key_pem
+        return keys
 
 
 @dataclass(frozen=True)
@@ -153,6 +178,17 @@ def load_profile() -> IssuerProfile | None:
         address=data.get("adresse") or None,
         fingerprint=str(data.get("empreinte", "")),
         created=str(data.get("cree_le", "")),
+        public_key_pem=str(data.get("cle_publique", "")),
+        previous_keys=tuple(
+            PastKey(
+                did=str(item.get("id", "")),
+                verification_method=str(item.get("methode", "")),
+                public_key_pem=str(item.get("cle_publique", "")),
+                fingerprint=str(item.get("empreinte", "")),
+            )
+            for item in data.get("anciennes_cles", [])
+            if isinstance(item, dict)
+        ),
     )
 
 
@@ -192,7 +228,8 @@ def create_issuer(
             "Un émetteur did:web a besoin du site de l'atelier (--site https://…).",
             hint="Sans site, gardez l'identifiant did:key par défaut : il marche hors ligne.",
         )
-    if load_profile() is not None and not replace:
+    old = load_profile()
+    if old is not None and not replace:
         raise KitError(
             "L'atelier a déjà un émetteur de badges : sa clé n'est pas remplacée.",
             hint="Pour la remplacer quand même : ajoutez --remplacer. " + KEY_LOSS_FR,
@@ -208,6 +245,13 @@ def create_issuer(
     )
     did = did_web_from_url(site) if did_web and site else did_key_from_pem(public_pem)
     created = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat()
+    previous: tuple[PastKey, ...] = ()
+    if old is not None:
+        previous = old.previous_keys
+        if old.public_key_pem:
+            previous += (
+                PastKey(old.did, old.verification_method, old.public_key_pem, old.fingerprint),
+            )
     profile = IssuerProfile(
         name=name,
         did=did,
@@ -216,13 +260,15 @@ def create_issuer(
         address=address.strip() if address and address.strip() else None,
         fingerprint=key_fingerprint(private_pem),
         created=created,
+        public_key_pem=public_pem.decode("ascii"),
+        previous_keys=previous,
     )
     if replace:
         # Nothing of the old issuer survives (its site, its address, its key).
         cfg.unset_value(PROFILE_KEY)
     # The key first: a profile never names a key that was not stored.
     cfg.set_value(SECRET_KEY, private_pem.decode("ascii"))
-    table: dict[str, str] = {"nom": profile.name, "id": profile.did}
+    table: dict[str, Any] = {"nom": profile.name, "id": profile.did}
     for field_name, value in (
         ("site", profile.site),
         ("email", profile.email),
@@ -232,6 +278,17 @@ def create_issuer(
             table[field_name] = value
     table["empreinte"] = profile.fingerprint
     table["cree_le"] = created
+    table["cle_publique"] = profile.public_key_pem
+    if previous:
+        table["anciennes_cles"] = [
+            {
+                "id": k.did,
+                "methode": k.verification_method,
+                "cle_publique": k.public_key_pem,
+                "empreinte": k.fingerprint,
+            }
+            for k in previous
+        ]
     cfg.set_value(PROFILE_KEY, table)
     return profile
 
@@ -241,8 +298,13 @@ def did_document(issuer: Issuer) -> dict[str, Any]:
     from openbadgeslib.keys import public_jwk_from_pem
     from openbadgeslib.ob3 import build_did_document
 
-    jwk = public_jwk_from_pem(issuer.public_key_pem())
-    return build_did_document(issuer.profile.did, [(DID_WEB_FRAGMENT, jwk)])
+    profile = issuer.profile
+    methods = [
+        (method.partition("#")[2], public_jwk_from_pem(pem))
+        for method, pem in reversed(profile.known_keys().items())
+        if method.startswith(profile.did + "#")
+    ]  # the current key first, then the older ones (their badges stay verifiable)
+    return build_did_document(profile.did, methods)
 
 
 def did_document_json(issuer: Issuer) -> str:

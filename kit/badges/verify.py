@@ -207,6 +207,14 @@ def _fetcher(issuer: Issuer | None, unreachable: list[str]) -> Callable[[str], b
     return fetch
 
 
+def _proof_method(document: dict[str, Any]) -> str:
+    """The ``verificationMethod`` of a Data Integrity proof ("" for a VC-JWT)."""
+    proof = document.get("proof")
+    proof = proof[0] if isinstance(proof, list) and proof else proof
+    method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+    return method if isinstance(method, str) else ""
+
+
 def _when(value: Any) -> str:
     if not isinstance(value, str):
         return ""
@@ -259,17 +267,29 @@ def verify_text(
         who = f" délivré à {recipient}" if recipient else ""
         verdict.checks.append((None, f"Badge « {badge_name} »{who} ({carrier})."))
 
+    # The atelier's own badges (current key or a former one) are checked against the keys the
+    # kit knows, offline, whatever their DID method.
     own: Issuer | None = None
+    own_key: bytes | None = None
+    former_key = False
     profile = load_profile()
-    if profile is not None and profile.did == issuer_id:
-        try:
-            own = load_issuer()
-        except KitError:
-            own = None
-    verdict.own_issuer = own is not None and pinned_key is None
+    if profile is not None and pinned_key is None:
+        known = profile.known_keys()
+        method = _proof_method(document)
+        if method in known:
+            own_key = known[method].encode("ascii")
+            former_key = method != profile.verification_method
+        elif profile.did == issuer_id and profile.public_key_pem:
+            own_key = profile.public_key_pem.encode("ascii")
+        if own_key is not None:
+            try:
+                own = load_issuer()
+            except KitError:
+                own = None
+    verdict.own_issuer = own_key is not None
     try:
         verifier: Any
-        key = pinned_key if pinned_key is not None else own.public_key_pem() if own else None
+        key = pinned_key if pinned_key is not None else own_key
         if key is not None:
             verifier = OB3LdpVerifier(pubkey_pem=key) if is_ldp else OB3Verifier(pubkey_pem=key)
         elif issuer_id.startswith("did:"):
@@ -300,10 +320,9 @@ def verify_text(
         verdict.checks.append(
             (True, f"Émetteur : {issuer_name} ({issuer_id}), signé par la clé publique fournie.")
         )
-    elif own is not None:
-        verdict.checks.append(
-            (True, f"Émetteur : {issuer_name} ({issuer_id}), l'émetteur de cet atelier.")
-        )
+    elif own_key is not None:
+        which = "une ancienne clé de cet atelier" if former_key else "l'émetteur de cet atelier"
+        verdict.checks.append((True, f"Émetteur : {issuer_name} ({issuer_id}), {which}."))
     elif issuer_id.startswith("did:web:"):
         verdict.checks.append(
             (True, f"Émetteur : {issuer_name} ({issuer_id}), clé publiée sur son site.")
@@ -334,7 +353,7 @@ def verify_text(
                 credential,
                 download=_fetcher(own, unreachable),
                 verify_list=True,
-                list_pubkey_pem=own.public_key_pem() if own is not None else None,
+                list_pubkey_pem=pinned_key if pinned_key is not None else own_key,
             )
         except OB3VerificationError as exc:
             if unreachable:

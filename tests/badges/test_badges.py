@@ -310,19 +310,43 @@ def test_issuer_input_errors_are_french(tmp_path: Path) -> None:
     assert nobody.returncode == 2 and "kit badge emetteur" in nobody.stderr
 
 
-def test_a_did_web_issuer_verifies_offline_and_writes_its_did_document(tmp_path: Path) -> None:
+def test_a_did_web_issuer_verifies_offline_and_keeps_its_former_keys(tmp_path: Path) -> None:
+    from kit.badges.status import revoke
+    from kit.errors import KitError
+
     result = run_kit("badge", "emetteur", "--nom", "Fablab", "--site", SITE, "--did-web")
     assert result.returncode == 0, result.stderr
-    assert "did:web:fablab.example" in result.stdout
-    did_json = cred.badge_state_dir() / "did.json"
-    document = json.loads(did_json.read_text(encoding="utf-8"))
-    assert document["id"] == "did:web:fablab.example"
-    assert document["verificationMethod"][0]["publicKeyJwk"]["crv"] == "Ed25519"
-    badge = deliver("supermaker3d", "Nour B.", tmp_path)
-    verdict = verify_file(badge.png)
+    assert "did:web:fablab.example" in result.stdout and "did.json" in result.stdout
+    first_method = load_issuer().profile.verification_method
+    assert first_method.startswith("did:web:fablab.example#cle-")
+    before = deliver("supermaker3d", "Nour B.", tmp_path)
+    verdict = verify_file(before.png)
     assert verdict.valid and verdict.own_issuer, verdict.checks
-    proof = _document(badge)["proof"]
-    assert proof[0]["verificationMethod"] == "did:web:fablab.example#cle-1"  # type: ignore[index]
+    assert _document(before)["proof"][0]["verificationMethod"] == first_method  # type: ignore[index]
+
+    # The key is replaced (lost, stolen): the old badges stay verifiable, the DID document
+    # publishes both keys, and only the new key's badges can still be revoked.
+    replaced = run_kit(
+        "badge", "emetteur", "--nom", "Fablab", "--site", SITE, "--did-web", "--remplacer"
+    )
+    assert replaced.returncode == 0, replaced.stderr
+    issuer = load_issuer()
+    assert issuer.profile.verification_method != first_method
+    document = json.loads((cred.badge_state_dir() / "did.json").read_text(encoding="utf-8"))
+    methods = [m["id"] for m in document["verificationMethod"]]
+    assert methods == [issuer.profile.verification_method, first_method]
+    assert all(m["publicKeyJwk"]["crv"] == "Ed25519" for m in document["verificationMethod"])
+    verdict = verify_file(before.svg)
+    assert verdict.valid, verdict.checks
+    assert any("ancienne clé de cet atelier" in text for _ok, text in verdict.checks)
+    after = deliver("supermaker3d", "Nour B.", tmp_path)
+    assert after.png.name == "supermaker3d-nour-b-2.png"  # the first one is not overwritten
+    assert verify_file(after.png).valid
+    with pytest.raises(KitError, match="ancienne clé"):
+        revoke(issuer, str(_document(before)["id"]))
+    revoke(issuer, str(_document(after)["id"]))
+    assert verify_file(after.png).summary == "le badge a été révoqué par son émetteur"
+    assert verify_file(before.png).valid
 
 
 # -- delivering ------------------------------------------------------------------------------
@@ -418,8 +442,10 @@ def test_revoking_sets_the_bit_of_the_published_list(delivered: DeliveredBadge) 
     assert index is not None
     result = run_kit("badge", "revoquer", str(delivered.png))
     assert result.returncode == 0, result.stderr
-    assert "révoqué" in result.stdout and f"{SITE}/badges/revocation.jwt" in result.stdout
-    token = status_list_path().read_text(encoding="utf-8").strip()
+    issuer = load_issuer()
+    url = f"{SITE}/badges/revocation-{issuer.profile.key_id}.jwt"
+    assert "révoqué" in result.stdout and url in _flat(result.stdout)
+    token = status_list_path(issuer).read_text(encoding="utf-8").strip()
     payload = OB3Verifier(pubkey_pem=load_issuer().public_key_pem())._decode_payload(token)
     assert payload["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     bits = decode_encoded_list(payload["credentialSubject"]["encodedList"])
