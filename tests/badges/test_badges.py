@@ -16,6 +16,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kit import config as cfg
 from kit.badges import credential as cred
@@ -616,3 +618,45 @@ def test_a_malformed_badge_file_is_said_in_french(tmp_path: Path) -> None:
     (tmp_path / "casse.toml").write_text('nom = "X"\nsupport = "lune"\n', encoding="utf-8")
     with pytest.raises(KitError, match="mal formé"):
         load_badge("casse", tmp_path)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    carrier=st.sampled_from([".png", ".svg", ".json"]),
+    position=st.floats(min_value=0, max_value=1, exclude_max=True),
+    change=st.one_of(
+        st.tuples(st.just("byte"), st.integers(min_value=0, max_value=255)),
+        st.tuples(st.just("cut"), st.just(0)),
+    ),
+)
+def test_any_damaged_badge_gets_a_verdict_never_a_crash(
+    delivered: DeliveredBadge,
+    tmp_path_factory: pytest.TempPathFactory,
+    carrier: str,
+    position: float,
+    change: tuple[str, int],
+) -> None:
+    """One byte changed anywhere, or the file cut anywhere: a French verdict (invalid, or
+    not a readable badge), whatever the byte."""
+    from kit.errors import KitError
+
+    original = {".png": delivered.png, ".svg": delivered.svg, ".json": delivered.json}[carrier]
+    data = original.read_bytes()
+    at = int(position * len(data))
+    kind, value = change
+    damaged = data[:at] + bytes([value]) + data[at + 1 :] if kind == "byte" else data[:at]
+    path = tmp_path_factory.mktemp("abime") / f"badge{carrier}"
+    path.write_bytes(damaged)
+    try:
+        verdict = verify_file(path)
+    except KitError as exc:
+        assert exc.message and exc.exit_code == 2
+        return
+    if damaged != data:
+        # A change the signature does not cover (PNG pixels, SVG layout, JSON spacing) leaves
+        # the badge valid; any other is refused with a reason.
+        assert verdict.valid or verdict.summary
