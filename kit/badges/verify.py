@@ -31,6 +31,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: A badge file is small; anything bigger is not one (and is not read whole).
 MAX_BADGE_FILE_BYTES = 8 * 1024 * 1024
 
+UNREACHABLE_ISSUER = (
+    "impossible de vérifier ce badge maintenant : le site de son émetteur (did:web), qui publie "
+    "sa clé, est injoignable (pas d'Internet ?) ; réessayez en ligne, ou demandez sa clé "
+    "publique à l'émetteur (--cle)"
+)
 #: One line of the verdict: (True good / False bad / None caution, French text).
 Check = tuple[bool | None, str]
 
@@ -46,6 +51,8 @@ class Verdict:
     issuer_id: str = ""
     credential_id: str = ""
     own_issuer: bool = False
+    #: Neither valid nor proven invalid: the issuer's key could not be fetched (offline).
+    unverified: bool = False
     proof_format: str = ""
     document: dict[str, Any] | None = None
 
@@ -171,6 +178,8 @@ def _subject_names(document: dict[str, Any]) -> tuple[str, str]:
 def _explain(reason: str) -> str:
     """The library's reason for a refusal, in French."""
     low = reason.lower()
+    if ("did document" in low or "did:web" in low) and ("fetch" in low or "resolve" in low):
+        return UNREACHABLE_ISSUER
     if "expired" in low:
         return "le badge a expiré"
     if "not yet valid" in low:
@@ -184,8 +193,6 @@ def _explain(reason: str) -> str:
         )
     if "does not belong" in low or "does not match" in low:
         return "la clé qui a signé le badge n'appartient pas à l'émetteur annoncé"
-    if "did:web" in low and ("fetch" in low or "resolve" in low or "download" in low):
-        return "le site de l'émetteur (did:web) est injoignable : sa clé n'a pas pu être lue"
     return f"le badge ne respecte pas le standard ({reason})"
 
 
@@ -247,7 +254,8 @@ def verify_text(
     ``pinned_key``: the issuer's public key (PEM) obtained from the issuer itself, for an
     issuer whose identifier is not a DID (an https address): the badge must be signed by it.
     """
-    from openbadgeslib.ob3 import OB3LdpVerifier, OB3VerificationError, OB3Verifier
+    from openbadgeslib.errors import LibOpenBadgesException
+    from openbadgeslib.ob3 import OB3LdpVerifier, OB3Verifier
 
     document = _document_of(text, carrier, source)
     is_ldp = text.lstrip().startswith("{")
@@ -310,10 +318,13 @@ def verify_text(
             verdict.summary = "impossible de vérifier qui a émis ce badge"
             return verdict
         credential = verifier.verify(text)
-    except OB3VerificationError as exc:
+    except LibOpenBadgesException as exc:
         reason = _explain(str(exc))
         verdict.checks.append((False, reason[0].upper() + reason[1:] + "."))
         verdict.summary = reason
+        if reason == UNREACHABLE_ISSUER:
+            verdict.unverified = True
+            verdict.summary = "son émetteur est injoignable"
         return verdict
 
     if pinned_key is not None:
@@ -355,7 +366,7 @@ def verify_text(
                 verify_list=True,
                 list_pubkey_pem=pinned_key if pinned_key is not None else own_key,
             )
-        except OB3VerificationError as exc:
+        except LibOpenBadgesException as exc:
             if unreachable:
                 verdict.checks.append(
                     (

@@ -252,6 +252,12 @@ def verify_cmd(fichier: str, cle: str | None) -> None:
     if verdict.valid:
         console.print("[bold green]Verdict : badge valide.[/bold green]")
         return
+    if verdict.unverified:
+        console.print(
+            f"[bold yellow]Verdict : badge non vérifié — {escape(verdict.summary)}.[/bold yellow]",
+            highlight=False,
+        )
+        sys.exit(EXIT_FAILURE)
     console.print(
         f"[bold red]Verdict : badge NON valide — {escape(verdict.summary)}.[/bold red]",
         highlight=False,

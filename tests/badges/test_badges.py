@@ -660,3 +660,32 @@ def test_any_damaged_badge_gets_a_verdict_never_a_crash(
         # A change the signature does not cover (PNG pixels, SVG layout, JSON spacing) leaves
         # the badge valid; any other is refused with a reason.
         assert verdict.valid or verdict.summary
+
+
+def test_a_did_web_badge_whose_site_cannot_be_reached_is_not_verified(tmp_path: Path) -> None:
+    """A did:web issuer publishes its key on its site; offline (``.invalid`` never resolves,
+    RFC 6761) the kit says it cannot verify, not that the badge is forged."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from openbadgeslib.ob3 import Achievement, Issuer, OB3LdpSigner, OpenBadgeCredential
+
+    from kit.badges.verify import verify_text
+
+    key = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    did = "did:web:badges.example.invalid"
+    credential = OpenBadgeCredential(
+        issuer=Issuer(id=did, name="Autre fablab"),
+        recipient_id="urn:uuid:00000000-0000-4000-8000-000000000001",
+        achievement=Achievement(
+            id="urn:uuid:00000000-0000-4000-8000-000000000002",
+            name="Découpe laser",
+            description="Sait préparer une découpe.",
+            criteria_narrative="Préparer un fichier de découpe.",
+        ),
+    )
+    text = OB3LdpSigner(key, verification_method=f"{did}#cle").sign_to_json(credential)
+    verdict = verify_text(text, "JSON")
+    assert not verdict.valid and verdict.unverified
+    assert "injoignable" in verdict.checks[-1][1]
