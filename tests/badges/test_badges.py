@@ -365,6 +365,21 @@ def test_delivering_from_the_command_line(tmp_path: Path) -> None:
     assert files == [".json", ".pdf", ".png", ".svg"]
     document = json.loads(next(out.glob("*.json")).read_text(encoding="utf-8"))
     assert document["validUntil"] == "2099-06-30T23:59:59Z"
+    # The card: one A6 page with the name, the badge, the date, the criteria and the QR code
+    # (this badge, with an email and a revocation entry, is the catalogue's longest).
+    import pypdfium2
+
+    from lessons.badge_delivery import qr_data_uri
+
+    card = pypdfium2.PdfDocument(next(out.glob("*.pdf")))
+    assert len(card) == 1
+    width, height = card[0].get_size()
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (105, 148)
+    text = " ".join(card[0].get_textpage().get_text_range().split())
+    for expected in ("Nour B.", "SuperMaker3D", "jusqu'au 30 juin 2099", "scanner 3D"):
+        assert expected in text, expected
+    assert qr_data_uri(cred.compact_text(document)) is not None
+    assert qr_data_uri("x" * 4000) is None  # too long for a QR code: the card goes without
     verified = run_kit("badge", "verifier", str(next(out.glob("*.png"))))
     assert verified.returncode == 0, verified.stdout
     assert "l'émetteur de cet atelier" in verified.stdout
