@@ -704,3 +704,13 @@ def test_a_did_web_badge_whose_site_cannot_be_reached_is_not_verified(tmp_path: 
     verdict = verify_text(text, "JSON")
     assert not verdict.valid and verdict.unverified
     assert "injoignable" in verdict.checks[-1][1]
+
+
+def test_dates_are_written_in_french() -> None:
+    from datetime import date
+
+    from kit.messages import date_fr
+
+    assert date_fr(date(2027, 3, 1)) == "1er mars 2027"
+    assert date_fr(date(2026, 12, 7)) == "7 décembre 2026"
+    assert date_fr(date(2026, 8, 15)) == "15 août 2026"
