@@ -636,7 +636,7 @@ def test_a_malformed_badge_file_is_said_in_french(tmp_path: Path) -> None:
 
 
 @settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
