@@ -134,6 +134,32 @@ def list_cmd() -> None:
     console.print(table)
 
 
+@badge.command("delivres")
+def delivered_cmd() -> None:
+    """Les badges délivrés par ce kit (registre de l'atelier)."""
+    from kit.badges.credential import delivered_badges
+    from kit.messages import date_fr
+
+    deliveries = delivered_badges()
+    if not deliveries:
+        console.print("Aucun badge délivré pour l'instant.")
+        return
+    table = Table(title="Badges délivrés", title_justify="left")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Badge")
+    table.add_column("Pour")
+    table.add_column("Motif")
+    table.add_column("État", no_wrap=True)
+    for d in deliveries:
+        try:
+            day = date_fr(datetime.fromisoformat(d.issued).date())
+        except ValueError:
+            day = d.issued
+        state = "révoqué" if d.revoked else "valide"
+        table.add_row(day, d.badge_name, d.recipient, d.reason or "—", state)
+    console.print(table)
+
+
 def _parse_day(value: str) -> datetime:
     try:
         day = datetime.strptime(value, "%Y-%m-%d").date()

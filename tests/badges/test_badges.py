@@ -387,6 +387,8 @@ def test_delivering_from_the_command_line(tmp_path: Path) -> None:
     [record] = cred.delivered_badges()
     assert (record.badge, record.recipient) == ("supermaker3d", "Nour B.")
     assert record.email_hashed
+    listed = run_kit("badge", "delivres")
+    assert listed.returncode == 0 and "Nour B." in listed.stdout and "valide" in listed.stdout
 
 
 def test_delivery_input_errors_are_french(tmp_path: Path) -> None:
