@@ -70,33 +70,29 @@ def read_credential(path: str | Path) -> tuple[str, str]:
     if source.stat().st_size > MAX_BADGE_FILE_BYTES:
         raise InputFileError(f"« {source} » est bien trop gros pour être un badge.")
     data = source.read_bytes()
-    if data.startswith(PNG_SIGNATURE):
-        try:
-            return OB3Verifier.extract_token_from_png(data), "PNG"
-        except LibOpenBadgesException as exc:
-            if "No openbadgecredential" in str(exc):
-                raise InputFileError(
-                    f"« {source} » est une image PNG ordinaire : elle ne contient pas de badge "
-                    "Open Badges 3.0 (aucun bloc « openbadgecredential »)."
-                ) from exc
-            raise InputFileError(
-                f"« {source} » est une image PNG abîmée : fichier tronqué ou octet modifié "
-                "(un contrôle d'intégrité du PNG échoue). Ce n'est pas un badge lisible.",
-                hint="Redemandez le badge à l'atelier qui l'a délivré.",
-            ) from exc
     head = data[:512].lstrip()
-    if head.startswith((b"<?xml", b"<svg", b"<!--")):
+    extract: Callable[[bytes], str]
+    if data.startswith(PNG_SIGNATURE):
+        carrier, extract, holder = "PNG", OB3Verifier.extract_token_from_png, "bloc"
+        name = "openbadgecredential"
+    elif head.startswith((b"<?xml", b"<svg", b"<!--")):
+        carrier, extract, holder = "SVG", OB3Verifier.extract_token_from_svg, "élément"
+        name = "openbadges:credential"
+    else:
+        carrier = ""
+    if carrier:
         try:
-            return OB3Verifier.extract_token_from_svg(data), "SVG"
+            return extract(data), carrier
         except LibOpenBadgesException as exc:
-            if "No openbadges:credential" in str(exc):
+            if f"No {name}" in str(exc):
                 raise InputFileError(
-                    f"« {source} » est une image SVG ordinaire : elle ne contient pas de badge "
-                    "Open Badges 3.0 (aucun élément « openbadges:credential »)."
+                    f"« {source} » est une image {carrier} ordinaire : elle ne contient pas de "
+                    f"badge Open Badges 3.0 (aucun {holder} « {name} »)."
                 ) from exc
             raise InputFileError(
-                f"« {source} » est une image SVG abîmée ou tronquée : ce n'est pas un badge "
-                "lisible."
+                f"« {source} » est une image {carrier} abîmée : fichier tronqué ou octet "
+                "modifié (sa structure ne se lit plus). Ce n'est pas un badge lisible.",
+                hint="Redemandez le badge à l'atelier qui l'a délivré.",
             ) from exc
     try:
         text = data.decode("utf-8-sig").strip()

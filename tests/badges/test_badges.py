@@ -92,6 +92,32 @@ def _bake_raw_itxt(png: bytes, text: str) -> bytes:
     return bytes(out)
 
 
+def _private_key() -> bytes:
+    """A fresh Ed25519 private key (PEM), as another issuer would have."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _foreign_credential(issuer: str, name: str, recipient: str) -> object:
+    """An OB 3.0 credential built by openbadgeslib alone, as another platform would."""
+    from openbadgeslib.ob3 import Achievement, Issuer, OpenBadgeCredential
+
+    return OpenBadgeCredential(
+        issuer=Issuer(id=issuer, name="Autre fablab"),
+        recipient_id=recipient,
+        achievement=Achievement(
+            id="urn:uuid:6f1c2d3e-0000-4000-8000-000000000001",
+            name=name,
+            description=f"{name} : savoir-faire reconnu par un autre fablab.",
+            criteria_narrative="Réaliser la tâche devant l'animateur.",
+        ),
+    )
+
+
 # -- the standard ------------------------------------------------------------------------------
 def test_a_delivered_credential_validates_against_1edtech_ob3_schema(
     delivered: DeliveredBadge,
@@ -214,37 +240,13 @@ def test_kit_verifies_badges_made_by_openbadgeslib_cli(tmp_path: Path) -> None:
 def test_kit_verifies_a_did_key_vc_jwt_signed_by_the_library(tmp_path: Path) -> None:
     """A VC-JWT (a proof format the kit never issues) from a did:key issuer, made by
     openbadgeslib's own signer: verified offline through the DID."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from openbadgeslib.ob3 import (
-        Achievement,
-        Issuer,
-        OB3Signer,
-        OpenBadgeCredential,
-        did_key_from_pem,
-    )
+    from openbadgeslib.ob3 import OB3Signer, did_key_from_pem
 
-    key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    did = did_key_from_pem(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    credential = OpenBadgeCredential(
-        issuer=Issuer(id=did, name="Fablab voisin"),
-        recipient_id="mailto:sam@example.org",
-        achievement=Achievement(
-            id="urn:uuid:6f1c2d3e-0000-4000-8000-000000000001",
-            name="Soudure",
-            description="Sait souder.",
-            criteria_narrative="Souder un composant traversant.",
-        ),
-    )
+    from kit.badges.issuer import public_key_pem
+
+    private = _private_key()
+    did = did_key_from_pem(public_key_pem(private))
+    credential = _foreign_credential(did, "Soudure", "mailto:sam@example.org")
     png = tmp_path / "soudure.png"
     signer = OB3Signer(private, algorithm="EdDSA")
     png.write_bytes(signer.sign_into_png(credential, Drawing(60, 60).to_png()))
@@ -532,12 +534,7 @@ def test_a_badge_signed_by_another_key_is_refused(
 
     document = _document(delivered)
     del document["proof"]
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    intruder = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    intruder = _private_key()
     method = str(document["issuer"]["id"])  # type: ignore[index]
     resigned = add_data_integrity_proof(document, intruder, f"{method}#{method[8:]}")
     path = tmp_path / "autre-cle.json"
@@ -682,25 +679,14 @@ def test_any_damaged_badge_gets_a_verdict_never_a_crash(
 def test_a_did_web_badge_whose_site_cannot_be_reached_is_not_verified(tmp_path: Path) -> None:
     """A did:web issuer publishes its key on its site; offline (``.invalid`` never resolves,
     RFC 6761) the kit says it cannot verify, not that the badge is forged."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from openbadgeslib.ob3 import Achievement, Issuer, OB3LdpSigner, OpenBadgeCredential
+    from openbadgeslib.ob3 import OB3LdpSigner
 
     from kit.badges.verify import verify_text
 
-    key = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    key = _private_key()
     did = "did:web:badges.example.invalid"
-    credential = OpenBadgeCredential(
-        issuer=Issuer(id=did, name="Autre fablab"),
-        recipient_id="urn:uuid:00000000-0000-4000-8000-000000000001",
-        achievement=Achievement(
-            id="urn:uuid:00000000-0000-4000-8000-000000000002",
-            name="Découpe laser",
-            description="Sait préparer une découpe.",
-            criteria_narrative="Préparer un fichier de découpe.",
-        ),
+    credential = _foreign_credential(
+        did, "Découpe laser", "urn:uuid:00000000-0000-4000-8000-000000000001"
     )
     text = OB3LdpSigner(key, verification_method=f"{did}#cle").sign_to_json(credential)
     verdict = verify_text(text, "JSON")
