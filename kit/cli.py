@@ -74,6 +74,7 @@ def _mcu_group() -> click.Command:
 #: command typed dozens of times in an atelier, and for the test suite's hundreds of calls).
 #: Each value is "module:attribute" or a function that builds the group.
 LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
+    "badge": "kit.commands.badge:badge",
     "config": "kit.commands.config:config",
     "demo": "kit.commands.demo:demo",
     "doctor": "kit.commands.doctor:doctor",
