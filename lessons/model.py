@@ -131,6 +131,32 @@ class Adaptation:
 
 
 @dataclass(frozen=True)
+class CoopDefaults:
+    """What the atelier journal proposes for this lesson in La Coop's « CRA collectif »:
+    thématiques, matériel and niveau, as the Coop's values (:mod:`journal.coop`)."""
+
+    thematiques: tuple[str, ...]
+    materiel: tuple[str, ...]
+    niveau: str
+
+
+#: A lesson without a ``[coop]`` table gets its support's defaults.
+COOP_DEFAULTS_FOR_SUPPORT: dict[str, CoopDefaults] = {
+    "impression-3d": CoopDefaults(
+        ("creer_avec_le_numerique",), ("ordinateur", "autre"), "debutant"
+    ),
+    "tablette-smartphone": CoopDefaults(
+        ("prendre_en_main_du_materiel",), ("telephone", "tablette"), "debutant"
+    ),
+    "pc": CoopDefaults(("prendre_en_main_du_materiel",), ("ordinateur",), "debutant"),
+    "robot": CoopDefaults(("creer_avec_le_numerique",), ("ordinateur", "autre"), "debutant"),
+    "microcontroleur": CoopDefaults(
+        ("creer_avec_le_numerique",), ("ordinateur", "autre"), "debutant"
+    ),
+}
+
+
+@dataclass(frozen=True)
 class Lesson:
     ident: str
     title: str
@@ -152,6 +178,12 @@ class Lesson:
     participant_steps: tuple[str, ...]
     introduction: str
     path: Path
+    coop: CoopDefaults | None = None
+
+    @property
+    def coop_defaults(self) -> CoopDefaults:
+        """The lesson's ``[coop]`` table, or its support's defaults."""
+        return self.coop or COOP_DEFAULTS_FOR_SUPPORT[self.support]
 
     @property
     def support_label(self) -> str:

@@ -19,9 +19,9 @@ ECHO_SIM = "echo=tests.support.echo_sim:EchoDevice"
 def isolated_user_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
-    """Config, state and cache folders of the kit point into a fresh temporary folder."""
+    """Config, data, state and cache folders of the kit point into a fresh temporary folder."""
     home = tmp_path_factory.mktemp("kit-user")
-    for name in ("CONFIG", "STATE", "CACHE"):
+    for name in ("CONFIG", "DATA", "STATE", "CACHE"):
         monkeypatch.setenv(f"KIT_{name}_DIR", str(home / name.lower()))
     monkeypatch.setenv("KIT_SIM_EXTRA", ECHO_SIM)
     yield home
