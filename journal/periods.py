@@ -51,6 +51,16 @@ def short_date_fr(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def minutes_fr(minutes: int | None) -> str:
+    """An atelier's length: « 1 h 30 », « 2 h », « 45 min » (« en cours » while open)."""
+    if minutes is None:
+        return "en cours"
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
 def _month_end(year: int, month: int) -> dt.date:
     if month == 12:
         return dt.date(year, 12, 31)

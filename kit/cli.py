@@ -74,9 +74,11 @@ def _mcu_group() -> click.Command:
 #: command typed dozens of times in an atelier, and for the test suite's hundreds of calls).
 #: Each value is "module:attribute" or a function that builds the group.
 LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
+    "atelier": "kit.commands.atelier:atelier",
     "config": "kit.commands.config:config",
     "demo": "kit.commands.demo:demo",
     "doctor": "kit.commands.doctor:doctor",
+    "journal": "kit.commands.journal_cmd:journal_group",
     "lesson": "kit.commands.lesson:lesson",
     "mcu": _mcu_group,
     "printer": _printer_group,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
+from kit.commands.record import record_event
 from kit.console import console, err_console
 
 _MAX_LISTED = 12
@@ -63,6 +64,15 @@ def deploy_cmd(script: str, drive: str | None, board: str | None, dry_run: bool)
         more = len(plan.left_alone) - _MAX_LISTED
         suffix = f" et {more} autre(s)" if more > 0 else ""
         console.print(f"Laissés tels quels : {escape(shown)}{suffix}")
+    if not dry_run:
+        record_event(
+            "mcu_deploy",
+            {
+                "board": plan.board.id,
+                "script": lesson.name if lesson else None,
+                "files": len(result.written),
+            },
+        )
     if dry_run:
         console.print("[bold]Simulation (--dry-run) : rien n'a été écrit.[/bold]")
     elif result.written or result.removed:
