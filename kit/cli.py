@@ -75,6 +75,7 @@ def _mcu_group() -> click.Command:
 #: Each value is "module:attribute" or a function that builds the group.
 LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
     "atelier": "kit.commands.atelier:atelier",
+    "bilan": "kit.commands.bilan:bilan",
     "config": "kit.commands.config:config",
     "demo": "kit.commands.demo:demo",
     "doctor": "kit.commands.doctor:doctor",
