@@ -476,6 +476,8 @@ def open_journal(path: Path | None = None) -> Journal:
     try:
         with _translated(target):
             connection.execute("PRAGMA foreign_keys = ON")
+            # Judge the file before changing anything in it (WAL mode rewrites its header).
+            _refuse_foreign(journal, connection)
             mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise KitError(f"Le journal « {target} » ne peut pas passer en mode WAL ({mode}).")
@@ -495,29 +497,35 @@ def existing_journal(path: Path | None = None) -> Journal | None:
     return open_journal(target)
 
 
-def _migrate(journal: Journal) -> None:
-    """Run the schema steps this file has not had yet, all in one transaction."""
-    version = journal.version
+def _refuse_foreign(journal: Journal, db: sqlite3.Connection) -> None:
+    """A journal from a newer kit, or another program's database: refused, untouched."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
         raise KitError(
             f"Le journal « {journal.path} » a été écrit par une version plus récente du kit "
             f"(schéma {version}, celui-ci connaît le {SCHEMA_VERSION}).",
             hint="Mettez le kit à jour ; le journal n'a pas été modifié.",
         )
-    if version == SCHEMA_VERSION:
+    if version == 0:
+        tables = db.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+        if tables:
+            raise KitError(
+                f"« {journal.path} » est une base SQLite d'un autre programme, pas un "
+                "journal du kit.",
+                hint="Le fichier n'a pas été modifié.",
+            )
+
+
+def _migrate(journal: Journal) -> None:
+    """Run the schema steps this file has not had yet, all in one transaction."""
+    if journal.version == SCHEMA_VERSION:
         return
     with journal._write() as db:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])  # another process?
-        if version == 0:
-            tables = db.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-            ).fetchone()[0]
-            if tables:
-                raise KitError(
-                    f"« {journal.path} » est une base SQLite d'un autre programme, pas un "
-                    "journal du kit.",
-                    hint="Le fichier n'a pas été modifié.",
-                )
+        # Judged again under the write lock: another process may have just migrated it.
+        _refuse_foreign(journal, db)
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
         for step in MIGRATIONS[version:]:
             for statement in step:
                 db.execute(statement)
