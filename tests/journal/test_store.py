@@ -175,10 +175,9 @@ def test_a_journal_with_damaged_pages_is_caught_by_the_check(tmp_path: Path) -> 
     assert len(data) > 8192
     data[4096 + 8 : 8192] = b"\xff" * (4096 - 8)  # garble page 2 (the sessions table's root)
     path.write_bytes(bytes(data))
-    with pytest.raises(KitError, match="abîmé|illisible"):
-        with open_journal(path) as journal:
-            journal.verify()
-            journal.sessions()
+    with pytest.raises(KitError, match="abîmé|illisible"), open_journal(path) as journal:
+        journal.verify()
+        journal.sessions()
 
 
 def test_another_programs_database_is_refused_untouched(tmp_path: Path) -> None:
@@ -223,9 +222,9 @@ def test_a_locked_journal_is_said_in_french(
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.3)
-        with pytest.raises(KitError, match="verrouillé par un autre programme"):
-            with open_journal(journal.path) as other:
-                other.open_session(fields(), now=T0)
+        locked = pytest.raises(KitError, match="verrouillé par un autre programme")
+        with locked, open_journal(journal.path) as other:
+            other.open_session(fields(), now=T0)
     finally:
         holder.communicate("\n", timeout=10)
     with open_journal(journal.path) as other:  # the lock gone, the journal works
