@@ -133,8 +133,13 @@ def build_report(
 
 def _svg(figure: Any) -> str:
     """The figure as inline SVG markup (no XML prolog, no fixed size: the CSS sizes it)."""
+    from matplotlib import rc_context
+
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    # Text stays text (not one path per glyph): a lighter page for WeasyPrint, and words a
+    # reader can search or copy in the PDF. The page's own fonts draw it.
+    with rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
