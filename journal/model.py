@@ -246,7 +246,8 @@ class SessionFields:
         """These fields, or a French error for a value La Coop would refuse.
 
         ``complete``: the atelier is being closed or added, so the CRA's required fields
-        (at least one thématique, a commune away from the usual place) must be there.
+        (at least one thématique) must be there. A commune is asked for an atelier
+        « domicile » or « autre » from the start: closing it could not add one.
         """
         if not self.title.strip():
             raise KitError("Le titre de l'atelier est vide.")
@@ -261,17 +262,15 @@ class SessionFields:
             raise KitError(f"Code postal invalide : « {self.postal_code} » (5 chiffres).")
         if self.insee_code and not (len(self.insee_code) == 5 and self.insee_code.isalnum()):
             raise KitError(f"Code INSEE invalide : « {self.insee_code} » (5 caractères).")
-        if complete:
-            if not self.themes:
-                raise KitError(
-                    "La Coop demande au moins une thématique.",
-                    hint=f"Thématiques possibles : {coop.choices_fr(coop.THEMATIQUES)}.",
-                )
-            if self.place_type in ("domicile", "autre") and not self.commune.strip():
-                raise KitError(
-                    f"Pour un atelier « {self.place_type} », La Coop demande la commune "
-                    "(--commune)."
-                )
+        if self.place_type in ("domicile", "autre") and not self.commune.strip():
+            raise KitError(
+                f"Pour un atelier « {self.place_type} », La Coop demande la commune (--commune)."
+            )
+        if complete and not self.themes:
+            raise KitError(
+                "La Coop demande au moins une thématique.",
+                hint=f"Thématiques possibles : {coop.choices_fr(coop.THEMATIQUES)}.",
+            )
         return self
 
 

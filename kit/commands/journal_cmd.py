@@ -221,6 +221,7 @@ def structure_cmd(
 
     Une option vide (--commune "") efface la valeur.
     """
+    from journal.coop import TYPES_LIEU, choices_fr
     from journal.model import SessionFields
     from journal.store import open_journal
 
@@ -236,10 +237,14 @@ def structure_cmd(
         # The same checks as an atelier's own place.
         SessionFields(
             title=given.get("nom") or "structure",
-            place_type=given.get("type_lieu") or "lieu_activite",
             postal_code=(given.get("code_postal") or "").strip(),
             insee_code=(given.get("code_insee") or "").strip(),
         ).checked(complete=False)
+        if lieu and lieu not in TYPES_LIEU:
+            raise KitError(
+                f"« {lieu} » n'est pas un type de lieu de La Coop.",
+                hint=f"Valeurs possibles : {choices_fr(TYPES_LIEU)}.",
+            )
     with open_journal() as journal:
         if given:
             journal.set_settings(given)

@@ -293,3 +293,21 @@ def test_the_structure_gives_the_usual_place_of_new_ateliers(kit_inproc: Kit) ->
     )
     bad = kit_inproc("journal", "structure", "--code-postal", "ABCDE")
     assert bad.returncode == 2 and "Code postal invalide" in bad.stderr
+
+
+def test_a_board_flashed_during_the_atelier_is_noted(kit_inproc: Kit, tmp_path: Path) -> None:
+    from tests.support.esp_images import combined_bin
+
+    kit_inproc("atelier", "ouvrir", "mcu-veilleuse-familles", "--participants", "6")
+    image = tmp_path / "circuitpython.bin"
+    image.write_bytes(combined_bin("esp32s3", 60_000, compressible=True))
+    result = kit_inproc(
+        "mcu", "flash", str(image), "--board", "feather_esp32s3", "--port", "sim://esp32s3"
+    )
+    assert result.returncode == 0, result.stderr
+    with open_journal() as journal:
+        session = journal.current_session()
+    assert session is not None
+    assert [(e.kind, dict(e.data)) for e in session.events] == [
+        ("mcu_flash", {"board": "feather_esp32s3", "format": "bin"})
+    ]
