@@ -348,15 +348,19 @@ def close_cmd(
     _show_closed(closed)
 
 
-def _show_closed(session: Session) -> None:
+def _session_line(session: Session) -> str:
+    """« Titre », le 05/11/2026, 1 h 30, 9 participants."""
     from journal.periods import minutes_fr
 
     people = session.participants.total
-    console.print(
-        f"[green]Atelier fermé[/green] : « {escape(session.title)} », le "
-        f"{session.day:%d/%m/%Y}, {minutes_fr(session.duration_min)}, "
-        f"{people} participant{'s' if people > 1 else ''}."
+    return (
+        f"« {escape(session.title)} », le {session.day:%d/%m/%Y}, "
+        f"{minutes_fr(session.duration_min)}, {people} participant{'s' if people > 1 else ''}."
     )
+
+
+def _show_closed(session: Session) -> None:
+    console.print(f"[green]Atelier fermé[/green] : {_session_line(session)}")
     summary = session.activity.summary_fr()
     if summary:
         console.print(f"Noté par le kit : {summary}.")
@@ -462,15 +466,4 @@ def add_cmd(
         )
         session = journal.add_session(fields, dt.datetime.combine(day, start_time), minutes)
     console.print(f"[green]Atelier ajouté[/green] au journal (n° {session.id}).")
-    _show_closed_summary(session)
-
-
-def _show_closed_summary(session: Session) -> None:
-    from journal.periods import minutes_fr
-
-    people = session.participants.total
-    console.print(
-        f"« {escape(session.title)} », le {session.day:%d/%m/%Y}, "
-        f"{minutes_fr(session.duration_min)}, "
-        f"{people} participant{'s' if people > 1 else ''}."
-    )
+    console.print(_session_line(session))
