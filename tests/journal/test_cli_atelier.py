@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -311,3 +312,17 @@ def test_a_board_flashed_during_the_atelier_is_noted(kit_inproc: Kit, tmp_path: 
     assert [(e.kind, dict(e.data)) for e in session.events] == [
         ("mcu_flash", {"board": "feather_esp32s3", "format": "bin"})
     ]
+
+
+def test_the_steps_of_a_lesson_check_are_not_recorded_in_the_open_atelier() -> None:
+    import subprocess
+
+    from lessons.steps import kit_env as lesson_env
+
+    env = lesson_env()
+    assert env["KIT_JOURNAL"] == "off"
+    code = "from journal.store import environment_disables_journal as off; print(off())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "True"
