@@ -61,10 +61,10 @@ def _printer_group() -> click.Command:
 
 
 def _mcu_group() -> click.Command:
-    from kit.commands import mcu_deploy, mcu_flash, mcu_repl, mcu_sim
+    from kit.commands import mcu_bundle, mcu_deploy, mcu_flash, mcu_repl, mcu_sim
     from kit.commands.mcu import mcu
 
-    for module in (mcu_flash, mcu_deploy, mcu_sim, mcu_repl):
+    for module in (mcu_flash, mcu_deploy, mcu_sim, mcu_repl, mcu_bundle):
         module.register(mcu)
     return mcu
 

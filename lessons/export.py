@@ -155,6 +155,7 @@ def context(
         "phases": phases,
         "preparation": preparation,
         "competences": [COMPETENCES[key] for key in lesson.competences],
+        "titles": _titles(lesson),
         "material_for": MATERIAL_FOR,
         "pictures": pictures,
         "picture_names": picture_names or {},
@@ -162,6 +163,16 @@ def context(
         "version": __version__,
         "today": dt.date.today().strftime("%d/%m/%Y"),
     }
+
+
+def _titles(lesson: Lesson) -> list[tuple[str, list[str]]]:
+    """``(title, competences)`` the lesson works on, for each title the rehearsal knows."""
+    from lessons.titles import lesson_competences, load_titles
+
+    return [
+        (title.label, [competence.text for competence in lesson_competences(lesson, title)])
+        for title in load_titles().values()
+    ]
 
 
 def render_markdown(lesson: Lesson, ctx: dict[str, Any]) -> str:

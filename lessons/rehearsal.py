@@ -1,21 +1,22 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rehearsing the jury's atelier simulation: the draw, phase timings, self-evaluation, report.
+"""Rehearsing the oral: the draw, what the jury looks at, the self-evaluation grid, the report.
 
-Everything here is data and pure functions; the terminal flow (prompts, live timer) lives in
-``kit/commands/rehearse.py``. The draw is reproducible: the same seed gives the same support,
-lesson, public and situation, so a trainer can hand a candidate « tirage 4217 ».
+Everything here is data and pure functions; the oral's state machine is :mod:`lessons.oral`,
+the terminal flow (prompts, live timer) ``kit/commands/rehearse_flow.py``. The draw is
+reproducible: the same seed gives the same support, lesson, public and situation, so a trainer
+can hand a candidate « tirage 4217 ».
 
-The self-evaluation grid is *derived* from the activities of the first CCP of the titre
-professionnel (as listed in the lesson files' ``competences``); it is not the jury's official
-evaluation grid, and every output says so.
+The self-evaluation grid is written for the kit from the CCP1 activities named in the lesson
+files' ``competences`` (regrouped by the rehearsed title's competences); it is not the jury's
+official evaluation grid, and every output says so.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,20 +26,21 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from kit import __version__
-from kit.errors import InputFileError, KitError
-from kit.files import read_toml_input
+from kit.errors import KitError
 from kit.messages import format_duration_fr
 from lessons.catalog import PACKAGE_DIR
-from lessons.model import COMPETENCES, SUPPORTS, Lesson, Phase
+from lessons.model import SUPPORTS, Lesson, Phase
 
 if TYPE_CHECKING:
     import jinja2
+
+    from lessons.oral import OralRehearsal
 
 CARDS_FILE = PACKAGE_DIR / "cartes.toml"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 GRID_NOTICE = (
-    "Grille d'auto-évaluation dérivée des activités du référentiel (CCP1) — "
+    "Grille d'auto-évaluation écrite pour le kit à partir des compétences du titre — "
     "ce n'est pas la grille officielle d'évaluation du jury."
 )
 
@@ -56,13 +58,23 @@ WARN_FRACTION = 0.8
 
 @dataclass(frozen=True)
 class Card:
+    """A public or a situation of the draw.
+
+    ``supports``: the supports it is drawn for (empty: every support). ``publics`` (situations
+    only): the public cards it can happen with (empty: every public), so that « un participant
+    âgé » never turns up in a group of collégiens.
+    """
+
     ident: str
     text: str
     advice: str
-    supports: tuple[str, ...] = ()  # the supports it is drawn for; empty: every support
+    supports: tuple[str, ...] = ()
+    publics: tuple[str, ...] = ()
 
-    def fits(self, support: str) -> bool:
-        return not self.supports or support in self.supports
+    def fits(self, support: str, public: str | None = None) -> bool:
+        if self.supports and support not in self.supports:
+            return False
+        return public is None or not self.publics or public in self.publics
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,14 @@ class Draw:
 
 def load_cards(path: Path = CARDS_FILE) -> tuple[list[Card], list[Card]]:
     """The public cards and the situation cards."""
+    publics, situations = _cards(path)
+    return list(publics), list(situations)
+
+
+@lru_cache(maxsize=4)
+def _cards(path: Path) -> tuple[tuple[Card, ...], tuple[Card, ...]]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    public_ids = {item["id"] for item in data["publics"]}
 
     def cards(key: str) -> list[Card]:
         found = []
@@ -151,10 +170,14 @@ def load_cards(path: Path = CARDS_FILE) -> tuple[list[Card], list[Card]]:
             unknown = sorted(set(supports) - set(SUPPORTS))
             if unknown:
                 raise ValueError(f"{path}: card {item['id']!r} names unknown supports {unknown}")
-            found.append(Card(item["id"], item["texte"], item["conseil"], supports))
+            publics = tuple(item.get("publics", ()))
+            unknown = sorted(set(publics) - public_ids)
+            if unknown:
+                raise ValueError(f"{path}: card {item['id']!r} names unknown publics {unknown}")
+            found.append(Card(item["id"], item["texte"], item["conseil"], supports, publics))
         return found
 
-    return cards("publics"), cards("situations")
+    return tuple(cards("publics")), tuple(cards("situations"))
 
 
 def draw(lessons: list[Lesson], *, seed: int, support: str | None = None) -> Draw:
@@ -162,7 +185,9 @@ def draw(lessons: list[Lesson], *, seed: int, support: str | None = None) -> Dra
 
     Only the seed decides: the same seed and support always give the same draw. The support is
     drawn even when it is given, so that ``--support S --seed N``, with S the support that
-    ``--tirage --seed N`` drew, replays that draw exactly (the command the report prints).
+    ``--tirage --seed N`` drew, replays that draw exactly (the command the report prints). The
+    public is drawn among the cards that fit the support, the situation among those that fit
+    both the support and the public.
     """
     rng = random.Random(seed)
     drawn_support = rng.choice(sorted(SUPPORTS))
@@ -176,131 +201,13 @@ def draw(lessons: list[Lesson], *, seed: int, support: str | None = None) -> Dra
     certification = [lesson for lesson in candidates if lesson.format == "certification"]
     lesson = rng.choice(certification or candidates)
     publics, situations = load_cards()
-    fitting = [card for card in situations if card.fits(chosen_support)]
-    return Draw(seed, chosen_support, lesson, rng.choice(publics), rng.choice(fitting))
+    public = rng.choice([card for card in publics if card.fits(chosen_support)])
+    fitting = [card for card in situations if card.fits(chosen_support, public.ident)]
+    return Draw(seed, chosen_support, lesson, public, rng.choice(fitting))
 
 
 def looks_at(phase: Phase) -> tuple[str, ...]:
     return JURY_LOOKS_AT.get(phase.kind, ()) + GENERAL_LOOKS_AT
-
-
-def phase_warning(elapsed_s: float, planned_s: float) -> tuple[str, str]:
-    """``(level, message)`` for a phase's running time: ``ok``, ``bientot`` or ``depasse``."""
-    if elapsed_s > planned_s:
-        return "depasse", f"dépassement de {format_duration_fr(elapsed_s - planned_s)}"
-    if elapsed_s >= WARN_FRACTION * planned_s:
-        return "bientot", f"il reste {format_duration_fr(planned_s - elapsed_s)}"
-    return "ok", ""
-
-
-@dataclass
-class PhaseTiming:
-    phase: Phase
-    actual_s: float
-
-    @property
-    def planned_s(self) -> float:
-        return self.phase.minutes * 60.0
-
-    @property
-    def delta_s(self) -> float:
-        return self.actual_s - self.planned_s
-
-    @property
-    def warning(self) -> str:
-        level, message = phase_warning(self.actual_s, self.planned_s)
-        return message if level == "depasse" else ""
-
-
-@dataclass
-class DemoOutcome:
-    command_line: str
-    ok: bool
-    detail: str
-
-
-@dataclass
-class Rehearsal:
-    draw: Draw
-    timings: list[PhaseTiming] = field(default_factory=list)
-    demos: list[DemoOutcome] = field(default_factory=list)
-    scores: dict[str, int] = field(default_factory=dict)
-    comment: str = ""
-    date: str = field(default_factory=lambda: dt.date.today().strftime("%d/%m/%Y"))
-
-    @property
-    def total_s(self) -> float:
-        return sum(timing.actual_s for timing in self.timings)
-
-    @property
-    def planned_total_s(self) -> float:
-        return self.draw.lesson.minutes * 60.0
-
-    def score_by_competence(self) -> list[tuple[str, int, int]]:
-        """``(activity label, points, maximum)`` for each CCP1 activity of the grid."""
-        rows = []
-        for key, label in COMPETENCES.items():
-            criteria = [c for c in GRID if c.competence == key]
-            points = sum(self.scores.get(c.ident, 0) for c in criteria)
-            rows.append((label, points, 3 * len(criteria)))
-        return rows
-
-
-# --- answers file for --non-interactif -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answers:
-    support: str | None
-    minutes: tuple[float, ...]
-    demonstration: bool
-    scores: dict[str, int]
-    comment: str
-
-
-def load_answers(path: Path) -> Answers:
-    """Read the answers of a non-interactive rehearsal (TOML), with French errors."""
-    source = Path(path)
-    data = read_toml_input(source, what="fichier de réponses")
-    known = {"support", "minutes", "demonstration", "autoevaluation", "commentaire"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise InputFileError(f"Clé inconnue dans « {source} » : {', '.join(unknown)}.")
-    minutes = data.get("minutes", [])
-    if not isinstance(minutes, list) or not all(
-        isinstance(m, (int, float)) and not isinstance(m, bool) and 0 <= m <= 600 for m in minutes
-    ):
-        raise InputFileError(
-            f"« minutes » ({source}) : une liste de durées en minutes, une par phase."
-        )
-    scores = data.get("autoevaluation", {})
-    if not isinstance(scores, dict):
-        raise InputFileError(f"« autoevaluation » ({source}) doit être une table.")
-    idents = {c.ident for c in GRID}
-    for key, value in scores.items():
-        if key not in idents:
-            raise InputFileError(
-                f"Critère inconnu « {key} » dans « {source} » "
-                f"(critères : {', '.join(sorted(idents))})."
-            )
-        if isinstance(value, bool) or not isinstance(value, int) or value not in SCALE:
-            raise InputFileError(f"Note de « {key} » : un entier de 0 à 3 ({source}).")
-    support = data.get("support")
-    if support is not None and not isinstance(support, str):
-        raise InputFileError(f"« support » ({source}) doit être un texte.")
-    demonstration = data.get("demonstration", True)
-    if not isinstance(demonstration, bool):
-        raise InputFileError(f"« demonstration » ({source}) vaut true ou false.")
-    comment = data.get("commentaire", "")
-    if not isinstance(comment, str):
-        raise InputFileError(f"« commentaire » ({source}) doit être un texte.")
-    return Answers(
-        support=support,
-        minutes=tuple(float(m) for m in minutes),
-        demonstration=demonstration,
-        scores=dict(scores),
-        comment=comment,
-    )
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -331,32 +238,36 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     return env
 
 
-def _report_context(rehearsal: Rehearsal) -> dict[str, Any]:
+def _report_context(oral: OralRehearsal) -> dict[str, Any]:
+    from lessons.oral import PART_LABELS
+    from lessons.titles import QUESTIONS_NOTICE, lesson_competences
+
     return {
-        "r": rehearsal,
-        "d": rehearsal.draw,
+        "r": oral,
+        "d": oral.draw,
+        "t": oral.title,
+        "parts": {part.value: label for part, label in PART_LABELS.items()},
+        "worked": lesson_competences(oral.draw.lesson, oral.title),
         "grid": GRID,
         "scale": SCALE,
-        "competences": COMPETENCES,
-        "by_competence": rehearsal.score_by_competence(),
+        "by_competence": oral.score_by_competence(),
         "notice": GRID_NOTICE,
-        "support_label": SUPPORTS[rehearsal.draw.support],
+        "questions_notice": QUESTIONS_NOTICE,
+        "support_label": SUPPORTS[oral.draw.support],
         "version": __version__,
     }
 
 
-def report_markdown(rehearsal: Rehearsal) -> str:
-    return _environment(False).get_template("rapport.md.j2").render(**_report_context(rehearsal))
+def report_markdown(oral: OralRehearsal) -> str:
+    return _environment(False).get_template("rapport.md.j2").render(**_report_context(oral))
 
 
-def report_html(rehearsal: Rehearsal) -> str:
+def report_html(oral: OralRehearsal) -> str:
     css = (TEMPLATES_DIR / "print.css").read_text(encoding="utf-8")
     return (
-        _environment(True)
-        .get_template("rapport.html.j2")
-        .render(css=css, **_report_context(rehearsal))
+        _environment(True).get_template("rapport.html.j2").render(css=css, **_report_context(oral))
     )
 
 
-def report_stem(rehearsal: Rehearsal) -> str:
-    return f"repetition-{rehearsal.draw.lesson.ident}-tirage{rehearsal.draw.seed}"
+def report_stem(oral: OralRehearsal) -> str:
+    return f"repetition-{oral.draw.lesson.ident}-tirage{oral.draw.seed}"

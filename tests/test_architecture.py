@@ -46,6 +46,8 @@ ALLOWED: dict[str, set[str]] = {
         "robots.arenas",
         "robots.record",
         "firmware.boards",
+        # The cached library sources the simulated board runs instead of .mpy files.
+        "firmware.bundles",
         "firmware.esp_protocol",
         "firmware.slip",
         "firmware.rawrepl",

@@ -1,7 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The flow of ``kit rehearse``: draw, phases with the live timer, self-evaluation, report.
+"""The terminal front-end of ``kit rehearse``: the oral model driven by prompts and a live timer.
 
-Imported only when the command runs, so that starting the kit stays quick.
+The oral itself (parts, timing, alerts, what to ask) is :class:`lessons.oral.OralRehearsal`;
+this module only shows its prompts, reads the keyboard (or the answers file), measures time
+with the wall clock, runs the demonstrations on the simulators and writes the report. Imported
+only when the command runs, so that starting the kit stays quick.
+
+Everything shown is built as rich ``Text`` (styles, no markup strings), so lesson text, card
+text and the candidate's own words are printed as written, square brackets included.
 """
 
 from __future__ import annotations
@@ -12,22 +18,51 @@ import secrets
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.live import Live
-from rich.markup import escape as e
 from rich.panel import Panel
 from rich.prompt import Confirm, IntPrompt, Prompt
+from rich.rule import Rule
 from rich.text import Text
 
 from kit.console import console, err_console
-from kit.errors import InputFileError, KitError
+from kit.errors import KitError
 from kit.files import atomic_write_text, ensure_folder
 from kit.messages import format_duration_fr
 from lessons import catalog
 from lessons import rehearsal as rh
-from lessons.model import SUPPORTS, Phase
-from lessons.steps import display, run_step
+from lessons.answers import Answers, answers_template, load_answers
+from lessons.model import SUPPORTS
+from lessons.oral import (
+    PART_LABELS,
+    DemoOutcome,
+    Feedback,
+    Kind,
+    OralRehearsal,
+    Part,
+    durations_for,
+)
+from lessons.oral import Prompt as OralPrompt
+from lessons.titles import get_title
+
+STYLES = {"ok": "green", "bientot": "yellow", "depasse": "bold red", "arret": "bold red",
+          "manque": "bold red"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Options:
+    support: str | None
+    tirage: bool
+    seed: int | None
+    title: str | None
+    answers_path: Path | None
+    template_path: Path | None
+    output: Path
+    presentation_min: float | None
+    atelier_min: float | None
+    questions_min: float | None
 
 
 class _Confirm(Confirm):
@@ -40,99 +75,135 @@ class _IntPrompt(IntPrompt):
     illegal_choice_message = "[prompt.invalid]Choisissez une des valeurs proposées."
 
 
+def _say(text: str = "", style: str | None = None) -> None:
+    console.print(Text(text, style=style or ""))
+
+
 def _choose_support() -> str:
     keys = list(SUPPORTS)
     for number, key in enumerate(keys, 1):
-        console.print(f"  {number}. {SUPPORTS[key]} ({key})")
+        _say(f"  {number}. {SUPPORTS[key]} ({key})")
     answer = Prompt.ask(
-        "Quel support voulez-vous répéter ? (numéro ou nom)", console=console
+        Text("Quel support voulez-vous répéter ? (numéro ou nom)"), console=console
     ).strip()
     if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(keys):
         return keys[int(answer) - 1]
     return catalog.check_support(answer) or keys[0]
 
 
-def _show_draw(draw: rh.Draw) -> None:
+def _show_draw(oral: OralRehearsal) -> None:
+    draw = oral.draw
     lesson = draw.lesson
-    console.print(
-        Panel(
-            f"[bold]Support :[/bold] {SUPPORTS[draw.support]}\n"
-            f"[bold]Déroulé :[/bold] {e(lesson.title)} ({lesson.ident}, {lesson.minutes} min)\n\n"
-            f"[bold]Public annoncé par le jury :[/bold] {e(draw.public.text)}\n"
-            f"[dim]Piste : {e(draw.public.advice)}[/dim]\n\n"
-            f"[bold]Situation :[/bold] {e(draw.situation.text)}\n"
-            f"[dim]Piste : {e(draw.situation.advice)}[/dim]\n\n"
-            "[bold]Adaptations déjà prévues dans le déroulé :[/bold] "
-            + e(", ".join(a.public for a in lesson.adaptations)),
-            title=f"Tirage n° {draw.seed}",
-            title_align="left",
-        )
-    )
+    body = Text()
+
+    def field(label: str, value: str, style: str = "") -> None:
+        body.append(f"{label} : ", style="bold")
+        body.append(f"{value}\n", style=style)
+
+    field("Titre", f"{oral.title.label} — {oral.title.text}")
+    field("Support", SUPPORTS[draw.support])
+    field("Déroulé", f"{lesson.title} ({lesson.ident}, {lesson.minutes} min)")
+    field("Public annoncé par le jury", draw.public.text)
+    body.append(f"Piste : {draw.public.advice}\n", style="dim")
+    field("Situation", draw.situation.text)
+    body.append(f"Piste : {draw.situation.advice}\n", style="dim")
+    field("Adaptations déjà prévues dans le déroulé",
+          ", ".join(a.public for a in lesson.adaptations))  # fmt: skip
+    body.append("\nDurées :\n", style="bold")
+    for notice in oral.durations.notices:
+        body.append(f"  • {notice}\n")
+    if oral.title.competences_notice:
+        body.append(f"\n{oral.title.competences_notice}", style="yellow")
+    console.print(Panel(body, title=Text(f"Tirage n° {draw.seed}"), title_align="left"))
 
 
-def _show_phase(number: int, count: int, phase: Phase, start_min: int) -> None:
-    lines = [
-        f"[bold]L'animateur :[/bold] {e(phase.animateur)}",
-        f"[bold]Les participants :[/bold] {e(phase.participants)}",
-    ]
-    if phase.verify:
-        lines.append(f"[bold green]Vérifier :[/bold green] {e(phase.verify)}")
-    lines.append("")
-    lines.append("[bold magenta]Le jury regarde :[/bold magenta]")
-    lines.extend(f"  • {item}" for item in rh.looks_at(phase))
+def _show_prompt(prompt: OralPrompt) -> None:
+    if prompt.kind not in (Kind.TIMED, Kind.TEXT) or not (prompt.title or prompt.lines):
+        return
+    body = Text()
+    if prompt.part is not Part.ATELIER:
+        body.append(f"{prompt.question}\n", style="bold")
+    for line in prompt.lines:
+        label, sep, rest = line.partition(" : ")
+        if sep:
+            body.append(f"{label} : ", style="bold")
+            body.append(f"{rest}\n")
+        else:
+            body.append(f"{line}\n")
+    if prompt.looks_at:
+        body.append("\nLe jury regarde :\n", style="bold magenta")
+        for item in prompt.looks_at:
+            body.append(f"  • {item}\n")
+    subtitle = None
+    if prompt.kind is Kind.TIMED and prompt.limit_s is not None:
+        subtitle = Text(f"le jury arrête à {format_duration_fr(prompt.limit_s)}")
+    body.rstrip()
     console.print(
         Panel(
-            "\n".join(lines),
-            title=e(f"Phase {number}/{count} — {phase.kind_label} : {phase.title}"),
-            subtitle=f"prévu : {phase.minutes} min (de {start_min} à {start_min + phase.minutes})",
+            body if body.plain else Text(prompt.question),
+            title=Text(prompt.title),
+            subtitle=subtitle,
             title_align="left",
             subtitle_align="right",
         )
     )
 
 
-def _run_demo(phase: Phase, outcomes: list[rh.DemoOutcome]) -> None:
+def _run_demo(prompt: OralPrompt) -> tuple[DemoOutcome, ...]:
     import tempfile
 
     from kit.commands.lesson import command_exists
+    from lessons.steps import display, run_step
 
+    outcomes = []
     with tempfile.TemporaryDirectory(prefix="kit-repetition-") as tmp:
-        for command in phase.commands:
+        for command in prompt.commands:
             line = display(command)
-            console.print(f"[cyan]$ {line}[/cyan]", highlight=False)
-            with err_console.status("Démonstration sur le simulateur…"):
+            _say(f"$ {line}", "cyan")
+            with err_console.status(Text("Démonstration sur le simulateur…")):
                 result = run_step(command, Path(tmp), command_exists)
             detail = "; ".join(result.problems)
-            outcomes.append(rh.DemoOutcome(line, result.ok, detail))
+            outcomes.append(DemoOutcome(line, result.ok, detail))
             if result.ok:
-                for line in result.output.strip().splitlines()[-4:]:
-                    console.print(f"  [dim]{line}[/dim]", markup=False, highlight=False)
-                console.print(
-                    f"  [green]✓ démonstration réussie[/green] "
-                    f"({format_duration_fr(result.seconds)})"
-                )
+                for output_line in result.output.strip().splitlines()[-4:]:
+                    _say(f"  {output_line}", "dim")
+                _say(f"  ✓ démonstration réussie ({format_duration_fr(result.seconds)})", "green")
             else:
-                console.print(f"  [red]✗ {detail}[/red] — c'est le moment du plan B.")
+                text = Text(f"  ✗ {detail}", style="red")
+                text.append(" — c'est le moment du plan B.")
+                console.print(text)
+    return tuple(outcomes)
 
 
-def _timer_text(elapsed_s: float, planned_s: float, before_s: float, total_s: float) -> Text:
-    level, message = rh.phase_warning(elapsed_s, planned_s)
-    style = {"ok": "green", "bientot": "yellow", "depasse": "bold red"}[level]
+def _timer_text(oral: OralRehearsal, prompt: OralPrompt, elapsed_s: float) -> Text:
+    status = oral.timer(elapsed_s)
+    style = STYLES[status.level]
     minutes, seconds = divmod(int(elapsed_s), 60)
-    text = Text(f"⏱  {minutes:02d}:{seconds:02d} / {format_duration_fr(planned_s)}", style=style)
-    if message:
-        text.append(f"  — {message}", style=style)
-    text.append(
-        f"   (séance : {format_duration_fr(before_s + elapsed_s)} / "
-        f"{format_duration_fr(total_s)})  Entrée pour passer à la phase suivante",
-        style="dim",
-    )
+    budget = prompt.planned_s if prompt.planned_s is not None else prompt.limit_s
+    shown = f"⏱  {minutes:02d}:{seconds:02d}"
+    shown += f" / {format_duration_fr(budget)}" if budget is not None else " (aucune limite fixée)"
+    text = Text(shown, style=style)
+    if status.message:
+        text.append(f"  — {status.message}", style=style)
+    if prompt.part is Part.ATELIER:
+        text.append(
+            f"   (atelier : {format_duration_fr(prompt.before_s + elapsed_s)} / "
+            f"{format_duration_fr(oral.durations.atelier_s)})",
+            style="dim",
+        )
+    text.append("  (Entrée : suite)", style="dim")
     return text
 
 
-def _wait_for_enter(planned_s: float, before_s: float, total_s: float) -> float:
-    """Run the live timer until the candidate presses Enter; returns the phase's duration."""
+def _wait_for_enter(oral: OralRehearsal, prompt: OralPrompt) -> float:
+    """Run the live timer until the candidate presses Enter; returns the elapsed seconds."""
     started = time.monotonic()
+    if not sys.stdin.isatty():
+        # A pipe: no live timer to draw, and Python may already hold the next lines in its
+        # buffer, where select() would not see them. Read the line.
+        if sys.stdin.readline() == "":
+            raise EOFError
+        return time.monotonic() - started
     try:
         import select
 
@@ -143,15 +214,12 @@ def _wait_for_enter(planned_s: float, before_s: float, total_s: float) -> float:
     with (
         _keys_without_echo(),
         Live(
-            _timer_text(0, planned_s, before_s, total_s),
-            console=console,
-            refresh_per_second=4,
-            transient=True,
-        ) as live,
+            _timer_text(oral, prompt, 0), console=console, refresh_per_second=4, transient=True
+        ) as live,  # fmt: skip
     ):
         while True:
             elapsed = time.monotonic() - started
-            live.update(_timer_text(elapsed, planned_s, before_s, total_s))
+            live.update(_timer_text(oral, prompt, elapsed))
             ready, _, _ = select.select([sys.stdin], [], [], 0.25)
             if ready:
                 key = _read_key()
@@ -185,104 +253,156 @@ def _keys_without_echo() -> Iterator[None]:
 
 
 def _read_key() -> str:
-    """One key in a terminal (cbreak mode), one line otherwise (pipes, tests)."""
-    if sys.stdin.isatty():
-        return os.read(sys.stdin.fileno(), 1).decode("utf-8", "replace")
-    line = sys.stdin.readline()
-    return "\n" if line.endswith("\n") or line else line
+    """One key of the terminal (cbreak mode)."""
+    return os.read(sys.stdin.fileno(), 1).decode("utf-8", "replace")
 
 
-def _print_timing(timing: rh.PhaseTiming) -> None:
-    level, message = rh.phase_warning(timing.actual_s, timing.planned_s)
-    style = {"ok": "green", "bientot": "green", "depasse": "red"}[level]
-    extra = f" — {message}" if level == "depasse" else ""
-    console.print(
-        f"[{style}]Durée : {format_duration_fr(timing.actual_s)} "
-        f"(prévu {format_duration_fr(timing.planned_s)}){extra}[/{style}]"
-    )
+def _ask(oral: OralRehearsal, prompt: OralPrompt) -> bool | float | int | str:
+    """The candidate's answer to ``prompt`` from the keyboard."""
+    if prompt.kind is Kind.CHECK:
+        return _Confirm.ask(Text(f"  {prompt.question}"), default=True, console=console)
+    if prompt.kind is Kind.TIMED:
+        return _wait_for_enter(oral, prompt)
+    if prompt.kind is Kind.SCORE:
+        return _IntPrompt.ask(Text(f"  {prompt.question}"), choices=[str(k) for k in rh.SCALE],
+                              console=console)  # fmt: skip
+    return Prompt.ask(Text(prompt.question), default="", show_default=False,
+                      console=console)  # fmt: skip
 
 
-def run_rehearsal(
-    support: str | None, tirage: bool, seed: int | None, answers_path: Path | None, sortie: Path
-) -> None:
-    if support and tirage:
+def _from_file(answers: Answers, prompt: OralPrompt) -> bool | float | int | str:
+    value = answers.value_for(prompt)
+    if prompt.kind is Kind.CHECK:
+        _say(f"  {prompt.question} → {'oui' if value else 'non'}")
+    elif prompt.kind is Kind.SCORE:
+        _say(f"  {prompt.question} → {value}")
+    elif prompt.kind is Kind.TEXT and value:
+        _say(f"{prompt.question} → {value}")
+    assert not isinstance(value, tuple)
+    return value
+
+
+def _show_feedback(prompt: OralPrompt, value: object, feedback: Feedback) -> None:
+    if prompt.kind is Kind.CHECK and feedback.message:
+        _say(f"    {feedback.message}", STYLES[feedback.level])
+    if prompt.kind is not Kind.TIMED or not isinstance(value, float):
+        return
+    text = f"Durée : {format_duration_fr(value)}"
+    if prompt.planned_s is not None:
+        text += f" (prévu {format_duration_fr(prompt.planned_s)})"
+    if feedback.message:
+        text += f" — {feedback.message}"
+    _say(text, STYLES[feedback.level])
+
+
+def _drive(oral: OralRehearsal, answers: Answers | None) -> None:
+    """Ask every prompt of the oral until it is over."""
+    part: Part | None = None
+    while (prompt := oral.current) is not None:
+        if prompt.part is not part:
+            part = prompt.part
+            console.print()
+            console.print(Rule(Text(PART_LABELS[part], style="bold")))
+            if part is Part.AUTOEVALUATION:
+                _say(rh.GRID_NOTICE, "yellow")
+                _say("Échelle : " + ", ".join(f"{k} = {v}" for k, v in rh.SCALE.items()) + ".")
+            elif part is Part.QUESTIONS:
+                from lessons.titles import QUESTIONS_NOTICE
+
+                _say(QUESTIONS_NOTICE, "yellow")
+        _show_prompt(prompt)
+        if prompt.kind is Kind.DEMO:
+            wanted = (
+                answers.demonstration
+                if answers is not None
+                else _Confirm.ask(Text(prompt.question), default=True, console=console)
+            )
+            oral.answer(_run_demo(prompt) if wanted else ())
+            continue
+        value = _from_file(answers, prompt) if answers is not None else _ask(oral, prompt)
+        _show_feedback(prompt, value, oral.answer(value))
+
+
+def _write_report(oral: OralRehearsal, output: Path) -> tuple[Path, Path]:
+    stem = rh.report_stem(oral)
+    md_path = atomic_write_text(output / f"{stem}.md", rh.report_markdown(oral))
+    html_path = atomic_write_text(output / f"{stem}.html", rh.report_html(oral))
+    return md_path, html_path
+
+
+def run_rehearsal(options: Options) -> None:
+    if options.support and options.tirage:
         raise KitError("Choisissez soit --support, soit --tirage, pas les deux.")
-    catalog.check_support(support)
-    answers = rh.load_answers(answers_path) if answers_path else None
-    if not support and not tirage:
+    catalog.check_support(options.support)
+    if options.answers_path and options.template_path:
+        raise KitError("Choisissez soit --non-interactif, soit --modele-reponses, pas les deux.")
+    answers = load_answers(options.answers_path) if options.answers_path else None
+    title = get_title(options.title or (answers.title if answers is not None else None))
+    support = options.support
+    if not support and not options.tirage and options.template_path is None:
         if answers is not None:
             support = catalog.check_support(answers.support)
         else:
             support = _choose_support()
+    seed = options.seed
+    if seed is None and answers is not None:
+        seed = answers.seed
     if seed is None:
         seed = secrets.randbelow(10_000)
 
     draw = rh.draw(catalog.load_all(), seed=seed, support=support)
-    lesson = draw.lesson
-    if answers is not None and len(answers.minutes) != len(lesson.phases):
-        raise InputFileError(
-            f"Le fichier de réponses donne {len(answers.minutes)} durée(s) mais le déroulé "
-            f"« {lesson.ident} » a {len(lesson.phases)} phases."
-        )
-    session = rh.Rehearsal(draw=draw)
-    _show_draw(draw)
-    if answers is None:
-        Prompt.ask("Entrée pour commencer la répétition", default="", show_default=False)
 
-    start_min = 0
-    for number, phase in enumerate(lesson.phases, 1):
-        _show_phase(number, len(lesson.phases), phase, start_min)
-        start_min += phase.minutes
-        if phase.commands:
-            wanted = (
-                answers.demonstration
-                if answers is not None
-                else _Confirm.ask("Lancer la démonstration sur le simulateur ?", default=True)
-            )
-            if wanted:
-                _run_demo(phase, session.demos)
-        if answers is not None:
-            actual_s = answers.minutes[number - 1] * 60.0
-        else:
-            actual_s = _wait_for_enter(phase.minutes * 60.0, session.total_s, lesson.minutes * 60.0)
-        timing = rh.PhaseTiming(phase, actual_s)
-        session.timings.append(timing)
-        _print_timing(timing)
+    def minutes(part: str, given: float | None) -> float | None:
+        if given is not None or answers is None:
+            return given
+        return answers.duration_min(part)
 
-    console.print()
-    console.print(f"[bold]Auto-évaluation[/bold] — [yellow]{rh.GRID_NOTICE}[/yellow]")
-    scale = ", ".join(f"{k} = {v}" for k, v in rh.SCALE.items())
-    console.print(f"Échelle : {scale}.")
-    for criterion in rh.GRID:
-        if answers is not None:
-            if criterion.ident not in answers.scores:
-                raise InputFileError(
-                    f"Note manquante pour « {criterion.ident} » dans le fichier de réponses."
-                )
-            score = answers.scores[criterion.ident]
-            console.print(f"  {criterion.text} → {score}")
-        else:
-            score = _IntPrompt.ask(
-                f"  {criterion.text}", choices=[str(k) for k in rh.SCALE], console=console
-            )
-        session.scores[criterion.ident] = score
-    if answers is not None:
-        session.comment = answers.comment
-    else:
-        session.comment = Prompt.ask("Un commentaire pour vous-même", default="").strip()
-
-    ensure_folder(sortie)
-    stem = rh.report_stem(session)
-    md_path = atomic_write_text(sortie / f"{stem}.md", rh.report_markdown(session))
-    html_path = atomic_write_text(sortie / f"{stem}.html", rh.report_html(session))
-    total = session.total_s
-    planned = session.planned_total_s
-    colour = "green" if total <= planned else "red"
-    console.print()
-    console.print(
-        f"[{colour}]Séance : {format_duration_fr(total)} pour {format_duration_fr(planned)} "
-        f"prévues.[/{colour}]"
+    durations = durations_for(
+        title,
+        draw.lesson,
+        presentation_min=minutes("presentation", options.presentation_min),
+        atelier_min=minutes("atelier", options.atelier_min),
+        questions_min=minutes("questions", options.questions_min),
     )
-    for label, points, maximum in session.score_by_competence():
-        console.print(f"  {label} : {points}/{maximum}")
-    console.print(f"Rapport : {md_path} et {html_path}")
+    oral = OralRehearsal.start(draw, title, durations)
+    if options.template_path is not None:
+        if options.template_path.exists():
+            raise KitError(
+                f"Le fichier « {options.template_path} » existe déjà : il contient peut-être "
+                "vos réponses, le kit ne l'écrase pas.",
+                hint="Choisissez un autre nom, ou supprimez-le d'abord.",
+            )
+        path = atomic_write_text(options.template_path, answers_template(oral))
+        _say(f"Fichier de réponses écrit : {path} (tirage n° {seed}, {draw.lesson.ident}).")
+        _say(f"Complétez-le, puis : kit rehearse --non-interactif {path}")
+        return
+    if answers is not None:
+        answers.check(oral)
+    output = ensure_folder(options.output)
+
+    _show_draw(oral)
+    if answers is None:
+        Prompt.ask(Text("Entrée pour commencer la répétition"), default="", show_default=False,
+                   console=console)  # fmt: skip
+    try:
+        _drive(oral, answers)
+    except KeyboardInterrupt:
+        oral.interrupt()
+        md_path, html_path = _write_report(oral, output)
+        err_console.print(Text(f"Répétition interrompue : rapport partiel écrit dans {md_path} "
+                               f"et {html_path}.", style="yellow"))  # fmt: skip
+        raise
+
+    md_path, html_path = _write_report(oral, output)
+    console.print()
+    total = oral.atelier_total_s
+    atelier = oral.atelier_alert
+    text = (f"Atelier : {format_duration_fr(total)} pour "
+            f"{format_duration_fr(draw.lesson.minutes * 60)} prévues")  # fmt: skip
+    _say(text + (f" — {atelier.message}." if atelier.message else "."), STYLES[atelier.level])
+    for label, points, maximum in oral.score_by_competence():
+        _say(f"  {label} : {points}/{maximum}")
+    missing = oral.missing_dossier()
+    if missing:
+        _say(f"À prévoir pour le dossier : {'; '.join(missing)}.", "yellow")
+    _say(f"Rapport : {md_path} et {html_path}")
