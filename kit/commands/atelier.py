@@ -25,12 +25,12 @@ PLACE_HELP = (
     "Type de lieu pour La Coop : lieu_activite (par défaut), domicile, a_distance ou autre."
 )
 AGES_HELP = (
-    "Participants par tranche d'âge, par exemple « 12-18=6,60-69=2 » (-12, 12-18, 18-24, "
+    "Participants par tranche d'âge, par exemple « 12-18=6,60-69=2 » (-12, 12-18, 18-24, "
     "25-39, 40-59, 60-69, 70+, nc, ou les valeurs de La Coop)."
 )
-GENRES_HELP = "Participants par genre, par exemple « f=5,m=3 » (feminin, masculin, nc)."
+GENRES_HELP = "Participants par genre, par exemple « f=5,m=3 » (feminin, masculin, nc)."
 STATUTS_HELP = (
-    "Participants par statut, par exemple « scolarise=8 » (scolarise, sans-emploi, en-emploi, "
+    "Participants par statut, par exemple « scolarise=8 » (scolarise, sans-emploi, en-emploi, "
     "retraite, nc)."
 )
 
@@ -164,7 +164,11 @@ def atelier() -> None:
 @click.argument("lecon", required=False, metavar="[LEÇON]")
 @click.option("--lieu", metavar="TYPE", help=PLACE_HELP)
 @click.option(
-    "--participants", type=click.IntRange(0, 10_000), required=True, help="Nombre de participants."
+    "--participants",
+    type=click.IntRange(0, 10_000),
+    required=True,
+    metavar="N",
+    help="Nombre de participants.",
 )
 @click.option("--ages", multiple=True, metavar="TRANCHE=N,…", help=AGES_HELP)
 @click.option(
@@ -235,7 +239,9 @@ def _elapsed_minutes(session: Session) -> int:
 
 
 @atelier.command("fermer")
-@click.option("--participants", type=click.IntRange(0, 10_000), help="Nombre de participants.")
+@click.option(
+    "--participants", type=click.IntRange(0, 10_000), metavar="N", help="Nombre de participants."
+)
 @click.option("--ages", multiple=True, metavar="TRANCHE=N,…", help=AGES_HELP)
 @click.option("--genres", multiple=True, metavar="GENRE=N,…", help=GENRES_HELP)
 @click.option("--statuts", multiple=True, metavar="STATUT=N,…", help=STATUTS_HELP)
@@ -389,7 +395,11 @@ def _show_closed(session: Session) -> None:
     help="Durée en minutes (par défaut : celle de la leçon).",
 )
 @click.option(
-    "--participants", type=click.IntRange(0, 10_000), required=True, help="Nombre de participants."
+    "--participants",
+    type=click.IntRange(0, 10_000),
+    required=True,
+    metavar="N",
+    help="Nombre de participants.",
 )
 @click.option("--ages", multiple=True, metavar="TRANCHE=N,…", help=AGES_HELP)
 @click.option("--genres", multiple=True, metavar="GENRE=N,…", help=GENRES_HELP)
