@@ -75,9 +75,12 @@ def _mcu_group() -> click.Command:
 #: Each value is "module:attribute" or a function that builds the group.
 LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
     "badge": "kit.commands.badge:badge",
+    "atelier": "kit.commands.atelier:atelier",
+    "bilan": "kit.commands.bilan:bilan",
     "config": "kit.commands.config:config",
     "demo": "kit.commands.demo:demo",
     "doctor": "kit.commands.doctor:doctor",
+    "journal": "kit.commands.journal_cmd:journal_group",
     "lesson": "kit.commands.lesson:lesson",
     "mcu": _mcu_group,
     "printer": _printer_group,

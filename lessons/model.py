@@ -131,6 +131,32 @@ class Adaptation:
 
 
 @dataclass(frozen=True)
+class CoopDefaults:
+    """What the atelier journal proposes for this lesson in La Coop's « CRA collectif »:
+    thématiques, matériel and niveau, as the Coop's values (:mod:`journal.coop`)."""
+
+    thematiques: tuple[str, ...]
+    materiel: tuple[str, ...]
+    niveau: str
+
+
+#: A lesson without a ``[coop]`` table gets its support's defaults.
+COOP_DEFAULTS_FOR_SUPPORT: dict[str, CoopDefaults] = {
+    "impression-3d": CoopDefaults(
+        ("creer_avec_le_numerique",), ("ordinateur", "autre"), "debutant"
+    ),
+    "tablette-smartphone": CoopDefaults(
+        ("prendre_en_main_du_materiel",), ("telephone", "tablette"), "debutant"
+    ),
+    "pc": CoopDefaults(("prendre_en_main_du_materiel",), ("ordinateur",), "debutant"),
+    "robot": CoopDefaults(("creer_avec_le_numerique",), ("ordinateur", "autre"), "debutant"),
+    "microcontroleur": CoopDefaults(
+        ("creer_avec_le_numerique",), ("ordinateur", "autre"), "debutant"
+    ),
+}
+
+
+@dataclass(frozen=True)
 class PrintClaim:
     """A print the lesson relies on and what its text says of it (``[[affirmations.impressions]]``).
 
@@ -222,6 +248,12 @@ class Lesson:
     introduction: str
     path: Path
     claims: Claims = Claims()
+    coop: CoopDefaults | None = None
+
+    @property
+    def coop_defaults(self) -> CoopDefaults:
+        """The lesson's ``[coop]`` table, or its support's defaults."""
+        return self.coop or COOP_DEFAULTS_FOR_SUPPORT[self.support]
 
     @property
     def support_label(self) -> str:

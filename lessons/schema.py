@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from journal import coop as coop_vocabulary
 from lessons.frontmatter import LessonFileError, SplitFile, locate, split
 from lessons.model import (
     COMPETENCES,
@@ -22,6 +23,7 @@ from lessons.model import (
     SUPPORTS,
     Adaptation,
     Claims,
+    CoopDefaults,
     KitCommand,
     Lesson,
     Material,
@@ -40,7 +42,7 @@ IDENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TOP_KEYS = {
     "identifiant", "titre", "support", "format", "duree_min", "effectif", "prerequis",
     "competences", "plan_b", "vigilance", "ressources", "fiche_participant", "public",
-    "objectifs", "materiel", "preparation", "phases", "adaptations",
+    "objectifs", "materiel", "preparation", "phases", "adaptations", "coop",
 }  # fmt: skip
 # The measurable claims of the déroulé (issue 25), checked by lessons.claims.
 _TOP_KEYS.add("affirmations")
@@ -156,6 +158,30 @@ def _command(reader: _Reader, raw: Any, path: Path_) -> KitCommand:
         picture=picture,
         pending=reader.text(table, path, "en_attente", optional=True),
         line=locate(reader.split_file, (*path, "kit")),
+    )
+
+
+def _coop(reader: _Reader, raw: Any) -> CoopDefaults:
+    """The ``[coop]`` table: the Coop's values for the atelier journal (journal.coop)."""
+    path: Path_ = ("coop",)
+    table = reader.table(raw, path, {"thematiques", "materiel", "niveau"})
+    lists = {}
+    for key, options in (
+        ("thematiques", coop_vocabulary.THEMATIQUES),
+        ("materiel", coop_vocabulary.MATERIELS),
+    ):
+        values = reader.texts(table, path, key)
+        for value in values:
+            if value not in options:
+                raise reader.fail(
+                    (*path, key),
+                    f"« {value} » n'est pas une valeur de La Coop ({_choices(options)}).",
+                )
+        lists[key] = values
+    return CoopDefaults(
+        thematiques=lists["thematiques"],
+        materiel=lists["materiel"],
+        niveau=reader.choice(table, path, "niveau", coop_vocabulary.NIVEAUX),
     )
 
 
@@ -400,6 +426,7 @@ def build(split_file: SplitFile, source: Path) -> Lesson:
         introduction=split_file.body,
         path=source,
         claims=_claims(r, top, {phase.title for phase in phases}),
+        coop=_coop(r, top["coop"]) if "coop" in top else None,
     )
 
 

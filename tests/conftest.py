@@ -34,11 +34,11 @@ def isolated_user_dirs(
     monkeypatch: pytest.MonkeyPatch,
     test_bundles: tuple[Path, ...],
 ) -> Iterator[Path]:
-    """Config, state and cache folders of the kit point into a fresh temporary folder; the
+    """Config, data, state and cache folders of the kit point into a fresh temporary folder; the
     cache holds the tests' library bundles (as after « kit mcu bundle add ») and PyPI is
     unreachable."""
     home = tmp_path_factory.mktemp("kit-user")
-    for name in ("CONFIG", "STATE", "CACHE"):
+    for name in ("CONFIG", "DATA", "STATE", "CACHE"):
         monkeypatch.setenv(f"KIT_{name}_DIR", str(home / name.lower()))
     monkeypatch.setenv("KIT_SIM_EXTRA", ECHO_SIM)
     monkeypatch.setenv("KIT_PYPI_URL", OFFLINE_PYPI)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
-PACKAGES = ("kit", "printers", "robots", "firmware", "sim", "lessons")
+PACKAGES = ("kit", "printers", "robots", "firmware", "sim", "lessons", "journal")
 
 _KIT_FOR_DOMAIN = {
     "kit.errors",
@@ -53,7 +53,8 @@ ALLOWED: dict[str, set[str]] = {
         "firmware.rawrepl",
         "firmware.uf2",
     },
-    "lessons": {"kit", "printers", "robots", "firmware", "sim"},
+    "lessons": {"kit", "printers", "robots", "firmware", "sim", "journal"},
+    "journal": {"kit.errors", "kit.messages", "kit.paths", "kit.files"},
 }
 
 #: Modules of ``kit`` that may import the domain packages (the CLI, and the ``sim://`` handler

@@ -176,6 +176,10 @@ def print_delivered(delivered: object) -> None:
 
     assert isinstance(delivered, DeliveredBadge)
     d = delivered.delivery
+    # The journal counts badges by identifier only: the recipient's name stays in the badge.
+    from kit.commands.record import record_event
+
+    record_event("badge", {"badge": d.badge, "count": 1})
     console.print(
         f"[bold green]Badge « {escape(d.badge_name)} » délivré à "
         f"{escape(d.recipient)}[/bold green]",

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
+from kit.commands.record import record_event
 from kit.console import console, err_console
 from kit.errors import KitError
 
@@ -164,6 +165,15 @@ def deploy_cmd(
         more = len(plan.left_alone) - _MAX_LISTED
         suffix = f" et {more} autre(s)" if more > 0 else ""
         console.print(f"Laissés tels quels : {escape(shown)}{suffix}")
+    if not dry_run:
+        record_event(
+            "mcu_deploy",
+            {
+                "board": plan.board.id,
+                "script": lesson.name if lesson else None,
+                "files": len(result.written),
+            },
+        )
     if dry_run:
         console.print("[bold]Simulation (--dry-run) : rien n'a été écrit.[/bold]")
     elif result.written or result.removed:

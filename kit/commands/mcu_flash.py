@@ -32,6 +32,7 @@ from firmware.esp_image import CHIP_LABELS
 from firmware.uf2 import family_name
 from kit import discovery, messages
 from kit.clickfr import FiniteFloatRange
+from kit.commands.record import recorded
 from kit.console import console, err_console, print_error
 from kit.errors import EXIT_FAILURE, KitError
 from kit.links import is_url
@@ -456,6 +457,7 @@ def flash_cmd(
         def next_board() -> bool:
             return uf2_flash.wait_for_drive(board, drive, attente) is not None
 
+    one = recorded(one, "mcu_flash", {"board": board.id, "format": kind.lstrip(".")})
     if not toutes:
         one()
         return

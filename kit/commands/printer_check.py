@@ -11,6 +11,7 @@ import click
 from rich.table import Table
 
 from kit.clickfr import FiniteFloatRange
+from kit.commands.record import record_event
 from kit.console import console
 from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE
@@ -174,6 +175,15 @@ def check(
         click.echo(json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=2))
     else:
         _render(analysis, profile, saved, how)
+    record_event(
+        "check",
+        {
+            "printable": analysis.printable,
+            "estimated_s": analysis.total_seconds,
+            "filament_g": analysis.filament_g,
+            "cost_eur": analysis.filament_cost_eur,
+        },
+    )
     if not analysis.printable:
         sys.exit(EXIT_FAILURE)
 

@@ -16,6 +16,7 @@ import click
 from rich.table import Table
 
 from kit.clickfr import FiniteFloatRange
+from kit.commands.record import record_event
 from kit.console import console, err_console
 from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE, KitError
@@ -135,6 +136,15 @@ def run(
         console.print(f"[yellow]Remarque :[/yellow] {note}")
     if report.picture is not None:
         console.print(f"Image enregistrée : {report.picture}")
+    record_event(
+        "robot_run",
+        {
+            "challenge": report.challenge.name if report.challenge else None,
+            "passed": report.result.passed if report.result else None,
+            "seconds": outcome.duration_s,
+            "example": script if script.startswith("exemple:") else None,
+        },
+    )
     if badge_for is not None and defi is not None:
         if report.result is not None and report.result.passed and not report.failed:
             from pathlib import Path
