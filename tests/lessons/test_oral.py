@@ -166,7 +166,8 @@ def test_alert_rules() -> None:
     assert alert(0, 100, 180, None).level == "ok"
     assert alert(0, 200, 180, None).message == "dépassement de 20 s"
     assert alert(2300, 200, 180, 2400).level == "arret"
-    assert alert(2400, 10, 180, 2400).message.startswith("après la fin du temps")
+    assert "le jury vous arrête ici" in alert(2400, 10, 180, 2400).message
+    assert alert(2410, 10, 180, 2400).message.startswith("après la fin du temps")
     assert alert(0, 600, None, None).level == "ok"
 
 
