@@ -172,7 +172,8 @@ class Robot:
         if self.mbot.button():
             return True
         while self.mbot.button_presses == presses:
-            if limit is not None and self.mbot.clock() - start >= limit:
+            # (a margin: a remainder below the clock's float resolution would never pass)
+            if limit is not None and self.mbot.clock() - start >= limit - 1e-9:
                 return False
             step = 0.05 if limit is None else min(0.05, limit - (self.mbot.clock() - start))
             self.mbot.wait(max(step, 0.0))
