@@ -280,6 +280,21 @@ def _check_lap(
     )
 
 
+def error_verdict(result: ChallengeResult, line: int | None) -> ChallengeResult:
+    """The verdict of a run whose program stopped on an error: never a success.
+
+    The robot may well have stopped near the wall because the program crashed; the measured
+    figures stay, the reason says where the program stopped.
+    """
+    where = f"à la ligne {line}" if line else "avant la fin"
+    return ChallengeResult(
+        False,
+        f"Le programme s'est arrêté sur une erreur {where} : corrigez-la, le défi n'est "
+        "réussi que par un programme qui s'exécute sans erreur.",
+        result.figures,
+    )
+
+
 class Referee:
     """Watches a run while it happens and says when the challenge is already won.
 

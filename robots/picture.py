@@ -87,8 +87,14 @@ def draw_run(
     *,
     challenge: Challenge | None = None,
     result: ChallengeResult | None = None,
+    duration_s: float | None = None,
+    error: str | None = None,
 ) -> Drawing:
-    """The arena with the path of ``record`` and, when given, the challenge's verdict."""
+    """The arena with the path of ``record`` and, when given, the challenge's verdict.
+
+    ``duration_s`` is the program's duration as the console says it (the record goes on for
+    the robot's coasting after the stop); ``error`` the program's error, shown in red.
+    """
     title = f"Défi : {challenge.title}" if challenge else record.arena.title
     drawing, view = draw_arena(record.arena, title)
     samples = record.since_start() or record.samples
@@ -128,7 +134,7 @@ def draw_run(
     for hit in record.collisions:
         drawing.circle(view.to_px((hit.x, hit.y)), view.length_px(8.0), stroke="#d62828", width=3)
     base = drawing.height_px - FOOTER_PX + 10
-    duration = record.end_s - record.start_s
+    duration = record.end_s - record.start_s if duration_s is None else duration_s
     summary = (
         f"Durée : {duration:.1f} s — trajet : {record.path_length():.0f} cm — vitesse max : "
         f"{record.max_speed():.1f} cm/s — collisions : {len(record.collisions)}"
@@ -143,4 +149,6 @@ def draw_run(
         colour = "#2b8a3e" if result.passed else "#c92a2a"
         verdict = "Défi réussi : " if result.passed else "Défi manqué : "
         drawing.text((20, base + 44), verdict + result.reason, size=15, color=colour)
+    elif error:
+        drawing.text((20, base + 44), error, size=15, color="#c92a2a")
     return drawing

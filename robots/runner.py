@@ -15,7 +15,7 @@ import sys
 import time
 import traceback
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType
@@ -24,6 +24,7 @@ from typing import SupportsIndex
 from kit.errors import InputFileError, KitError
 from kit.files import read_text_input
 from kit.python_errors import french_message, syntax_message
+from kit.worker import LineCharger
 from robots.learner import RIEN, ErreurRobot, Robot
 from robots.mbot import GoalReached, TimeLimitReached
 
@@ -90,26 +91,47 @@ def describe_error(exc: BaseException, filename: str) -> tuple[str, int | None]:
 
 
 @contextlib.contextmanager
-def _sleep_on_the_robots_clock(robot: Robot) -> Iterator[None]:
-    """On the simulator, the script's ``time.sleep`` waits in the robot's (virtual) time.
+def _time_on_the_robots_clock(robot: Robot) -> Iterator[None]:
+    """On the simulator, the script's ``time`` module reads and waits on the robot's clock.
 
-    Learners often write ``time.sleep(2)`` instead of ``robot.attendre(2)``. Behind
-    ``sim://`` time only passes while the program talks to the robot, so a plain sleep would
-    leave the simulated robot frozen. While the script runs, ``import time`` gives it a copy of
-    the module whose ``sleep`` is ``robot.attendre``; modules already loaded (the link itself,
-    which sleeps when the simulator follows the wall clock) keep the real one. On a real robot
-    nothing changes.
+    One clock for the learner's program: ``time.time``, ``time.monotonic``,
+    ``time.perf_counter`` (and their ``_ns`` forms) read the simulator's virtual clock, like
+    ``robot.temps()``, and ``time.sleep`` is ``robot.attendre``. Behind ``sim://`` virtual time
+    only passes while the program talks to the robot or runs its own lines (see
+    :mod:`robots.worker`), so a program that drives « for 3 seconds » with ``time.time()``
+    moves as far as on the floor. While the script runs, ``import time`` gives it a copy of the
+    module with those functions; modules already loaded (the link itself, which sleeps when the
+    simulator follows the wall clock) keep the real one. On a real robot nothing changes.
     """
     if robot.mbot.clock is time.monotonic:
         yield
         return
+    clock = robot.mbot.clock
+    origin_s = clock()
+    epoch_s = time.time()
 
     def sleep(seconds: float | SupportsIndex) -> None:
-        robot.mbot.wait(float(seconds))
+        value = float(seconds)
+        if value < 0:
+            raise ValueError("sleep length must be non-negative")
+        robot.mbot.wait(value)
+
+    def wall() -> float:
+        return epoch_s + (clock() - origin_s)
 
     proxy = types.ModuleType("time", time.__doc__)
     proxy.__dict__.update({k: v for k, v in vars(time).items() if not k.startswith("__")})
-    proxy.sleep = sleep  # type: ignore[attr-defined]
+    proxy.__dict__.update(
+        sleep=sleep,
+        time=wall,
+        time_ns=lambda: round(wall() * 1e9),
+        monotonic=clock,
+        monotonic_ns=lambda: round(clock() * 1e9),
+        perf_counter=clock,
+        perf_counter_ns=lambda: round(clock() * 1e9),
+        process_time=lambda: clock() - origin_s,
+        process_time_ns=lambda: round((clock() - origin_s) * 1e9),
+    )
     saved = sys.modules["time"]
     sys.modules["time"] = proxy
     try:
@@ -118,11 +140,15 @@ def _sleep_on_the_robots_clock(robot: Robot) -> Iterator[None]:
         sys.modules["time"] = saved
 
 
-def run_script(code: CodeType, robot: Robot) -> ScriptOutcome:
+def run_script(
+    code: CodeType, robot: Robot, *, charge_line: Callable[[], None] | None = None
+) -> ScriptOutcome:
     """Execute ``code`` with ``robot``; stop the robot however it ends.
 
     ``KeyboardInterrupt`` and the kit's own errors (a robot that stops answering, a lost link)
     propagate after the robot has been told to stop; errors of the script become an outcome.
+    ``charge_line`` is called for every executed line of the script (the simulator's virtual
+    cost of running it, :mod:`robots.worker`); it may raise :class:`TimeLimitReached`.
     """
     namespace: dict[str, object] = {
         "__name__": "__main__",
@@ -132,9 +158,18 @@ def run_script(code: CodeType, robot: Robot) -> ScriptOutcome:
         "RIEN": RIEN,
     }
     start = robot.mbot.clock()
+    charger = None if charge_line is None else LineCharger(charge_line)
+    if charger is not None:
+        charger.files.add(code.co_filename)
     try:
-        with _sleep_on_the_robots_clock(robot):
-            exec(code, namespace)
+        with _time_on_the_robots_clock(robot):
+            if charger is not None:
+                charger.start()
+            try:
+                exec(code, namespace)
+            finally:
+                if charger is not None:
+                    charger.stop()
         outcome = ScriptOutcome(Ending.FINISHED, robot.mbot.clock() - start)
     except GoalReached:
         outcome = ScriptOutcome(Ending.GOAL, robot.mbot.clock() - start)
