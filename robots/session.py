@@ -89,6 +89,28 @@ def simulator_url(port: str, arena: str | None) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
+def with_presses(url: str, presses: str | None, *, from_option: bool) -> str:
+    """``url`` with ``appui=…`` (when the simulator presses the robot's button).
+
+    ``--appui`` (``from_option``) may not contradict an ``appui`` already in the port; a
+    challenge's own presses only apply when neither says anything.
+    """
+    if not presses:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    current = [v for k, v in query if k == "appui"]
+    if current:
+        if from_option and current[-1] != presses:
+            raise KitError(
+                f"Deux appuis différents sont demandés : « {current[-1]} » dans le port et "
+                f"« {presses} » (option --appui). Gardez-en un seul."
+            )
+        return url
+    query.append(("appui", presses))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
 def _device_record(mbot: MBot) -> RunRecord | None:
     device = getattr(mbot.link, "device", None)
     record = getattr(device, "record", None)
@@ -118,6 +140,7 @@ def run_program(
     defi: str | None = None,
     picture: str | Path | None = None,
     time_limit_s: float | None = None,
+    presses: str | None = None,
     on_connected: Callable[[str, str], None] | None = None,
     on_output: Callable[[str], None] | None = None,
     on_input: Callable[[str], str] | None = None,
@@ -125,6 +148,8 @@ def run_program(
     """Run ``script`` on the robot at ``port``; see the module docstring.
 
     ``script`` may be ``exemple:NAME``: a sample program shipped in ``robots/exemples/``.
+    ``presses`` (``--appui``): when the simulator presses the onboard button, times in s or
+    zone names separated by commas; a challenge may set its own.
     """
     code = load_script(resolve_script(script))
     challenge = load_challenge(defi) if defi else None
@@ -147,6 +172,15 @@ def run_program(
     url = port
     if simulated:
         url = simulator_url(port, challenge.arena if challenge else arena)
+        if presses:
+            url = with_presses(url, presses, from_option=True)
+        elif challenge is not None:
+            url = with_presses(url, challenge.presses, from_option=False)
+    elif presses:
+        raise KitError(
+            "--appui ne sert que sur le simulateur (sim://mbot) : sur un vrai robot, "
+            "appuyez vous-même sur le bouton."
+        )
     elif arena is not None or challenge is not None:
         notes.append(
             "Sur un vrai robot, l'arène et le défi ne sont pas vérifiés automatiquement : "

@@ -10,7 +10,9 @@ Options (``sim://mbot?arena=ovale&ecart=0.05`` or ``kit sim serve mbot --arena o
 * ``bruit``: ultrasonic noise, standard deviation in cm, 0–20 (default 0.3);
 * ``zone_morte``: motor dead zone in PWM, 0–250 (default 100);
 * ``graine``: random seed (default 1), so a run can be replayed exactly;
-* ``appui``: times (s) at which the onboard button is pressed for 0.3 s, ``appui=2,5.5``;
+* ``appui``: when the onboard button is pressed for 0.3 s: times in s after the firmware has
+  started (so, on ``kit robot run``, about the program's own time), or names of the arena's
+  zones (pressed when the robot's axle enters the zone), ``appui=2,5.5`` or ``appui=arrivée``;
 * ``liaison``: how the computer reaches the robot, ``usb`` (default), ``bluetooth`` or ``2.4g``
   (see :data:`LINKS`): it sets the time every request and reply spends between the two;
 * ``demarrage``: boot time after the port opens, in s (default 1.4 over USB, the USB reset of
@@ -122,10 +124,12 @@ def link_pace(raw: str | None) -> LinkPace:
     return LINKS[name]
 
 
-def _button_times(raw: str | None) -> list[float]:
+def _button_presses(raw: str | None) -> tuple[list[float], list[str]]:
+    """The ``appui`` option: times (s) and zone names, separated by commas."""
     if not raw:
-        return []
+        return [], []
     times: list[float] = []
+    zones: list[str] = []
     for item in raw.replace(";", ",").split(","):
         item = item.strip()
         if not item:
@@ -133,14 +137,12 @@ def _button_times(raw: str | None) -> list[float]:
         try:
             t = float(item)
         except ValueError:
-            raise SimOptionError(
-                f"L'option « appui » attend des instants en secondes séparés par des virgules, "
-                f"pas « {raw} »."
-            ) from None
+            zones.append(item)
+            continue
         if not math.isfinite(t) or t < 0:
             raise SimOptionError(f"Instant d'appui invalide : « {item} ».")
         times.append(t)
-    return sorted(times)
+    return sorted(times), zones
 
 
 class MBotDevice(SimulatedDevice):
@@ -165,10 +167,20 @@ class MBotDevice(SimulatedDevice):
         self.boot_s = option_float(
             self.options, "demarrage", self.pace.boot_s, minimum=0.0, maximum=5.0
         )
-        presses = _button_times(self.options.get("appui"))
-        self._button_changes = sorted(
+        presses, zones = _button_presses(self.options.get("appui"))
+        known = {zone.name for zone in self.arena.zones}
+        for name in zones:
+            if name not in known:
+                raise SimOptionError(
+                    f"L'option « appui » attend des instants en secondes ou des zones de "
+                    f"l'arène « {self.arena.name} » ({', '.join(sorted(known)) or 'aucune'}), "
+                    f"pas « {name} »."
+                )
+        self._zone_presses = [self.arena.zone(name) for name in zones]
+        self._presses_after_boot = sorted(
             [(t, True) for t in presses] + [(t + BUTTON_PRESS_S, False) for t in presses]
         )
+        self._button_changes = list(self._presses_after_boot)
         self.parser = p.RequestParser()
         self._out: list[tuple[float, int, bytes]] = []
         self._seq = 0
@@ -217,6 +229,10 @@ class MBotDevice(SimulatedDevice):
         else:
             self._boot_done = now_s
         self.world.record.start_s = self._boot_done
+        # Presses are counted from the firmware's start, as the learner's program sees time.
+        self._button_changes = sorted(
+            (t + self._boot_done, pressed) for t, pressed in self._presses_after_boot
+        )
 
     def on_close(self, now_s: float) -> None:
         self.advance(now_s)
@@ -227,7 +243,23 @@ class MBotDevice(SimulatedDevice):
         self._seq += 1
         heapq.heappush(self._out, (t, self._seq, data))
 
+    def press_button(self, now_s: float) -> None:
+        """Someone presses the onboard button now, for :data:`BUTTON_PRESS_S`."""
+        self._button_changes = sorted(
+            [*self._button_changes, (now_s, True), (now_s + BUTTON_PRESS_S, False)]
+        )
+
+    def _zone_reached(self, now_s: float) -> None:
+        world = self.world
+        for zone in list(self._zone_presses):
+            if zone.contains((world.x, world.y)):
+                self._zone_presses.remove(zone)
+                self.press_button(max(now_s, world.t))
+
     def advance(self, now_s: float) -> None:
+        if self._zone_presses:
+            self.world.advance_to(now_s)
+            self._zone_reached(now_s)
         while self._button_changes and self._button_changes[0][0] <= now_s:
             t, pressed = self._button_changes.pop(0)
             self.world.advance_to(t)
