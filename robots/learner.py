@@ -58,6 +58,16 @@ class ErreurRobot(KitError):
 
 
 def _number(name: str, value: object) -> float:
+    if isinstance(value, str):
+        try:
+            float(value.replace(",", "."))
+        except ValueError:
+            pass
+        else:
+            raise ErreurRobot(
+                f"« {name} » doit être un nombre, pas un texte : écrivez {name}="
+                f"{value.strip().replace(',', '.')} sans guillemets (reçu : {value!r})."
+            )
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ErreurRobot(f"« {name} » doit être un nombre (reçu : {value!r}).")
     return float(value)

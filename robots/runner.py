@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import re
 import sys
 import time
 import traceback
@@ -23,7 +24,7 @@ from typing import SupportsIndex
 
 from kit.errors import InputFileError, KitError
 from kit.files import read_text_input
-from kit.python_errors import french_message, syntax_message
+from kit.python_errors import french_message, python_suggestion, syntax_message
 from kit.worker import LineCharger
 from robots.learner import RIEN, ErreurRobot, Robot
 from robots.mbot import GoalReached, TimeLimitReached
@@ -75,9 +76,54 @@ def _script_line(exc: BaseException, filename: str) -> int | None:
     return line
 
 
+#: Where a learner finds every robot instruction.
+MEMO_POINTER = "toutes les instructions du robot : kit robot memo"
+
+
+def _robot_methods() -> list[str]:
+    return sorted(name for name in dir(Robot) if not name.startswith("_"))
+
+
+def _robot_attribute_help(exc: AttributeError) -> str:
+    """« vouliez-vous dire `tourner_a_gauche` ? » for a misspelt robot method."""
+    import difflib
+
+    name = getattr(exc, "name", None)
+    if not isinstance(getattr(exc, "obj", None), Robot) or not isinstance(name, str):
+        return ""
+    methods = _robot_methods()
+    close = [m for m in methods if m.startswith(name.lower())] or difflib.get_close_matches(
+        name.lower(), methods, n=2, cutoff=0.6
+    )
+    if close:
+        choices = " ou ".join(f"`{m}`" for m in close[:2])
+        return f"vouliez-vous dire {choices} ? ({MEMO_POINTER})"
+    return f"le robot ne connaît pas « {name} » ({MEMO_POINTER})"
+
+
+_METHOD_WITHOUT_CALL = re.compile(r"robot\.([a-z_]+)(?!\s*\()")
+
+
+def _classic_mistake(exc: BaseException, source_line: str) -> str:
+    """The explanation of a beginner's classic mistake behind ``exc``, or ""."""
+    text = str(exc)
+    if isinstance(exc, TypeError) and "'method'" in text:
+        bare = _METHOD_WITHOUT_CALL.search(source_line)
+        call = f"robot.{bare.group(1)}()" if bare else "robot.distance()"
+        return (
+            f"une instruction du robot s'écrit avec des parenthèses : {call} "
+            "(sans elles, c'est l'instruction elle-même, pas sa valeur)"
+        )
+    return ""
+
+
 def describe_error(exc: BaseException, filename: str) -> tuple[str, int | None]:
     line = _script_line(exc, filename)
     where = f"ligne {line}" if line else "dans le programme"
+    source_line = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            source_line = frame.line or ""
     if isinstance(exc, KitError):
         text = exc.message
     elif isinstance(exc, ModuleNotFoundError) and exc.name:
@@ -87,6 +133,13 @@ def describe_error(exc: BaseException, filename: str) -> tuple[str, int | None]:
         # exception's name stays as Python spells it: it is what the learner searches for).
         french = french_message(type(exc).__name__, str(exc))
         text = f"{type(exc).__name__} : {french}" if french else type(exc).__name__
+        extra = (
+            (_robot_attribute_help(exc) if isinstance(exc, AttributeError) else "")
+            or _classic_mistake(exc, source_line)
+            or python_suggestion(exc)
+        )
+        if extra:
+            text = f"{text} — {extra}"
     return f"Erreur {where} : {text}", line
 
 
