@@ -190,3 +190,33 @@ def test_a_computation_that_never_returns_is_stopped_by_the_wall_clock_guard(
         run_program(script, "sim://mbot")
     assert "ne rend plus la main" in caught.value.message
     assert caught.value.exit_code == 1
+
+
+def _font_sizes(svg: str) -> list[float]:
+    import re
+
+    return [float(v) for v in re.findall(r'font-size="([0-9.]+)"', svg)]
+
+
+def test_pictures_are_legible_dimensioned_and_leds_never_hide_the_path(tmp_path: Path) -> None:
+    from robots.arenas import load_arena
+    from robots.picture import TEXT_MIN_PX, WIDTH_PX, draw_arena
+
+    arena_svg = draw_arena(load_arena("mur"))[0].save(tmp_path / "mur.svg").read_text()
+    assert min(_font_sizes(arena_svg)) >= TEXT_MIN_PX >= 24 and WIDTH_PX >= 1600
+    for label in ("120,0 cm", "80,0 cm", "20 cm", "mur 56,0 cm", "quadrillage de 10 cm"):
+        assert label in arena_svg
+
+    script = write(tmp_path, "for i in range(100):\n    robot.led(0, 255, 0, 0)\n"
+                             "    robot.avancer(70, 0.05)\n    robot.led(0, 0, 0, 255)\n")
+    picture = tmp_path / "trajet.svg"
+    report = run_program(script, "sim://mbot", arena="table", picture=picture)
+    svg = picture.read_text(encoding="utf-8")
+    assert min(_font_sizes(svg)) >= TEXT_MIN_PX
+    # Two hundred LED changes: a few spans in the timeline strip, no dot on the path, and
+    # never the collision rings' shape.
+    assert "#ff0000" in svg and svg.count('fill="#ff0000"') <= 100
+    assert '<circle' not in svg or 'fill="#ff0000"' not in "".join(
+        line for line in svg.splitlines() if "<circle" in line
+    )
+    assert f"Durée : {report.outcome.duration_s:.1f}".replace(".", ",") in svg
