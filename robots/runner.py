@@ -214,6 +214,9 @@ def run_script(
     charger = None if charge_line is None else LineCharger(charge_line)
     if charger is not None:
         charger.files.add(code.co_filename)
+        # The robot's link and the simulator behind it run untraced (instance attributes).
+        robot.mbot.exchange = charger.untraced(robot.mbot.exchange)  # type: ignore[method-assign]
+        robot.mbot.wait = charger.untraced(robot.mbot.wait)  # type: ignore[method-assign]
     try:
         with _time_on_the_robots_clock(robot):
             if charger is not None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import serial
+
 from kit.errors import KitError
 from kit.files import read_text_input
 from kit.worker import WorkerHung, WorkerProcess
@@ -279,7 +281,8 @@ def _run_in_worker(
         cwd=script.resolve().parent,
         gone_message="Le programme s'est arrêté brutalement (mémoire épuisée ou erreur "
         "interne du simulateur) : le robot simulé est arrêté.",
-        site_packages=True,  # the link needs pyserial
+        # The link needs pyserial (the worker starts without site-packages).
+        extra_paths=[str(Path(serial.__file__).resolve().parents[1])],
     )
     hung = (
         f"Le programme ne rend plus la main depuis {HANG_GUARD_S:g} s (un calcul énorme, "
