@@ -39,6 +39,11 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     ),
     (re.compile(r"division by zero|divide by zero"), lambda m: "division par zéro"),
     (
+        re.compile(r"\[Errno 13\] Permission denied: '([^']+)'"),
+        lambda m: f"accès refusé à « {m.group(1)} » (droits insuffisants ; sur un simulateur, un "
+        "programme ne peut ni écrire de fichier ni lancer de commande)",
+    ),
+    (
         re.compile(r"(list|tuple|string|str) index out of range"),
         lambda m: "indice hors limites (la liste est plus courte que ça)",
     ),

@@ -26,6 +26,7 @@ import builtins
 import math
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,9 @@ from kit.errors import KitError
 from kit.worker import Channel, confine, open_channel
 from robots.challenges import SETTLE_S, Referee, load_challenge
 from robots.learner import Robot
-from robots.mbot import GoalReached, MBot, TimeLimitReached, connect
+from robots.mbot import MBot, connect
 from robots.record import RunRecord
-from robots.runner import run_script
+from robots.runner import Ending, ScriptOutcome, run_script, stop_quietly
 
 #: Virtual cost of one executed line of the learner's program (seconds). A laptop runs a line
 #: of CPython in about 0.05-0.1 µs; charging that, a 30 s busy loop would trace 300 million
@@ -71,12 +72,25 @@ class _Output:
 
 
 class _LineClock:
-    """Charges the learner's lines on the link's virtual clock; ends busy loops on time."""
+    """Charges the learner's lines on the link's virtual clock; ends busy loops on time.
 
-    def __init__(self, channel: Channel, mbot: MBot, referee: Referee | None) -> None:
+    At the time limit (or once the challenge is won) it does not raise into the program: a
+    learner's bare ``except:`` could swallow that, and CPython switches tracing off after a
+    trace function raised, leaving an untraced endless loop. It calls ``finish`` instead, which
+    stops the robot, reports and ends the worker from right there.
+    """
+
+    def __init__(
+        self,
+        channel: Channel,
+        mbot: MBot,
+        referee: Referee | None,
+        finish: Callable[[Ending], None],
+    ) -> None:
         self.channel = channel
         self.mbot = mbot
         self.referee = referee
+        self.finish = finish
         self.clock = mbot.link.clock  # sim.device.VirtualClock of the in-process link
         self.next_check = -math.inf
         self.next_beat = -math.inf
@@ -87,7 +101,8 @@ class _LineClock:
         clock.advance_to(now)
         deadline = self.mbot.deadline_s
         if deadline is not None and now >= deadline:
-            raise TimeLimitReached
+            clock.advance_to(deadline)
+            self.finish(Ending.TIME_LIMIT)
         if now >= self.next_check:
             self.next_check = now + CHECK_EVERY_S
             _ = self.mbot.link.in_waiting  # the robot's model catches up (path, button)
@@ -95,7 +110,7 @@ class _LineClock:
                 self.next_beat = now + HEARTBEAT_S
                 self.channel.send({"state": "running", "now": now})
             if self.referee is not None and self.referee.decided():
-                raise GoalReached
+                self.finish(Ending.GOAL)
 
 
 def _input(channel: Channel) -> Any:
@@ -137,14 +152,32 @@ def run(channel: Channel, init: dict[str, Any]) -> dict[str, Any]:
         sys.path.insert(0, str(script.parent))
         confined = confine(_readable_folders(script), packages=("kit", "sim", "robots"))
         follows_wall = bool(getattr(mbot.link, "_speed", None))
-        charge = None if follows_wall else _LineClock(channel, mbot, referee).tick
-        outcome = run_script(code, Robot(mbot), charge_line=charge)
-        # The robot coasts for a moment after the stop: record it before judging.
-        mbot.deadline_s = None
-        mbot.end_when = None
-        mbot.wait(SETTLE_S)
+        robot = Robot(mbot)
+        start_s = mbot.clock()
+
+        def finish(ending: Ending) -> None:
+            """End the run from inside the program (see :class:`_LineClock`)."""
+            sys.settrace(None)
+            outcome = ScriptOutcome(ending, mbot.clock() - start_s)
+            stop_quietly(robot)
+            channel.send(_settle_and_report(mbot, record, outcome, confined))
+            os._exit(0)
+
+        charge = None if follows_wall else _LineClock(channel, mbot, referee, finish).tick
+        outcome = run_script(code, robot, charge_line=charge)
+        return _settle_and_report(mbot, record, outcome, confined)
     finally:
         mbot.close()
+
+
+def _settle_and_report(
+    mbot: MBot, record: RunRecord, outcome: ScriptOutcome, confined: bool
+) -> dict[str, Any]:
+    # The robot coasts for a moment after the stop: record it before judging.
+    mbot.deadline_s = None
+    mbot.end_when = None
+    mbot.wait(SETTLE_S)
+    mbot.close()
     return {
         "state": "end",
         "ending": outcome.ending.value,

@@ -51,6 +51,14 @@ def test_temps_max_also_ends_a_busy_loop(tmp_path: Path) -> None:
     assert report.outcome.duration_s == pytest.approx(2.0, abs=0.01)
 
 
+def test_a_bare_except_cannot_swallow_the_time_limit(tmp_path: Path) -> None:
+    script = write(tmp_path, "while True:\n    try:\n        robot.attendre(0.1)\n"
+                             "    except:\n        pass\n")
+    report = run_program(script, "sim://mbot", time_limit_s=2)
+    assert report.outcome.ending is Ending.TIME_LIMIT
+    assert report.outcome.duration_s == pytest.approx(2.0, abs=0.01)
+
+
 def test_time_sleep_and_time_time_agree_to_the_millisecond(tmp_path: Path) -> None:
     script = write(
         tmp_path,
@@ -176,6 +184,7 @@ def test_the_learners_program_cannot_write_files_or_run_commands(tmp_path: Path)
     report = run_program(script, "sim://mbot", on_output=printed.append)
     assert "exec refused" in "".join(printed)
     assert report.outcome.ending is Ending.ERROR and report.outcome.line == 8
+    assert "accès refusé" in report.outcome.message
     assert not target.exists()
 
 
