@@ -86,8 +86,14 @@ class _LineClock:
         mbot: MBot,
         referee: Referee | None,
         finish: Callable[[Ending], None],
+        *,
+        follows_wall: bool = False,
     ) -> None:
         self.channel = channel
+        #: ``sim://mbot?speed=N``: the clock follows the wall clock, lines cost nothing more
+        #: (they take real time) but the limit is still checked, every 1000 lines.
+        self.follows_wall = follows_wall
+        self.lines = 0
         self.mbot = mbot
         self.referee = referee
         self.finish = finish
@@ -97,8 +103,14 @@ class _LineClock:
 
     def tick(self) -> None:
         clock = self.clock
-        now = clock.now() + LINE_COST_S
-        clock.advance_to(now)
+        if self.follows_wall:
+            self.lines += 1
+            if self.lines % 1000:
+                return
+            now = self.mbot.clock()
+        else:
+            now = clock.now() + LINE_COST_S
+            clock.advance_to(now)
         deadline = self.mbot.deadline_s
         if deadline is not None and now >= deadline:
             clock.advance_to(deadline)
@@ -163,7 +175,7 @@ def run(channel: Channel, init: dict[str, Any]) -> dict[str, Any]:
             channel.send(_settle_and_report(mbot, record, outcome, confined))
             os._exit(0)
 
-        charge = None if follows_wall else _LineClock(channel, mbot, referee, finish).tick
+        charge = _LineClock(channel, mbot, referee, finish, follows_wall=follows_wall).tick
         outcome = run_script(code, robot, charge_line=charge)
         return _settle_and_report(mbot, record, outcome, confined)
     finally:
