@@ -229,3 +229,11 @@ def test_pictures_are_legible_dimensioned_and_leds_never_hide_the_path(tmp_path:
         line for line in svg.splitlines() if "<circle" in line
     )
     assert f"Durée : {report.outcome.duration_s:.1f}".replace(".", ",") in svg
+
+
+def test_a_busy_loop_ends_on_time_when_the_simulator_follows_the_wall_clock(
+    tmp_path: Path,
+) -> None:
+    script = write(tmp_path, "while True:\n    pass\n")
+    report = run_program(script, "sim://mbot?speed=4&demarrage=0", time_limit_s=1.0)
+    assert report.outcome.ending is Ending.TIME_LIMIT
