@@ -237,3 +237,9 @@ def test_a_busy_loop_ends_on_time_when_the_simulator_follows_the_wall_clock(
     script = write(tmp_path, "while True:\n    pass\n")
     report = run_program(script, "sim://mbot?speed=4&demarrage=0", time_limit_s=1.0)
     assert report.outcome.ending is Ending.TIME_LIMIT
+
+
+def test_appui_is_refused_on_a_real_robot_before_connecting(tmp_path: Path) -> None:
+    script = write(tmp_path, "robot.attendre_bouton()\n")
+    with pytest.raises(KitError, match="--appui ne sert que sur le simulateur"):
+        run_program(script, "/dev/ttyUSB-absent", presses="2")
