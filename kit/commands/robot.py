@@ -60,6 +60,12 @@ def robot() -> None:
     metavar='"Prénom N."',
     help="Délivre le badge du défi à ce participant s'il le réussit (dossier « badges »).",
 )
+@click.option(
+    "--appui",
+    metavar="INSTANTS|ZONE",
+    help="Simulateur : appuie sur le bouton du robot à ces instants (s) ou quand il entre "
+    "dans cette zone : --appui 5, --appui 2,8 ou --appui arrivée.",
+)
 def run(
     script: str,
     port: str,
@@ -68,6 +74,7 @@ def run(
     picture: str | None,
     temps_max: float | None,
     badge_for: str | None,
+    appui: str | None,
 ) -> None:
     """Lance PROGRAMME.py avec un robot connecté (la variable « robot »).
 
@@ -97,6 +104,7 @@ def run(
             defi=defi,
             picture=picture,
             time_limit_s=temps_max,
+            presses=appui,
             on_connected=connected,
         )
     except KeyboardInterrupt:
@@ -188,7 +196,8 @@ def test(port: str) -> None:
 
 _KEYS_HELP = (
     "z ou ↑ : avancer · s ou ↓ : reculer · q ou ← : gauche · d ou → : droite · "
-    "espace : stop · + / - : vitesse · b : bip · x ou Échap : quitter"
+    "espace : stop · + / - : vitesse · b : bip · a : bouton du robot (simulateur) · "
+    "x ou Échap : quitter"
 )
 _ARROWS = {"A": "up", "B": "down", "C": "right", "D": "left"}
 
@@ -287,6 +296,13 @@ def drive(port: str, vitesse: int) -> None:
             elif key == "b":
                 mbot.tone(880, 150)
                 label = "bip"
+            elif key == "a":
+                press = getattr(getattr(mbot.link, "device", None), "press_button", None)
+                if press is None:
+                    label = "sur un vrai robot, appuyez vous-même sur son bouton"
+                else:
+                    press(mbot.clock())
+                    label = "bouton du robot appuyé"
             else:
                 continue
             distance = mbot.ultrasonic_cm()
