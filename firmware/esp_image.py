@@ -87,3 +87,48 @@ def find_header(data: bytes, flash_offset: int, expected_chip: str) -> ImageHead
         if header is not None:
             return header
     return None
+
+
+#: Where each chip's data segment is mapped (DROM), for the images the kit builds itself.
+_DROM_ADDRESS = {"esp32s2": 0x3F000020}
+_DEFAULT_DROM_ADDRESS = 0x3C000020
+
+#: The text the kit's exercise image carries: ``kit exemples`` ships one so the README's
+#: ``kit mcu flash`` line runs on the simulated chip; it is not a firmware, and
+#: ``kit mcu flash`` refuses to write it to a real board.
+EXERCISE_MARK = b"atelier-kit : image d'exercice pour le simulateur, pas un micrologiciel."
+
+
+def build_app_image(chip: str, body: bytes) -> bytes:
+    """A valid application image for ``chip`` holding ``body`` in one DROM segment.
+
+    Layout from Espressif's "Firmware Image Format": the 8-byte header (magic, segment count,
+    flash mode, size/frequency, entry point), the 16-byte extended header with the chip id,
+    the segments (address, length, data padded to 4 bytes), then the checksum (0xEF XOR every
+    data byte) in the last byte of a 16-byte boundary.
+    """
+    chip_id, _ = CHIP_IMAGE_IDS[chip]
+    address = _DROM_ADDRESS.get(chip, _DEFAULT_DROM_ADDRESS)
+    header = struct.pack("<BBBBI", IMAGE_MAGIC, 1, 2, 0x20, address)
+    extended = struct.pack("<B3sHBHH4sB", 0xEE, b"\x00\x00\x00", chip_id, 0, 0, 0, b"", 0)
+    body = body + b"\x00" * (-len(body) % 4)
+    image = header + extended + struct.pack("<II", address, len(body)) + body
+    check = 0xEF
+    for byte in body:
+        check ^= byte
+    return image + b"\x00" * (15 - len(image) % 16) + bytes([check])
+
+
+def exercise_image(chip: str, size: int = 16_384) -> bytes:
+    """A ``.bin`` of ``size`` bytes laid out as CircuitPython's combined one (image at the
+    chip's bootloader offset), whose data is :data:`EXERCISE_MARK` repeated."""
+    _, bootloader_offset = CHIP_IMAGE_IDS[chip]
+    room = max(len(EXERCISE_MARK), size - bootloader_offset - HEADER_LEN - 8 - 16)
+    body = (EXERCISE_MARK * (room // len(EXERCISE_MARK) + 1))[:room]
+    image = b"\xff" * bootloader_offset + build_app_image(chip, body)
+    return image.ljust(size, b"\xff")
+
+
+def is_exercise_image(data: bytes) -> bool:
+    """Whether ``data`` is the kit's exercise image (its mark within the first 8 KiB)."""
+    return EXERCISE_MARK in data[:8192]

@@ -77,6 +77,7 @@ LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
     "config": "kit.commands.config:config",
     "demo": "kit.commands.demo:demo",
     "doctor": "kit.commands.doctor:doctor",
+    "exemples": "kit.commands.exemples:exemples",
     "lesson": "kit.commands.lesson:lesson",
     "mcu": _mcu_group,
     "printer": _printer_group,

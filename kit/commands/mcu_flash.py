@@ -27,7 +27,7 @@ from rich.table import Table
 
 from firmware import esp_flash, firmware_cache, uf2_flash
 from firmware.boards import Board, get_board, load_catalogue
-from firmware.esp_image import CHIP_LABELS
+from firmware.esp_image import CHIP_LABELS, is_exercise_image
 from firmware.uf2 import family_name
 from kit import discovery, messages
 from kit.clickfr import FiniteFloatRange
@@ -249,9 +249,10 @@ def _duration(seconds: float) -> str:
     return f"{number_fr(seconds, 1)} s" if seconds < 10 else messages.format_duration_fr(seconds)
 
 
-def _report_bin(result: esp_flash.FlashResult, board: Board) -> None:
+def _report_bin(result: esp_flash.FlashResult, board: Board, *, exercise: bool = False) -> None:
+    what = "Image d'exercice écrite" if exercise else "CircuitPython installé"
     console.print(
-        f"[green]CircuitPython installé[/green] sur {board.name} : {_mo(result.size)} écrits à "
+        f"[green]{what}[/green] sur {board.name} : {_mo(result.size)} écrits à "
         f"{result.offset:#x} en {_duration(result.seconds)}"
         f"{' (compressés)' if result.compressed else ''}, empreinte MD5 vérifiée "
         f"({result.md5}).",
@@ -427,6 +428,14 @@ def flash_cmd(
             raise KitError("Un fichier .bin s'écrit par le port série : utilisez --port.")
         esp_flash.check_image(data, board)  # refuse before touching any board
         target_port = port or _find_port(board)
+        exercise = is_exercise_image(data)
+        if exercise and not target_port.startswith("sim://"):
+            raise KitError(
+                f"« {path.name} » est l'image d'exercice du kit, pour la carte simulée : "
+                "ce n'est pas un micrologiciel, rien n'a été écrit sur la carte.",
+                hint="Pour une vraie carte, téléchargez le .bin de CircuitPython prévu pour "
+                "elle sur circuitpython.org.",
+            )
 
         def one() -> None:
             result = _flash_bin_once(
@@ -438,7 +447,7 @@ def flash_cmd(
                 baud=baud,
                 wait_s=attente,
             )
-            _report_bin(result, board)
+            _report_bin(result, board, exercise=exercise)
 
         def next_board() -> bool:
             return _wait_next_port(target_port, attente)

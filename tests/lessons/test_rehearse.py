@@ -121,7 +121,7 @@ def test_a_non_interactive_rehearsal_writes_a_complete_report(tmp_path: Path) ->
     assert "Bilan trop long" in report
     # The demonstration phase ran the mBot on the simulator and the report says so.
     assert "## Démonstration sur le simulateur" in report
-    assert "- réussie : `kit robot run robots/exemples/parcours.py" in report
+    assert "- réussie : `kit robot run parcours.py" in report
     assert "démonstration réussie" in result.stdout
     assert "Adultes allophones" in report and "le matériel ne répond plus" in report
     page = html.read_text(encoding="utf-8")
