@@ -40,8 +40,8 @@ def path() -> None:
 
 
 @config.command("set")
-@click.argument("key")
-@click.argument("value")
+@click.argument("key", metavar="CLÉ")
+@click.argument("value", metavar="VALEUR")
 def set_(key: str, value: str) -> None:
     """Donne la valeur VALUE à la clé KEY (par exemple octoprint.url http://…).
 
@@ -58,7 +58,7 @@ def set_(key: str, value: str) -> None:
 
 
 @config.command("unset")
-@click.argument("key")
+@click.argument("key", metavar="CLÉ")
 def unset(key: str) -> None:
     """Supprime la clé KEY."""
     if not cfg.unset_value(key):

@@ -166,7 +166,9 @@ def firmware_list() -> None:
 
 
 @click.command("info")
-@click.option("--port", required=True, help="Port série de la carte, ou sim://esp32s3.")
+@click.option(
+    "--port", required=True, metavar="PORT", help="Port série de la carte, ou sim://esp32s3."
+)
 def info_cmd(port: str) -> None:
     """Puce, adresse MAC et taille de flash d'une carte ESP32 en mode téléchargement."""
     with esp_flash.connect(port) as session:
@@ -179,8 +181,16 @@ def info_cmd(port: str) -> None:
 
 
 @click.command("erase")
-@click.option("--board", "board_id", required=True, help="Nom court de la carte (kit mcu boards).")
-@click.option("--port", required=True, help="Port série de la carte, ou sim://esp32s3.")
+@click.option(
+    "--board",
+    "board_id",
+    required=True,
+    metavar="CARTE",
+    help="Nom court de la carte (kit mcu boards).",
+)
+@click.option(
+    "--port", required=True, metavar="PORT", help="Port série de la carte, ou sim://esp32s3."
+)
 @click.option(
     "--attente",
     type=FiniteFloatRange(0, 3600),
@@ -369,10 +379,18 @@ def _find_port(board: Board) -> str:
 
 
 @click.command("flash")
-@click.argument("firmware", required=False)
-@click.option("--board", "board_id", required=True, help="Nom court de la carte (kit mcu boards).")
+@click.argument("firmware", required=False, metavar="[MICROLOGICIEL]")
 @click.option(
-    "--port", help="Port série (fichier .bin), par exemple /dev/ttyACM0 ou sim://esp32s3."
+    "--board",
+    "board_id",
+    required=True,
+    metavar="CARTE",
+    help="Nom court de la carte (kit mcu boards).",
+)
+@click.option(
+    "--port",
+    metavar="PORT",
+    help="Port série (fichier .bin), par exemple /dev/ttyACM0 ou sim://esp32s3.",
 )
 @click.option("--drive", type=click.Path(file_okay=False), help="Lecteur UF2 (fichier .uf2).")
 @click.option("--no-compress", is_flag=True, help="Envoie les données sans les compresser.")
@@ -407,7 +425,7 @@ def flash_cmd(
 ) -> None:
     """Installe un micrologiciel (CircuitPython) : .bin par esptool, .uf2 par copie.
 
-    FIRMWARE est un chemin, un nom de fichier du dossier local (kit mcu firmware list), ou
+    MICROLOGICIEL est un chemin, un nom de fichier du dossier local (kit mcu firmware list), ou
     rien : le plus récent du dossier local pour cette carte.
     """
     if nombre is not None and not toutes:

@@ -116,6 +116,7 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
 @click.option(
     "--profile",
     default=None,
+    metavar="NOM",
     help="Profil d'imprimante (vérification et temps restant). Par défaut : celui de "
     "l'imprimante de ce port dans la liste de l'atelier, sinon celui pour lequel le fichier "
     "a été tranché, sinon « generic ».",

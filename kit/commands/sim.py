@@ -61,7 +61,7 @@ def list_kinds() -> None:
     "serve",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
 )
-@click.argument("kind")
+@click.argument("kind", metavar="SIMULATEUR")
 @click.option("--pty", "use_pty", is_flag=True, help="Sert le simulateur sur un pseudo-terminal.")
 @click.option("--socket", "socket_addr", metavar="HÔTE:PORT", help="Sert sur un port TCP local.")
 @click.option(
@@ -75,7 +75,7 @@ def list_kinds() -> None:
 def serve(
     ctx: click.Context, kind: str, use_pty: bool, socket_addr: str | None, speed: float
 ) -> None:
-    """Expose le simulateur KIND comme un vrai port série.
+    """Expose le simulateur SIMULATEUR comme un vrai port série.
 
     Le chemin du pseudo-terminal (ou l'adresse) est écrit seul sur la première ligne ;
     le simulateur tourne jusqu'à Ctrl-C ou SIGTERM. Les options propres au simulateur
