@@ -33,28 +33,8 @@ _NO_ARGS_IS_HELP: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError
 
 
 def _printer_group() -> click.Command:
-    from kit.commands import (
-        printer_check,
-        printer_console,
-        printer_farm,
-        printer_octoprint,
-        printer_print,
-        printer_tools,
-    )
     from kit.commands.printer import printer
 
-    printer.add_command(printer_farm.farm)
-    printer_octoprint.add_octoprint_path(printer_print.print_cmd)
-    printer_octoprint.add_octoprint_path(printer_tools.status_cmd)
-    printer_check.register(printer)
-    for command in (
-        printer_print.print_cmd,
-        printer_console.console_cmd,
-        printer_tools.temp_cmd,
-        printer_tools.home_cmd,
-        printer_tools.status_cmd,
-    ):
-        printer.add_command(command)
     return printer
 
 
@@ -116,20 +96,33 @@ def _french_usage(command: click.Command) -> None:
 
 
 class LazyGroup(click.Group):
-    """A click group whose commands are imported the first time they are asked for."""
+    """A click group whose commands are imported the first time they are asked for.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    ``lazy_commands`` maps a name to "module:attribute" or to a function building the command
+    (the top level's is :data:`LAZY_COMMANDS`); ``lazy_help`` gives each one's help text, so
+    that the group's help lists them without importing them.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        lazy_commands: dict[str, str | Callable[[], click.Command]] | None = None,
+        lazy_help: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
         super().__init__(*args, **kwargs)
+        self.lazy_commands = LAZY_COMMANDS if lazy_commands is None else lazy_commands
+        self.lazy_help = LAZY_HELP if lazy_help is None else lazy_help
         self._loaded: dict[str, click.Command] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self._loaded:
             return self._loaded[cmd_name]
-        target = LAZY_COMMANDS.get(cmd_name)
+        target = self.lazy_commands.get(cmd_name)
         if target is None:
             return super().get_command(ctx, cmd_name)
         if isinstance(target, str):
@@ -152,7 +145,7 @@ class LazyGroup(click.Group):
         limit = formatter.width - 6 - max(len(name) for name in names)
         rows = []
         for name in names:
-            text = LAZY_HELP.get(name) if name not in self._loaded else None
+            text = self.lazy_help.get(name) if name not in self._loaded else None
             if text is not None:
                 rows.append((name, click.utils.make_default_short_help(text, limit)))
                 continue
