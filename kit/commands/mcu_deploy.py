@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
-from kit.console import console, err_console
+from kit.console import confirm_destruction, console, err_console
 
 _MAX_LISTED = 12
 
@@ -20,19 +20,36 @@ _MAX_LISTED = 12
     "--board", "board", metavar="CARTE", help="La carte, si boot_out.txt ne la nomme pas."
 )
 @click.option("--dry-run", is_flag=True, help="Montre ce qui serait copié, sans rien écrire.")
-def deploy_cmd(script: str, drive: str | None, board: str | None, dry_run: bool) -> None:
+@click.option(
+    "--oui",
+    is_flag=True,
+    help="Remplace code.py sans demander, même si le programme s'arrêtera sur cette carte.",
+)
+def deploy_cmd(script: str, drive: str | None, board: str | None, dry_run: bool, oui: bool) -> None:
     """Copie PROGRAMME sur la carte (code.py) avec les bibliothèques qu'il importe.
 
     PROGRAMME est un fichier .py ou le nom d'un programme de séance du kit (par exemple
     « clignoter », voir « kit mcu scripts »). Les bibliothèques viennent du kit (aucun
     téléchargement) ; les fichiers déjà présents sur la carte sont laissés tels quels.
+    Si le programme s'arrêtera sur cette carte (une broche qu'elle n'a pas) et remplacerait
+    le code.py présent, le kit demande confirmation (sans terminal : refus, sauf --oui).
     """
-    from firmware.deploy import deploy
+    from firmware.deploy import DeployResult, apply_plan, plan_deploy
     from firmware.lesson_scripts import resolve_script
 
     path, lesson = resolve_script(script)
-    result = deploy(path, drive=drive, board_name=board, dry_run=dry_run)
-    plan = result.plan
+    plan = plan_deploy(path, drive=drive, board_name=board)
+    asked = not dry_run and bool(plan.failures) and plan.replaces_code
+    if asked:
+        for failure in plan.failures:
+            err_console.print(f"[yellow]Attention :[/yellow] {escape(failure)}")
+        confirm_destruction(
+            f"Remplacer le code.py de la carte {plan.board.name} par « {path.name} », qui "
+            "s'arrêtera sur cette carte ?",
+            assume_yes=oui,
+            nothing_done="le code.py de la carte n'a pas été touché",
+        )
+    result = apply_plan(plan) if not dry_run else DeployResult(plan, (), ())
     version = plan.circuitpython_version or "version inconnue"
     console.print(
         f"Carte : [bold]{escape(plan.board.name)}[/bold], CircuitPython {escape(version)} "
@@ -44,6 +61,8 @@ def deploy_cmd(script: str, drive: str | None, board: str | None, dry_run: bool)
             f"{', '.join(lesson.boards)}, pas pour {plan.board.id}."
         )
     for warning in plan.warnings:
+        if asked and warning in plan.failures:
+            continue  # shown before the question
         err_console.print(f"[yellow]Attention :[/yellow] {escape(warning)}")
     libs = ", ".join(plan.closure.libraries) or "aucune"
     console.print(f"Bibliothèques nécessaires : {escape(libs)}")

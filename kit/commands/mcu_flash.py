@@ -31,7 +31,7 @@ from firmware.esp_image import CHIP_LABELS, is_exercise_image
 from firmware.uf2 import family_name
 from kit import discovery, messages
 from kit.clickfr import FiniteFloatRange
-from kit.console import console, err_console, print_error
+from kit.console import confirm_destruction, console, err_console, print_error
 from kit.errors import EXIT_FAILURE, KitError
 from kit.links import is_url
 from kit.messages import decimal_fr, number_fr, seconds_fr
@@ -198,14 +198,25 @@ def info_cmd(port: str) -> None:
     show_default=True,
     help="Secondes d'attente si la carte ne répond pas.",
 )
-def erase_cmd(board_id: str, port: str, attente: float) -> None:
-    """Efface toute la mémoire flash d'une carte ESP32 (programme et fichiers compris)."""
+@click.option("--oui", is_flag=True, help="Efface sans demander de confirmation.")
+def erase_cmd(board_id: str, port: str, attente: float, oui: bool) -> None:
+    """Efface toute la mémoire flash d'une carte ESP32 (programme et fichiers compris).
+
+    Le kit demande confirmation dans le terminal ; sans terminal (script), il refuse sauf
+    avec --oui.
+    """
     board = get_board(board_id)
     if board.flash_method != "esptool":
         raise KitError(
             f"« kit mcu erase » ne concerne que les cartes ESP32 ; « {board.name} » s'efface "
             "en copiant un fichier UF2 d'effacement sur son lecteur de démarrage."
         )
+    confirm_destruction(
+        f"Effacer toute la mémoire de la carte {board.name} sur {port} (CircuitPython, "
+        "code.py et tous les fichiers de la carte) ?",
+        assume_yes=oui,
+        nothing_done="la carte n'a pas été touchée",
+    )
     session = esp_flash.connect_waiting(
         port, timeout_s=attente, on_waiting=lambda: _show_instructions(board)
     )
