@@ -76,6 +76,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from exc
 
 
+def read_toml_file(path: Path) -> dict[str, Any]:
+    """One of the kit's TOML files as the kit reads it ({} when absent; French error)."""
+    return _read_toml(path)
+
+
 def _write_toml_atomically(path: Path, data: Mapping[str, Any], mode: int = 0o644) -> None:
     atomic_write(
         path, lambda handle: tomli_w.dump(dict(data), handle), mode=mode, make_parents=True
