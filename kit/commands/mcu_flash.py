@@ -27,6 +27,7 @@ from rich.table import Table
 
 from firmware import esp_flash, firmware_cache, uf2_flash
 from firmware.boards import Board, get_board, load_catalogue
+from firmware.chip_features import description_fr, features_fr
 from firmware.esp_image import CHIP_LABELS, is_exercise_image
 from firmware.uf2 import family_name
 from kit import discovery, messages
@@ -173,8 +174,8 @@ def info_cmd(port: str) -> None:
     """Puce, adresse MAC et taille de flash d'une carte ESP32 en mode téléchargement."""
     with esp_flash.connect(port) as session:
         info = session.info()
-    console.print(f"[bold]Puce :[/bold] {info.description}", highlight=False)
-    console.print(f"[bold]Fonctions :[/bold] {', '.join(info.features)}", highlight=False)
+    console.print(f"[bold]Puce :[/bold] {description_fr(info.description)}", highlight=False)
+    console.print(f"[bold]Fonctions :[/bold] {features_fr(info.features)}", highlight=False)
     console.print(f"[bold]Adresse MAC :[/bold] {info.mac}", highlight=False)
     size = info.flash_size.replace("MB", " Mo") if info.flash_size else "inconnue"
     console.print(f"[bold]Mémoire flash :[/bold] {size}", highlight=False)
