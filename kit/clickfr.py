@@ -155,3 +155,32 @@ class FiniteFloatRange(click.FloatRange):
                 ctx,
             )
         return super().convert(number, param, ctx)
+
+
+def folded(text: str) -> str:
+    """Lower case without accents, as a word may be typed in a terminal (« Microcontrôleur »
+    and « microcontroleur » are the same word)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class FoldedChoice(click.ParamType):
+    """One of ``choices`` (the kit's identifiers), typed with or without accents or capitals;
+    the value is the identifier itself."""
+
+    name = "choix"
+
+    def __init__(self, choices: Any, *, what: str = "Valeur") -> None:
+        self.choices = [str(choice) for choice in choices]
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        wanted = folded(str(value))
+        for choice in self.choices:
+            if folded(choice) == wanted:
+                return choice
+        self.fail(
+            f"{self.what} inconnu : « {value} ». Possibles : {', '.join(self.choices)}.", param, ctx
+        )

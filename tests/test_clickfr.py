@@ -124,3 +124,21 @@ def test_the_help_lists_every_command_from_the_lazy_tables_without_importing_it(
                 assert click.utils.make_default_short_help(group.lazy_help[name], limit) == (
                     command.get_short_help_str(limit)
                 ), f"{path} {name}"
+
+
+def test_french_words_are_accepted_with_their_accents() -> None:
+    from tests.conftest import run_kit
+
+    for typed in ("microcontrôleur", "Microcontroleur", "MICROCONTRÔLEUR"):
+        result = run_kit("lesson", "list", "--support", typed)
+        assert result.returncode == 0, (typed, result.stderr)
+        assert "mcu-veilleuse-familles" in result.stdout
+    shown = run_kit("lesson", "show", "3d-porte-clés-collèges")
+    assert shown.returncode == 0, shown.stderr
+    defi = run_kit(
+        "robot", "run", "exemple:arret_mur", "--port", "sim://mbot", "--defi", "arrêt-mur"
+    )
+    assert defi.returncode == 0, defi.stderr
+    refused = run_kit("lesson", "list", "--support", "imprimante")
+    assert refused.returncode == 2
+    assert "Support inconnu : « imprimante »" in " ".join(refused.stderr.split())

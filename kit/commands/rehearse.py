@@ -10,12 +10,17 @@ from pathlib import Path
 
 import click
 
+from kit.clickfr import FoldedChoice
 from kit.errors import KitError
+from lessons.model import SUPPORTS
 
 
 @click.command()
 @click.option(
-    "--support", metavar="SUPPORT", help="Répéter ce support (impression-3d, robot, pc…)."
+    "--support",
+    metavar="SUPPORT",
+    type=FoldedChoice(SUPPORTS, what="Support"),
+    help="Répéter ce support (impression-3d, robot, pc…).",
 )
 @click.option("--tirage", is_flag=True, help="Le support est tiré au sort, comme devant le jury.")
 @click.option(
