@@ -32,12 +32,6 @@ install_french_help()
 _NO_ARGS_IS_HELP: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", KitError)
 
 
-def _printer_group() -> click.Command:
-    from kit.commands.printer import printer
-
-    return printer
-
-
 def _mcu_group() -> click.Command:
     from kit.commands import mcu_deploy, mcu_flash, mcu_repl, mcu_sim
     from kit.commands.mcu import mcu
@@ -58,7 +52,7 @@ LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
     "exemples": "kit.commands.exemples:exemples",
     "lesson": "kit.commands.lesson:lesson",
     "mcu": _mcu_group,
-    "printer": _printer_group,
+    "printer": "kit.commands.printer:printer",
     "rehearse": "kit.commands.rehearse:rehearse",
     "robot": "kit.commands.robot:robot",
     "sim": "kit.commands.sim:sim",

@@ -30,8 +30,9 @@ def test_on_the_simulator_a_motor_that_does_not_turn_fails_the_test() -> None:
 def test_on_a_real_port_nothing_the_kit_cannot_see_passes_without_a_person() -> None:
     # Two robots on two served ports, tested side by side (a real port runs in real time):
     # one with nobody at the keyboard, one where the animateur answers.
-    first, first_path = start_server("mbot", "--pty", "--arena", "table")
-    second, second_path = start_server("mbot", "--pty", "--arena", "table")
+    served = ("mbot", "--pty", "--arena", "table", "--demarrage", "0")
+    first, first_path = start_server(*served)
+    second, second_path = start_server(*served)
     master, slave = pty.openpty()
     try:
         command = [sys.executable, "-m", "kit", "robot", "test", "--port"]
@@ -45,7 +46,7 @@ def test_on_a_real_port_nothing_the_kit_cannot_see_passes_without_a_person() -> 
             [*command, second_path], stdin=slave, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=kit_env(),
         )  # fmt: skip
-        silent_out, _ = unanswered.communicate(timeout=120)
+        silent_out, silent_err = unanswered.communicate(timeout=120)
         answered_out, answered_err = answered.communicate(timeout=120)
     finally:
         os.close(slave)
@@ -53,14 +54,14 @@ def test_on_a_real_port_nothing_the_kit_cannot_see_passes_without_a_person() -> 
         stop_server(first)
         stop_server(second)
 
-    assert unanswered.returncode == 1
+    assert unanswered.returncode == 1, silent_out + silent_err
     out = " ".join(silent_out.split())
     assert "Moteur gauche (M1) : roue gauche en avant — non vérifié" in out
     assert "Buzzer : do, mi, sol, do — non vérifié" in out
     assert "répond sur tous les éléments" not in out
     assert "Non vérifié :" in out
 
-    assert answered.returncode == 1, answered_err
+    assert answered.returncode == 1, answered_out + answered_err
     out = " ".join(answered_out.split())
     assert "✓ Buzzer : do, mi, sol, do — confirmé par l'animateur" in out
     assert "✗ Moteur gauche (M1) : roue gauche en avant — ne fonctionne pas" in out
