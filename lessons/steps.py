@@ -21,6 +21,7 @@ from pathlib import Path
 
 from lessons.catalog import EXAMPLES_DIR, KIT_ROOT
 from lessons.model import KitCommand
+from lessons.samples import copy_samples
 
 #: ``resolver(argv)`` says whether ``kit ARGV`` names an existing command.
 CommandResolver = Callable[[Sequence[str]], bool]
@@ -145,7 +146,10 @@ def run_step(
         result.problems.append(NOT_YET_AVAILABLE)
         return result
     output_dir.mkdir(parents=True, exist_ok=True)
-    argv = expand(command.argv, output_dir)
+    # Run the command as the fiche prints it, in a folder where « kit exemples » copied the
+    # sample files: what the check proves is what the animateur will type.
+    copy_samples(output_dir)
+    argv = expand(as_typed(command.argv), output_dir)
     started = time.perf_counter()
     try:
         completed = subprocess.run(

@@ -7,6 +7,11 @@ A line that needs real hardware ends with the comment marker ``[matériel]``: it
 click (command, options, values, files that must exist) but not run. A command that runs until
 Ctrl-C (serving a simulator, a REPL, a rehearsal at the keyboard) is started, given a few
 seconds and an Enter, then interrupted as its user would: it must end with 0 or 130 and no error.
+
+The lessons' steps are run by the lesson check itself (``lessons.steps.run_step``, tested in
+tests/lessons/test_steps.py for every step of every lesson), which runs each one as the fiche
+prints it in a folder prepared as ``kit exemples`` does; here they are parsed and their files
+looked up, so that no step runs twice in the suite.
 """
 
 from __future__ import annotations
@@ -167,14 +172,27 @@ def test_every_hardware_line_of_the_readme_parses(
                 pytest.fail(f"{line}\n  {exc.format_message()}")
 
 
-def test_every_readme_and_lesson_line_runs_on_the_simulators(
+def test_every_lesson_step_parses_as_the_fiche_prints_it(
+    samples_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(samples_folder)
+    lines = lesson_lines()
+    assert len(lines) > 10
+    for line in lines:
+        try:
+            parse_only(expand(line.argv, samples_folder) if needs_board(line.argv) else line.argv)
+        except click.ClickException as exc:  # pragma: no cover - the failure message
+            pytest.fail(f"{line}\n  {exc.format_message()}")
+
+
+def test_every_readme_line_runs_on_the_simulators(
     samples_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The lines share one folder, as an animateur's session does; config lines write to the
     # test's own config folder. Two at a time: most of a line's time is Python starting.
     monkeypatch.chdir(samples_folder)
     runnable: dict[tuple[str, ...], Line] = {}
-    for line in [*readme_lines(), *lesson_lines()]:
+    for line in readme_lines():
         if not line.hardware:
             runnable.setdefault(line.argv, line)
     started = time.perf_counter()
