@@ -57,11 +57,21 @@ class Outcome(Enum):
     REPLACED = "remplacé"
 
 
+#: What the files of ``lessons/exemples/`` are, by suffix; a ``.md`` there documents the
+#: samples for developers (in English) and is not copied.
+_LESSON_FILE_KINDS = {
+    ".gcode": ("G-code", "à vérifier et imprimer (déroulés d'impression 3D)"),
+    ".scad": ("OpenSCAD", "le modèle 3D de ce G-code"),
+    ".ini": ("PrusaSlicer", "les réglages du trancheur de ces G-code"),
+}
+
+
 def _gcode_samples() -> Iterator[Sample]:
     for path in sorted(EXAMPLES_DIR.iterdir()):
-        if path.is_file() and not path.name.startswith("."):
-            kind = "G-code" if path.suffix.lower() == ".gcode" else "fichier de leçon"
-            yield Sample(path.name, kind, "exemple des déroulés d'impression 3D", path)
+        if not path.is_file() or path.name.startswith(".") or path.suffix.lower() == ".md":
+            continue
+        kind, text = _LESSON_FILE_KINDS.get(path.suffix.lower(), ("fichier", "exemple de leçon"))
+        yield Sample(path.name, kind, text, path)
 
 
 def _robot_samples() -> Iterator[Sample]:

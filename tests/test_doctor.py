@@ -246,3 +246,13 @@ def test_doctor_on_a_clean_installation_exits_0() -> None:
     result = run_kit("doctor")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "rien à signaler" in result.stdout
+
+
+def test_doctor_leaves_sections_of_other_commands_to_them(isolated_user_dirs: Path) -> None:
+    config = isolated_user_dirs / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text(
+        "[badges.emetteur]\nnom = 'Fablab des Tilleuls'\n", encoding="utf-8"
+    )
+    result = run_kit("doctor")
+    assert result.returncode == 0, result.stdout

@@ -20,7 +20,9 @@ from tests.conftest import kit_env, run_kit
 def test_samples_gather_every_lesson_file_challenge_program_and_board_script() -> None:
     names = [sample.name for sample in collect()]
     assert len(names) == len(set(names))  # one folder: no two samples may share a name
-    assert {path.name for path in EXAMPLES_DIR.iterdir()} <= set(names)
+    lesson_files = {p.name for p in EXAMPLES_DIR.iterdir() if p.suffix != ".md"}
+    assert lesson_files <= set(names)  # a .md there is the developers' note, not a sample
+    assert not any(name.endswith(".md") for name in names)
     for challenge in map(load_challenge, available_challenges()):
         assert challenge.example in names, challenge.name
     assert {f"{name}.py" for name in lesson_scripts()} <= set(names)

@@ -79,6 +79,11 @@ def render(report: DoctorReport) -> None:
         console.print("[green]Configuration et fichiers du kit : rien à signaler.[/green]")
 
 
+#: Configuration sections written by other commands than « kit config set » (the badge
+#: issuer's profile and key, ``kit badge emetteur``): their own commands check them.
+OTHER_SECTIONS = frozenset({"badges"})
+
+
 def domain_problems() -> list[str]:
     """What the kit's commands will refuse in the configuration (unknown keys, a printer of
     the atelier's list without a port…) and in the firmware cache."""
@@ -92,6 +97,8 @@ def domain_problems() -> list[str]:
     except KitError:
         return problems  # already reported as a file problem
     for dotted, value in _settings(config):
+        if dotted.split(".")[0] in OTHER_SECTIONS:
+            continue
         try:
             setting_value(dotted, str(value))
         except KitError as exc:
