@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,16 @@ def available_challenges() -> list[str]:
     return sorted(p.stem for p in CHALLENGES_DIR.glob("*.toml"))
 
 
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def load_challenge(name: str) -> Challenge:
+    """A challenge by name; accents and capitals are optional (« arrêt-mur »)."""
+    for known in available_challenges():
+        if _folded(known) == _folded(name):
+            name = known
     path = CHALLENGES_DIR / f"{name}.toml"
     if "/" in name or "\\" in name or not path.is_file():
         known = ", ".join(available_challenges())

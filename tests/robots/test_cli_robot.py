@@ -132,7 +132,7 @@ def test_robot_test_checks_every_part_on_the_simulator() -> None:
         "Rotation à droite",
     ):
         assert part in result.stdout
-    assert "cm parcourus" in result.stdout
+    assert "cm en avant" in result.stdout and "-0,0" not in result.stdout
 
 
 def test_robot_drive_reads_keys_from_stdin() -> None:
