@@ -327,3 +327,24 @@ def test_the_steps_of_a_lesson_check_are_not_recorded_in_the_open_atelier() -> N
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "True"
+
+
+def test_a_badge_delivered_during_the_atelier_is_counted_without_the_name(
+    kit_inproc: Kit, tmp_path: Path
+) -> None:
+    issuer = kit_inproc("badge", "emetteur", "--nom", "Fablab des Tilleuls")
+    assert issuer.returncode == 0, issuer.stderr
+    assert kit_inproc("atelier", "ouvrir", LESSON, "--participants", "6").returncode == 0
+    given = kit_inproc(
+        "badge", "delivrer", "pilote-mbot", "--pour", "Léa Martin", "-o", str(tmp_path / "b")
+    )
+    assert given.returncode == 0, given.stderr
+    assert "Noté dans le journal de l'atelier" in given.stderr
+    assert kit_inproc("atelier", "fermer", "--oui").returncode == 0
+    with open_journal() as journal:
+        (session,) = journal.sessions()
+    assert [(e.kind, e.data) for e in session.events] == [
+        ("badge", {"badge": "pilote-mbot", "count": 1})
+    ]
+    for stored in journal_path().parent.glob(journal_path().name + "*"):  # WAL included
+        assert b"Martin" not in stored.read_bytes()
