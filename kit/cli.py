@@ -83,6 +83,7 @@ LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
     "rehearse": "kit.commands.rehearse:rehearse",
     "robot": "kit.commands.robot:robot",
     "sim": "kit.commands.sim:sim",
+    "tableau": "kit.commands.tableau:tableau",
 }
 
 
