@@ -48,7 +48,7 @@ function renderRehearsal(state) {
   if (state.draw) {
     const d = state.draw;
     const resume = `Tirage n° ${d.seed} — ${d.title} — ${d.support} : ${d.lesson}. ` +
-      `Public : ${d.public} Situation : ${d.situation}`;
+      `Public : ${d.public} — Situation : ${d.situation}`;
     $("tirage-resume").textContent = resume;
     $("fin-resume").textContent = resume;
   }
@@ -109,7 +109,7 @@ function renderPrompt(state) {
     actions.replaceChildren(...buttons);
     actions.dataset.index = String(state.index);
     const first = actions.querySelector("textarea, button");
-    if (first && focused !== "texte") first.focus();
+    if (first && focused !== "texte") first.focus({preventScroll: true});
   } else if (state.busy || actions.querySelector("[role=status]")) {
     actions.replaceChildren(...buttons);
   }
