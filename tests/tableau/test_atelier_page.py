@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The atelier view in a real browser: two simulated printers printing, a défi run live.
+
+The printers are the kit's simulated Marlin served on ptys (``kit sim serve marlin --pty``,
+sped up), printed to by the kit's serial backend, polled by the farm. One of them is unplugged
+midway: its card must say so in French while the other keeps updating. A second browser opened
+meanwhile shows the same défi as the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kit.commands.tableau import serve_in_thread
+from kit.commands.tableau_app import Tableau
+from printers.atelier_config import BackendKind, PrinterEntry
+from printers.farm import Farm
+from printers.serial_backend import SerialBackend
+from tests.octoprint.sim_printer import ServedPrinter, serve_marlin
+from tests.printers_host.helpers import write_gcode
+from tests.tableau.conftest import output_dir
+
+
+def slow_print(path: Path) -> Path:
+    """Several layers of slow moves: about 6 virtual minutes, 20 s behind a 20× simulator."""
+    body = []
+    for layer in range(1, 7):
+        body += [f";LAYER:{layer}", f"G1 Z{0.2 * layer + 0.2:.1f} F600"]
+        e = 0.0
+        for i in range(30):
+            e += 0.5
+            x = 50 + (i % 2) * 20
+            body.append(f"G1 X{x} Y{50 + i} E{e:.2f} F600")
+        body.append("G92 E0")
+    return write_gcode(path, body, heat=False)
+
+
+@pytest.fixture
+def printers() -> Iterator[list[ServedPrinter]]:
+    served = [serve_marlin(), serve_marlin()]
+    try:
+        yield served
+    finally:
+        for printer in served:
+            printer.unplug()
+
+
+def _progress(page: Any, name: str) -> float:
+    value = page.get_attribute(f'article[data-nom="{name}"] progress', "value")
+    return float(value or 0)
+
+
+def test_atelier_live(browser: Any, page: Any, printers: list[ServedPrinter], tmp_path: Path) -> None:
+    gcode = slow_print(tmp_path / "porte-cles.gcode")
+    backends = {}
+    for name, printer in zip(("ender", "prusa"), printers):
+        backend = SerialBackend(printer.port, name=name)
+        backend.connect()
+        backend.start_print(gcode)
+        backends[name] = backend
+    entries = [PrinterEntry(name, BackendKind.SERIAL, p.port)
+               for name, p in zip(backends, printers)]  # fmt: skip
+    farm = Farm(entries, timeout_s=3, factory=lambda entry: backends[entry.name])
+    tableau = Tableau(output=tmp_path, pictures=tmp_path, farm=farm, interval_s=0.5)
+    with serve_in_thread(tableau) as running:
+        page.goto(running.url + "/atelier")
+        for name in backends:
+            card = f'article[data-nom="{name}"]'
+            page.wait_for_selector(f"{card}.imprime")
+            page.wait_for_function(
+                f"document.querySelector('{card} progress')?.value > 0", timeout=20_000
+            )
+            text = page.inner_text(card)
+            assert "porte-cles.gcode" in text and "Temps restant" in text, text
+            assert re.search(r"buse \d+", text), text
+        first = _progress(page, "ender")
+        page.wait_for_function(
+            f"document.querySelector('article[data-nom=\"ender\"] progress').value > {first}",
+            timeout=20_000,
+        )
+        page.screenshot(path=str(output_dir() / "atelier-impressions.png"), full_page=True)
+
+        printers[1].unplug()  # the prusa's USB cable is pulled
+        page.wait_for_selector('article[data-nom="prusa"].erreur .message', timeout=20_000)
+        assert page.inner_text('article[data-nom="prusa"] .message').strip()
+        still = _progress(page, "ender")
+        page.wait_for_function(
+            f"document.querySelector('article[data-nom=\"ender\"] progress').value > {still}",
+            timeout=20_000,
+        )
+
+        # A défi run from the page appears live, with its verdict and the robot's path.
+        page.select_option("#defi", "arret-mur")
+        page.click("#lancer-defi")
+        page.wait_for_selector("article.defi img", timeout=30_000)
+        card = page.inner_text("article.defi")
+        assert "Défi réussi" in card or "Défi manqué" in card, card
+        assert page.evaluate("document.querySelector('article.defi img').naturalWidth") > 0
+
+        other = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+        other.goto(running.url + "/atelier")
+        other.wait_for_selector("article.defi")
+        assert other.inner_text("article.defi h3") == page.inner_text("article.defi h3")
+        other.context.close()
+        page.screenshot(path=str(output_dir() / "atelier-defi.png"), full_page=True)
