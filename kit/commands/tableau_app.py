@@ -295,7 +295,7 @@ def build_app(tableau: Tableau) -> ASGIApp:
     async def report(request: Request) -> Response:
         html = tableau.rehearsal.report_html()
         if html is None:
-            return HTMLResponse("<p lang=\"fr\">Pas encore de rapport.</p>", status_code=404)
+            return HTMLResponse('<p lang="fr">Pas encore de rapport.</p>', status_code=404)
         return HTMLResponse(html)
 
     async def defi(request: Request) -> Response:

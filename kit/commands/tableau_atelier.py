@@ -277,4 +277,3 @@ class PrinterBoard:
     def status(self, index: int) -> PrinterStatus | None:
         rows = self.rows
         return rows[index].status if 0 <= index < len(rows) else None
-

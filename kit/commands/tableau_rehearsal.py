@@ -230,8 +230,13 @@ class WebRehearsal:
                         self.feedback.append(("ok", f"{outcome.command_line} : démonstration "
                                                     "réussie"))  # fmt: skip
                     else:
-                        self.feedback.append(("rouge", f"{outcome.command_line} : "
-                                              f"{outcome.detail} — c'est le moment du plan B."))
+                        self.feedback.append(
+                            (
+                                "rouge",
+                                f"{outcome.command_line} : "
+                                f"{outcome.detail} — c'est le moment du plan B.",
+                            )
+                        )
                 self._prompt_began()
         self.on_change()
 
@@ -280,8 +285,10 @@ class WebRehearsal:
                 "step": "choix" if oral is None else ("fin" if oral.done else "en-cours"),
                 "busy": self.busy,
                 "error": self.error,
-                "feedback": [{"level": LEVEL_CLASSES.get(level, level), "text": text}
-                             for level, text in self.feedback[-6:]],  # fmt: skip
+                "feedback": [
+                    {"level": LEVEL_CLASSES.get(level, level), "text": text}
+                    for level, text in self.feedback[-6:]
+                ],  # fmt: skip
             }
             if oral is None:
                 return data
@@ -339,4 +346,3 @@ class WebRehearsal:
             if self.reports is None:
                 return None
             return self.reports[1].read_text(encoding="utf-8")
-

@@ -61,8 +61,10 @@ def main() -> None:
                     )
                     paints.append(float(paint))
                     context.close()
-                print(f"first paint /{view}: median {statistics.median(paints):.0f} ms, "
-                      f"worst {max(paints):.0f} ms (target < 1000 ms, {len(paints)} loads)")  # fmt: skip
+                print(
+                    f"first paint /{view}: median {statistics.median(paints):.0f} ms, "
+                    f"worst {max(paints):.0f} ms (target < 1000 ms, {len(paints)} loads)"
+                )
 
             page = browser.new_page()
             page.goto(f"{running.url}/atelier")
@@ -79,8 +81,10 @@ def main() -> None:
                 received_ms = float(page.get_attribute("body", "data-recu") or 0)
                 latencies.append(received_ms - sent_ms)
                 time.sleep(0.05)
-            print(f"event to browser: median {statistics.median(latencies):.0f} ms, "
-                  f"worst {max(latencies):.0f} ms (target < 300 ms, {len(latencies)} events)")  # fmt: skip
+            print(
+                f"event to browser: median {statistics.median(latencies):.0f} ms, "
+                f"worst {max(latencies):.0f} ms (target < 300 ms, {len(latencies)} events)"
+            )
         browser.close()
 
 

@@ -55,16 +55,18 @@ def _progress(page: Any, name: str) -> float:
     return float(value or 0)
 
 
-def test_atelier_live(browser: Any, page: Any, printers: list[ServedPrinter], tmp_path: Path) -> None:
+def test_atelier_live(
+    browser: Any, page: Any, printers: list[ServedPrinter], tmp_path: Path
+) -> None:
     gcode = slow_print(tmp_path / "porte-cles.gcode")
     backends = {}
-    for name, printer in zip(("ender", "prusa"), printers):
+    for name, printer in zip(("ender", "prusa"), printers, strict=True):
         backend = SerialBackend(printer.port, name=name)
         backend.connect()
         backend.start_print(gcode)
         backends[name] = backend
     entries = [PrinterEntry(name, BackendKind.SERIAL, p.port)
-               for name, p in zip(backends, printers)]  # fmt: skip
+               for name, p in zip(backends, printers, strict=True)]  # fmt: skip
     farm = Farm(entries, timeout_s=3, factory=lambda entry: backends[entry.name])
     tableau = Tableau(output=tmp_path, pictures=tmp_path, farm=farm, interval_s=0.5)
     with serve_in_thread(tableau) as running:
