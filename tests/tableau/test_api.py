@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""kit tableau's requests without a browser: bad input gets French refusals, demonstrations run.
+
+The page's own requests (JSON over HTTP) sent by hand to a tableau served in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kit.commands.tableau import Running, serve_in_thread
+from kit.commands.tableau_app import Tableau
+from lessons.oral import Kind, Part
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Tableau, Running]]:
+    tableau = Tableau(output=tmp_path, pictures=tmp_path, farm=None)
+    with serve_in_thread(tableau) as running:
+        yield tableau, running
+
+
+def request(url: str, data: Any = None, raw: bytes | None = None) -> tuple[int, Any]:
+    body = raw if raw is not None else (None if data is None else json.dumps(data).encode())
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            status, text = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, text = exc.code, exc.read()
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, text.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "message"),
+    [
+        ("/repetition/demarrer", {"tirage": "-3"}, "entier positif ou nul"),
+        ("/repetition/demarrer", {"tirage": "douze"}, "Nombre attendu"),
+        ("/repetition/demarrer", {"support": "fusée"}, "fusée"),
+        ("/repetition/demarrer", {"titre": "bac-pro"}, "bac-pro"),
+        ("/repetition/demarrer", {"tirage": "1", "duree_atelier": "9000"}, "entre 1 et 600"),
+        ("/repetition/repondre", {"index": 0, "valeur": True}, "Aucune répétition en cours"),
+        ("/repetition/repondre", {"index": "zéro"}, "Réponse incomplète"),
+        ("/atelier/defi", {"defi": "course-lune"}, "course-lune"),
+        ("/atelier/defi", [1, 2], "JSON attendu"),
+    ],
+)
+def test_bad_requests_get_french_refusals(
+    served: tuple[Tableau, Running], path: str, data: Any, message: str
+) -> None:
+    tableau, running = served
+    status, answer = request(running.url + path, data)
+    assert status == 400, answer
+    assert answer["ok"] is False and message in answer["erreur"], answer
+    assert tableau.rehearsal.oral is None
+
+
+def test_binary_junk_and_unknown_pictures(served: tuple[Tableau, Running]) -> None:
+    _, running = served
+    status, answer = request(running.url + "/repetition/demarrer", raw=b"\xff\x00\xfe junk")
+    assert status == 400 and "JSON attendu" in answer["erreur"]
+    status, _ = request(running.url + "/atelier/images/..%2F..%2Fetc%2Fpasswd")
+    assert status == 404
+    status, text = request(running.url + "/atelier/imprimantes/7/couche.svg")
+    assert status == 200 and "Aucune impression" in text
+    status, text = request(running.url + "/repetition/rapport")
+    assert status == 404 and "Pas encore de rapport" in text
+
+
+def test_demonstration_runs_on_the_simulator(served: tuple[Tableau, Running]) -> None:
+    tableau, running = served
+    status, _ = request(running.url + "/repetition/demarrer",
+                        {"support": "robot", "tirage": "0"})  # fmt: skip
+    assert status == 200
+    oral = tableau.rehearsal.oral
+    assert oral is not None
+    while (prompt := oral.current) is not None and prompt.kind is not Kind.DEMO:
+        value = True if prompt.kind is Kind.CHECK else 0
+        request(running.url + "/repetition/repondre", {"index": oral.position, "valeur": value})
+    assert prompt is not None and prompt.part is Part.ATELIER
+    index = oral.position
+    request(running.url + "/repetition/demonstration", {"index": index, "lancer": True})
+    # Pressed twice (or in two browsers): the demonstration runs once.
+    request(running.url + "/repetition/demonstration", {"index": index, "lancer": True})
+    deadline = time.monotonic() + 60
+    while oral.position == index:
+        assert time.monotonic() < deadline, "the demonstration did not end"
+        time.sleep(0.05)
+    assert len(oral.demos) == 1 and oral.demos[0].ok, oral.demos
+    assert "robot run" in oral.demos[0].command_line
+    state = tableau.rehearsal.state_json()
+    assert any("démonstration réussie" in f["text"] for f in state["feedback"])
+    assert state["prompt"]["kind"] == "minuteur"
+
+    # The server stops mid-rehearsal: the partial report is written, as on Ctrl-C.
+    md_path = tableau.stop()
+    assert md_path is not None and md_path.is_file()
+    assert tableau.rehearsal.state_json()["end"]["interrupted"] is True
