@@ -165,10 +165,10 @@ def build_tableau(output: Path, pictures: Path, token: str | None) -> Tableau:
     help="Dossier où écrire les rapports de répétition (par défaut le dossier courant).",
 )
 def tableau(port: int, reseau: bool, sortie: Path) -> None:
-    """L'atelier au vidéoprojecteur : répétition de l'oral et atelier en direct dans le
-    navigateur (imprimantes, défis, cartes).
+    """L'atelier au vidéoprojecteur, dans le navigateur.
 
-    Sans --reseau, le tableau n'est visible que depuis cet ordinateur. Ctrl-C l'arrête ;
+    Deux vues : la répétition de l'oral (grand minuteur, phases, ce que regarde le jury) et
+    l'atelier en direct (imprimantes, défis, cartes). Sans --reseau, le tableau n'est visible que depuis cet ordinateur. Ctrl-C l'arrête ;
     fermer le navigateur n'arrête rien.
     """
     output = ensure_folder(sortie)
