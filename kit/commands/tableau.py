@@ -168,7 +168,9 @@ def tableau(port: int, reseau: bool, sortie: Path) -> None:
     """L'atelier au vidéoprojecteur, dans le navigateur.
 
     Deux vues : la répétition de l'oral (grand minuteur, phases, ce que regarde le jury) et
-    l'atelier en direct (imprimantes, défis, cartes). Sans --reseau, le tableau n'est visible que depuis cet ordinateur. Ctrl-C l'arrête ;
+    l'atelier en direct (imprimantes, défis, cartes).
+
+    Sans --reseau, le tableau n'est visible que depuis cet ordinateur. Ctrl-C l'arrête ;
     fermer le navigateur n'arrête rien.
     """
     output = ensure_folder(sortie)

@@ -292,6 +292,11 @@ def build_app(tableau: Tableau) -> ASGIApp:
         tableau.rehearsal.run_demo(index, bool(data.get("lancer")))
         return JSONResponse({"ok": True})
 
+    async def stop_rehearsal(request: Request) -> Response:
+        if await asyncio.to_thread(tableau.rehearsal.interrupt) is None:
+            raise KitError("Aucune répétition en cours.")
+        return JSONResponse({"ok": True})
+
     async def report(request: Request) -> Response:
         html = tableau.rehearsal.report_html()
         if html is None:
@@ -351,6 +356,7 @@ def build_app(tableau: Tableau) -> ASGIApp:
             Route("/repetition/demarrer", start, methods=["POST"]),
             Route("/repetition/repondre", answer, methods=["POST"]),
             Route("/repetition/demonstration", demo, methods=["POST"]),
+            Route("/repetition/arreter", stop_rehearsal, methods=["POST"]),
             Route("/repetition/rapport", report),
             Route("/atelier/defi", defi, methods=["POST"]),
             Route("/atelier/imprimantes/{index:int}/couche.svg", layer),

@@ -51,6 +51,7 @@ function renderRehearsal(state) {
       `Public : ${d.public} — Situation : ${d.situation}`;
     $("tirage-resume").textContent = resume;
     $("fin-resume").textContent = resume;
+    $("durees").replaceChildren(...d.notices.map((notice) => el("li", {text: notice})));
   }
   if (state.step === "en-cours") renderPrompt(state);
   if (state.step === "fin") renderEnd(state.end);
@@ -146,6 +147,11 @@ function setUpRehearsal() {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(event.target).entries());
     post("/repetition/demarrer", data);
+  });
+  $("arreter").addEventListener("click", () => {
+    if (window.confirm("Arrêter la répétition ici ? Le rapport partiel sera écrit.")) {
+      post("/repetition/arreter", {});
+    }
   });
   $("nouvelle").addEventListener("click", () => {
     $("fin").hidden = true; $("choix").hidden = false; $("titre").focus();

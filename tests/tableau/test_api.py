@@ -52,6 +52,7 @@ def request(url: str, data: Any = None, raw: bytes | None = None) -> tuple[int, 
         ("/repetition/demarrer", {"tirage": "1", "duree_atelier": "9000"}, "entre 1 et 600"),
         ("/repetition/repondre", {"index": 0, "valeur": True}, "Aucune répétition en cours"),
         ("/repetition/repondre", {"index": "zéro"}, "Réponse incomplète"),
+        ("/repetition/arreter", {}, "Aucune répétition en cours"),
         ("/atelier/defi", {"defi": "course-lune"}, "course-lune"),
         ("/atelier/defi", [1, 2], "JSON attendu"),
     ],
@@ -103,7 +104,20 @@ def test_demonstration_runs_on_the_simulator(served: tuple[Tableau, Running]) ->
     assert any("démonstration réussie" in f["text"] for f in state["feedback"])
     assert state["prompt"]["kind"] == "minuteur"
 
-    # The server stops mid-rehearsal: the partial report is written, as on Ctrl-C.
-    md_path = tableau.stop()
+    # Stopped from the page: the partial report is written, as on Ctrl-C.
+    status, _ = request(running.url + "/repetition/arreter", {})
+    assert status == 200
+    end = tableau.rehearsal.state_json()["end"]
+    assert end["interrupted"] is True and len(end["reports"]) == 2
+    assert all(Path(path).is_file() for path in end["reports"])
+    status, text = request(running.url + "/repetition/rapport")
+    assert status == 200 and "<html" in text
+    assert tableau.stop() is None  # nothing left to interrupt when the server stops
+
+
+def test_server_stop_interrupts_a_running_rehearsal(served: tuple[Tableau, Running]) -> None:
+    tableau, running = served
+    request(running.url + "/repetition/demarrer", {"tirage": "7"})
+    md_path = tableau.stop()  # what the server's shutdown does (Ctrl-C)
     assert md_path is not None and md_path.is_file()
-    assert tableau.rehearsal.state_json()["end"]["interrupted"] is True
+    assert "interrompu" in md_path.read_text(encoding="utf-8").lower()
