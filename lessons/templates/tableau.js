@@ -51,6 +51,7 @@ function renderRehearsal(state) {
       `Public : ${d.public} — Situation : ${d.situation}`;
     $("tirage-resume").textContent = resume;
     $("fin-resume").textContent = resume;
+    $("tirage-court").textContent = `Tirage n° ${d.seed} — ${d.support} : ${d.lesson}`;
     $("durees").replaceChildren(...d.notices.map((notice) => el("li", {text: notice})));
   }
   if (state.step === "en-cours") renderPrompt(state);

@@ -50,6 +50,7 @@ def test_rehearsal_end_to_end(page: Any, tmp_path: Path) -> None:
         page.goto(running.url + "/repetition")
         assert page.get_attribute("html", "lang") == "fr"
         page.wait_for_selector("#connexion:text('En direct')")
+        page.screenshot(path=str(output_dir() / "repetition-choix.png"))
         # Keyboard only: the draw's number, then Enter submits the form.
         page.focus("#tirage")
         page.keyboard.type(str(SEED))
@@ -59,7 +60,10 @@ def test_rehearsal_end_to_end(page: Any, tmp_path: Path) -> None:
         expected = rh.draw(catalog.load_all(), seed=SEED)  # the draw of kit rehearse --tirage
         oral = tableau.rehearsal.oral
         assert oral is not None and oral.draw == expected
-        assert expected.lesson.title in page.inner_text("#tirage-resume")
+        assert expected.lesson.title in page.inner_text("#tirage-court")
+        page.click("#tirage-court")  # the draw's details and durations, folded by default
+        assert expected.public.text in page.inner_text("#tirage-resume")
+        page.click("#tirage-court")
 
         colours_checked = False
         while (prompt := oral.current) is not None:
