@@ -214,6 +214,37 @@ class TokenGate:
         await HTMLResponse(REFUSED_PAGE, status_code=403)(scope, receive, send)
 
 
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+WRONG_HOST_PAGE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>Accès refusé</title></head>
+<body style="font: 24px sans-serif; margin: 3em;">
+<h1>Accès refusé</h1>
+<p>Sans --reseau, le tableau ne s'ouvre qu'à l'adresse http://127.0.0.1 de cet ordinateur.</p>
+</body></html>
+"""
+
+
+class LocalGate:
+    """Without ``--reseau``: only pages addressed to this computer by name or loopback address
+    (another site cannot reach the tableau through a name of its own, DNS rebinding)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = ""
+            for name, value in scope.get("headers", []):
+                if name == b"host":
+                    host = value.decode("latin-1")
+            hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if hostname not in LOCAL_NAMES:
+                await HTMLResponse(WRONG_HOST_PAGE, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 # --- the application -------------------------------------------------------------------------
 
 
@@ -368,7 +399,7 @@ def build_app(tableau: Tableau) -> ASGIApp:
     )
     if tableau.token is not None:
         return TokenGate(app, tableau.token)
-    return app
+    return LocalGate(app)
 
 
 def _embedded(data: Any) -> Markup:
@@ -378,6 +409,10 @@ def _embedded(data: Any) -> Markup:
 
 
 async def _json(request: Request) -> dict[str, Any]:
+    # JSON only: a form posted by another site cannot act on the tableau (the browser asks
+    # this server first, and it does not allow other origins).
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise KitError("Requête refusée : le tableau n'accepte que ses propres demandes (JSON).")
     try:
         data = await request.json()
     except ValueError:

@@ -67,6 +67,29 @@ def test_bad_requests_get_french_refusals(
     assert tableau.rehearsal.oral is None
 
 
+def test_other_sites_cannot_act(served: tuple[Tableau, Running]) -> None:
+    tableau, running = served
+    # A form another web page could post without asking (no JSON content type).
+    form = urllib.request.Request(
+        running.url + "/atelier/defi",
+        data=b'{"defi": "arret-mur"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(form, timeout=10)
+    assert refused.value.code == 400
+    assert "propres demandes" in json.loads(refused.value.read())["erreur"]
+    assert tableau.defis.running == ""
+    # A page reached through another name (DNS rebinding) is refused.
+    rebound = urllib.request.Request(running.url + "/etat", headers={"Host": "evil.example:80"})
+    with pytest.raises(urllib.error.HTTPError) as wrong_host:
+        urllib.request.urlopen(rebound, timeout=10)
+    assert wrong_host.value.code == 403
+    assert "127.0.0.1" in wrong_host.value.read().decode("utf-8")
+    status, _ = request(running.url.replace("127.0.0.1", "localhost") + "/etat")
+    assert status == 200
+
+
 def test_binary_junk_and_unknown_pictures(served: tuple[Tableau, Running]) -> None:
     _, running = served
     status, answer = request(running.url + "/repetition/demarrer", raw=b"\xff\x00\xfe junk")
