@@ -121,25 +121,27 @@ def serve_in_thread(tableau: Tableau, host: str = LOCAL_HOST) -> Iterator[Runnin
 
 def build_tableau(output: Path, pictures: Path, token: str | None) -> Tableau:
     from kit.commands.tableau_app import Tableau
+    from kit.commands.tableau_atelier import atelier_farm
     from printers.atelier_config import atelier_printers, configured_timeout_s, with_api_key
-    from printers.farm import Farm
+    from printers.backend import PrinterBackend
 
     problem = ""
     farm = None
+    backends: dict[str, PrinterBackend] = {}
     try:
         entries = [with_api_key(entry) for entry in atelier_printers()]
     except KitError as exc:
         entries = []
         problem = f"Liste des imprimantes inutilisable : {exc.message}"
     if entries:
-        farm = Farm(entries, timeout_s=configured_timeout_s())
+        farm, backends = atelier_farm(entries, configured_timeout_s())
     elif not problem:
         problem = (
             "Aucune imprimante dans la configuration de l'atelier : ajoutez-en avec "
             "« kit config set printers.NOM.port … » (USB) ou « printers.NOM.url … » (OctoPrint)."
         )
     return Tableau(output=output, pictures=pictures, farm=farm, token=token,
-                   farm_problem=problem)  # fmt: skip
+                   farm_problem=problem, backends=backends)  # fmt: skip
 
 
 @click.command()

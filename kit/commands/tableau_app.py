@@ -47,6 +47,8 @@ from kit.commands.tableau_atelier import DefiRunner, PrinterBoard, ResultFeed, l
 from kit.commands.tableau_rehearsal import Clock, StartRequest, WebRehearsal, choices
 from kit.errors import KitError
 from lessons import rehearsal as rh
+from lessons.catalog import EXAMPLES_DIR
+from printers.backend import PrinterBackend
 from printers.farm import Farm
 
 log = logging.getLogger(__name__)
@@ -129,13 +131,18 @@ class Tableau:
     token: str | None = None
     interval_s: float = 1.0
     farm_problem: str = ""
+    #: The farm's backends by printer name (:func:`atelier_farm`), to start prints from the page.
+    backends: dict[str, PrinterBackend] = field(default_factory=dict)
+    #: G-code files the page offers to print (the kit's examples by default).
+    print_files: list[Path] = field(default_factory=lambda: sorted(EXAMPLES_DIR.glob("*.gcode")))
     hub: Hub = field(default_factory=Hub)
 
     def __post_init__(self) -> None:
         self.rehearsal = WebRehearsal(self.output, self.clock, self.publish_rehearsal)
         self.feed = ResultFeed(self.publish_atelier)
         self.defis = DefiRunner(self.feed, self.pictures, self.publish_atelier)
-        self.printers = PrinterBoard(self.farm, self.publish_atelier, self.interval_s)
+        self.printers = PrinterBoard(self.farm, self.publish_atelier, self.interval_s,
+                                     self.backends)  # fmt: skip
 
     def publish_rehearsal(self) -> None:
         self.hub.publish("repetition", self.rehearsal.state_json())
@@ -271,6 +278,8 @@ def build_app(tableau: Tableau) -> ASGIApp:
 
     async def atelier(request: Request) -> Response:
         return page("tableau_atelier.html.j2", "atelier", defis=DefiRunner.choices(),
+                    printers=tableau.printers.names(),
+                    files=[path.name for path in tableau.print_files],
                     state=_embedded(tableau.atelier_json()))  # fmt: skip
 
     async def events(request: Request) -> Response:
@@ -339,6 +348,17 @@ def build_app(tableau: Tableau) -> ASGIApp:
         tableau.defis.start(str(data.get("defi", "")))
         return JSONResponse({"ok": True})
 
+    async def print_file(request: Request) -> Response:
+        data = await _json(request)
+        files = {path.name: path for path in tableau.print_files}
+        name = str(data.get("fichier", ""))
+        if name not in files:
+            raise KitError(f"Fichier inconnu : « {name} ».")
+        await asyncio.to_thread(
+            tableau.printers.start_print, str(data.get("imprimante", "")), files[name]
+        )
+        return JSONResponse({"ok": True})
+
     async def layer(request: Request) -> Response:
         index = int(request.path_params["index"])
         svg = layer_picture(tableau.printers.status(index)).to_svg()
@@ -390,6 +410,7 @@ def build_app(tableau: Tableau) -> ASGIApp:
             Route("/repetition/arreter", stop_rehearsal, methods=["POST"]),
             Route("/repetition/rapport", report),
             Route("/atelier/defi", defi, methods=["POST"]),
+            Route("/atelier/imprimer", print_file, methods=["POST"]),
             Route("/atelier/imprimantes/{index:int}/couche.svg", layer),
             Route("/atelier/images/{name}", picture),
             Route("/statique/{name}", static),

@@ -25,8 +25,9 @@ from typing import Any, Protocol
 from kit.drawing import Drawing
 from kit.errors import KitError
 from kit.messages import decimal_fr
-from printers.backend import PrinterState, PrinterStatus
-from printers.farm import Farm, FarmRow
+from printers.atelier_config import PrinterEntry
+from printers.backend import PrinterBackend, PrinterState, PrinterStatus
+from printers.farm import Farm, FarmRow, open_backend
 
 log = logging.getLogger(__name__)
 
@@ -233,15 +234,35 @@ class DefiRunner:
         self.feed.add(result)
 
 
+def atelier_farm(
+    entries: Sequence[PrinterEntry], timeout_s: float
+) -> tuple[Farm, dict[str, PrinterBackend]]:
+    """The farm of ``entries``, and its backends by printer name as the farm opens them (so
+    that the page can start a print on the one the farm polls)."""
+    live: dict[str, PrinterBackend] = {}
+
+    def factory(entry: PrinterEntry) -> PrinterBackend:
+        backend = open_backend(entry, timeout_s=timeout_s)
+        live[entry.name] = backend
+        return backend
+
+    return Farm(entries, timeout_s=timeout_s, factory=factory), live
+
+
 class PrinterBoard:
     """The atelier's printers, polled in a background thread; the last cards for the page."""
 
     def __init__(
-        self, farm: Farm | None, on_change: Callable[[], None], interval_s: float = POLL_INTERVAL_S
+        self,
+        farm: Farm | None,
+        on_change: Callable[[], None],
+        interval_s: float = POLL_INTERVAL_S,
+        backends: dict[str, PrinterBackend] | None = None,
     ) -> None:
         self.farm = farm
         self.on_change = on_change
         self.interval_s = interval_s
+        self.backends = backends if backends is not None else {}
         self.rows: list[FarmRow] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -270,6 +291,22 @@ class PrinterBoard:
             self._thread.join(timeout=5)
         if self.farm is not None:
             self.farm.close()
+
+    def names(self) -> list[str]:
+        return [entry.name for entry in self.farm.entries] if self.farm is not None else []
+
+    def start_print(self, name: str, gcode: Path) -> None:
+        """Start ``gcode`` on the printer the farm polls under ``name`` (blocking: call it
+        from a worker thread; an upload to OctoPrint takes a moment)."""
+        if name not in self.names():
+            raise KitError(f"Aucune imprimante « {name} » dans la configuration de l'atelier.")
+        backend = self.backends.get(name)
+        if backend is None:
+            raise KitError(
+                f"L'imprimante « {name} » n'est pas encore connectée : réessayez dans un instant."
+            )
+        backend.start_print(gcode)
+        self.on_change()
 
     def cards(self) -> list[dict[str, Any]]:
         return [printer_card(index, row) for index, row in enumerate(self.rows)]

@@ -221,6 +221,13 @@ function renderAtelier(state) {
 }
 
 function setUpAtelier() {
+  const printForm = $("form-impression");
+  if (printForm) {
+    printForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      post("/atelier/imprimer", {imprimante: $("imprimante").value, fichier: $("fichier").value});
+    });
+  }
   $("form-defi").addEventListener("submit", (event) => {
     event.preventDefault();
     post("/atelier/defi", {defi: $("defi").value});

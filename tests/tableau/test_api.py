@@ -55,6 +55,12 @@ def request(url: str, data: Any = None, raw: bytes | None = None) -> tuple[int, 
         ("/repetition/arreter", {}, "Aucune répétition en cours"),
         ("/atelier/defi", {"defi": "course-lune"}, "course-lune"),
         ("/atelier/defi", [1, 2], "JSON attendu"),
+        ("/atelier/imprimer", {"imprimante": "x", "fichier": "../../etc/passwd"}, "inconnu"),
+        (
+            "/atelier/imprimer",
+            {"imprimante": "x", "fichier": "porte-nom-ender3.gcode"},
+            "Aucune imprimante « x »",
+        ),
     ],
 )
 def test_bad_requests_get_french_refusals(

@@ -2,7 +2,7 @@
 """The atelier view in a real browser: two simulated printers printing, a défi run live.
 
 The printers are the kit's simulated Marlin served on ptys (``kit sim serve marlin --pty``,
-sped up), printed to by the kit's serial backend, polled by the farm. One of them is unplugged
+sped up), polled by the farm; the prints are started from the page. One of them is unplugged
 midway: its card must say so in French while the other keeps updating. A second browser opened
 meanwhile shows the same défi as the first.
 """
@@ -18,9 +18,8 @@ import pytest
 
 from kit.commands.tableau import serve_in_thread
 from kit.commands.tableau_app import Tableau
+from kit.commands.tableau_atelier import atelier_farm
 from printers.atelier_config import BackendKind, PrinterEntry
-from printers.farm import Farm
-from printers.serial_backend import SerialBackend
 from tests.octoprint.sim_printer import ServedPrinter, serve_marlin
 from tests.printers_host.helpers import write_gcode
 from tests.tableau.conftest import output_dir
@@ -59,18 +58,20 @@ def test_atelier_live(
     browser: Any, page: Any, printers: list[ServedPrinter], tmp_path: Path
 ) -> None:
     gcode = slow_print(tmp_path / "porte-cles.gcode")
-    backends = {}
-    for name, printer in zip(("ender", "prusa"), printers, strict=True):
-        backend = SerialBackend(printer.port, name=name)
-        backend.connect()
-        backend.start_print(gcode)
-        backends[name] = backend
     entries = [PrinterEntry(name, BackendKind.SERIAL, p.port)
-               for name, p in zip(backends, printers, strict=True)]  # fmt: skip
-    farm = Farm(entries, timeout_s=3, factory=lambda entry: backends[entry.name])
-    tableau = Tableau(output=tmp_path, pictures=tmp_path, farm=farm, interval_s=0.5)
+               for name, p in zip(("ender", "prusa"), printers, strict=True)]  # fmt: skip
+    farm, backends = atelier_farm(entries, timeout_s=3)
+    tableau = Tableau(output=tmp_path, pictures=tmp_path, farm=farm, interval_s=0.5,
+                      backends=backends, print_files=[gcode])  # fmt: skip
     with serve_in_thread(tableau) as running:
         page.goto(running.url + "/atelier")
+        for entry in entries:  # each print is started from the page, as the animateur would
+            page.wait_for_selector(f'article[data-nom="{entry.name}"].prete')
+            page.select_option("#imprimante", entry.name)
+            page.select_option("#fichier", gcode.name)
+            page.focus("#imprimer")
+            page.keyboard.press("Enter")
+            page.wait_for_selector(f'article[data-nom="{entry.name}"].imprime')
         for name in backends:
             card = f'article[data-nom="{name}"]'
             page.wait_for_selector(f"{card}.imprime")
