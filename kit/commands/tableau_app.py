@@ -361,6 +361,9 @@ def build_app(tableau: Tableau) -> ASGIApp:
 
     async def layer(request: Request) -> Response:
         index = int(request.path_params["index"])
+        drawn = await asyncio.to_thread(tableau.printers.layer_file, index, tableau.pictures)
+        if drawn is not None:
+            return FileResponse(drawn, media_type="image/svg+xml")
         svg = layer_picture(tableau.printers.status(index)).to_svg()
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 

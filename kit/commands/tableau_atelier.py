@@ -263,6 +263,11 @@ class PrinterBoard:
         self.on_change = on_change
         self.interval_s = interval_s
         self.backends = backends if backends is not None else {}
+        #: The file each printer was given from the page: its layers can be drawn.
+        self.files: dict[str, Path] = {}
+        self._pictures: dict[tuple[Path, int], Path] = {}
+        self._analyses: dict[Path, Any] = {}
+        self._drawing = threading.Lock()
         self.rows: list[FarmRow] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -306,7 +311,37 @@ class PrinterBoard:
                 f"L'imprimante « {name} » n'est pas encore connectée : réessayez dans un instant."
             )
         backend.start_print(gcode)
+        self.files[name] = gcode
         self.on_change()
+
+    def layer_file(self, index: int, folder: Path) -> Path | None:
+        """The current layer of the printer's file, seen from above (``printers.pictures``),
+        when the print was started from the page; ``None`` otherwise (or when the layer is
+        not in the file), then the page shows :func:`layer_picture`. Blocking: a thread."""
+        rows = self.rows
+        if not 0 <= index < len(rows):
+            return None
+        row = rows[index]
+        job = row.status.job
+        gcode = self.files.get(row.entry.name)
+        if job is None or not job.layer or gcode is None or gcode.name != job.file_name:
+            return None
+        key = (gcode, job.layer)
+        with self._drawing:
+            if key not in self._pictures:
+                from printers.analysis import analyse_for_printer
+                from printers.pictures import draw_file
+
+                try:
+                    if gcode not in self._analyses:
+                        self._analyses[gcode] = analyse_for_printer(gcode, row.entry.profile)
+                    analysis, profile, _ = self._analyses[gcode]
+                    out = folder / f"couche-{index}-{len(self._pictures)}.svg"
+                    self._pictures[key] = draw_file(analysis, profile, out, layers=[job.layer])
+                except KitError as exc:
+                    log.info("no layer picture for %s: %s", row.entry.name, exc.message)
+                    return None
+            return self._pictures[key]
 
     def cards(self) -> list[dict[str, Any]]:
         return [printer_card(index, row) for index, row in enumerate(self.rows)]

@@ -86,6 +86,13 @@ def test_atelier_live(
             f"document.querySelector('article[data-nom=\"ender\"] progress').value > {first}",
             timeout=20_000,
         )
+        # The layer picture is the file's current layer, drawn by the kit (printers.pictures).
+        page.wait_for_function(
+            "document.querySelector('article[data-nom=\"ender\"] img').naturalWidth > 0"
+        )
+        src = page.get_attribute('article[data-nom="ender"] img', "src")
+        picture = page.request.get(running.url + src).text()
+        assert "Vue de dessus (couche" in picture and "porte-cles.gcode" in picture
         page.screenshot(path=str(output_dir() / "atelier-impressions.png"), full_page=True)
 
         printers[1].unplug()  # the prusa's USB cable is pulled
