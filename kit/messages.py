@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import math
 import re
+from datetime import date
 
 PERMISSION_FIX_LINUX = (
     "Ajoutez votre compte au groupe « {group} » puis fermez et rouvrez votre session :\n"
@@ -82,6 +83,18 @@ def format_duration_fr(seconds: float) -> str:
     if minutes:
         return f"{minutes} min {secs:02d} s"
     return f"{secs} s"
+
+
+_MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def date_fr(value: date) -> str:
+    """A date as written in French: « 1er mars 2027 », « 7 décembre 2026 »."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {_MONTHS_FR[value.month - 1]} {value.year}"
 
 
 def yes_no(value: bool) -> str:

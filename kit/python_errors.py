@@ -33,6 +33,11 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         lambda m: f"un objet de type « {m.group(1)} » n'a pas d'attribut « {m.group(2)} »",
     ),
     (
+        # The simulated board explains in French why (hardware module, .mpy without sources).
+        re.compile(r"[Nn]o module named '([^']+)' \((.+)\)$"),
+        lambda m: f"aucun module nommé « {m.group(1)} » ({m.group(2)})",
+    ),
+    (
         re.compile(r"[Nn]o module named '([^']+)'"),
         lambda m: f"aucun module nommé « {m.group(1)} » sur la carte "
         "(bibliothèque manquante dans lib/ ? « kit mcu deploy » la copie)",

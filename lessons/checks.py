@@ -19,6 +19,7 @@ from lessons.model import (
     SUPPORTS,
     Lesson,
 )
+from lessons.pacing import pacing_warnings
 
 #: Supports whose lessons must run at least one kit command against a simulator.
 HARDWARE_SUPPORTS = ("impression-3d", "robot", "microcontroleur")
@@ -40,6 +41,8 @@ class Finding:
     where: str
     line: int
     message: str
+    #: A warning (a pacing rule of thumb, for instance) is shown but does not fail the check.
+    warning: bool = False
 
 
 def _first_verb(text: str) -> str:
@@ -102,10 +105,81 @@ def check_lesson(lesson: Lesson) -> list[Finding]:
         elif not bare.endswith(INFINITIVE_ENDINGS):
             add(f"l'objectif {objective.ident} doit commencer par un verbe à l'infinitif.")
 
+    found.extend(_room_and_jury(lesson))
+    for line, message in pacing_warnings(lesson):
+        found.append(Finding(lesson.ident, line, message, warning=True))
+
     if len(lesson.adaptations) < 2:
         add("prévoyez au moins deux adaptations à d'autres publics.")
     if lesson.support in HARDWARE_SUPPORTS and not lesson.commands():
         add("une leçon sur ce support doit lancer au moins une commande du kit (simulateur).")
+    return found
+
+
+#: Words showing that the accueil gathers the participants' needs, that the lesson says where
+#: to refer someone, and that the bilan leaves a written trace (compared without case).
+NEEDS_WORDS = ("besoin", "attente")
+ORIENTATION_WORDS = ("orient",)
+WRITTEN_TRACE_WORDS = ("écrit", "post-it", "trace", "questionnaire", "fiche d'évaluation")
+JURY_WORDS = ("jury", "juré")
+
+
+def _room_and_jury(lesson: Lesson) -> list[Finding]:
+    """What a jury looks at: needs gathered at the accueil, orientation, a written bilan, and,
+    for the certification format, how to run the lesson with two jurors as participants."""
+    found = []
+
+    def mentions(texts: list[str], words: tuple[str, ...]) -> bool:
+        folded = " ".join(texts).casefold()
+        return any(word in folded for word in words)
+
+    accueil = [p for p in lesson.phases if p.kind == "accueil"]
+    if accueil and not mentions([accueil[0].animateur, accueil[0].participants], NEEDS_WORDS):
+        found.append(
+            Finding(
+                lesson.ident,
+                accueil[0].line,
+                "l'accueil ne recueille pas les besoins ni les attentes des participants "
+                "(un tour de table : qu'attendez-vous de la séance ?).",
+            )
+        )
+    around = [
+        f"{p.animateur} {p.participants}"
+        for p in lesson.phases
+        if p.kind in ("accueil", "bilan", "prolongement")
+    ]
+    if not mentions(around, ORIENTATION_WORDS):
+        found.append(
+            Finding(
+                lesson.ident,
+                0,
+                "ni l'accueil, ni le bilan, ni le prolongement ne disent vers quels services "
+                "locaux orienter une personne (orientation).",
+            )
+        )
+    for phase in lesson.phases:
+        if phase.kind == "bilan" and not mentions(
+            [phase.animateur, phase.participants], WRITTEN_TRACE_WORDS
+        ):
+            found.append(
+                Finding(
+                    lesson.ident,
+                    phase.line,
+                    f"le bilan « {phase.title} » ne laisse pas de trace écrite des retours "
+                    "des participants.",
+                )
+            )
+    if lesson.format == "certification" and not mentions(
+        [f"{a.public} {a.text}" for a in lesson.adaptations], JURY_WORDS
+    ):
+        found.append(
+            Finding(
+                lesson.ident,
+                0,
+                "format certification : ajoutez une adaptation pour la simulation devant le jury, "
+                "où deux jurés jouent les participants.",
+            )
+        )
     return found
 
 

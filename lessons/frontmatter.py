@@ -105,6 +105,10 @@ def locate(split_file: SplitFile, path: tuple[str | int, ...]) -> int:
             continue
         candidate = f"{prefix}.{part}" if prefix else part
         matching = [line for name, line in headers if name == candidate and lo <= line < hi]
+        if not matching and any(name.startswith(candidate + ".") for name, _ in headers):
+            prefix = candidate  # only sub-tables are written ([[affirmations.robots]])
+            i += 1
+            continue
         if not matching:
             own_end = next(
                 (line for _, line in headers if (line > lo if prefix else True) and line < hi), hi

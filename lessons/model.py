@@ -131,6 +131,101 @@ class Adaptation:
 
 
 @dataclass(frozen=True)
+class CoopDefaults:
+    """What the atelier journal proposes for this lesson in La Coop's « CRA collectif »:
+    thématiques, matériel and niveau, as the Coop's values (:mod:`journal.coop`)."""
+
+    thematiques: tuple[str, ...]
+    materiel: tuple[str, ...]
+    niveau: str
+
+
+#: A lesson without a ``[coop]`` table gets its support's defaults.
+COOP_DEFAULTS_FOR_SUPPORT: dict[str, CoopDefaults] = {
+    "impression-3d": CoopDefaults(
+        ("creer_avec_le_numerique",), ("ordinateur", "autre"), "debutant"
+    ),
+    "tablette-smartphone": CoopDefaults(
+        ("prendre_en_main_du_materiel",), ("telephone", "tablette"), "debutant"
+    ),
+    "pc": CoopDefaults(("prendre_en_main_du_materiel",), ("ordinateur",), "debutant"),
+    "robot": CoopDefaults(("creer_avec_le_numerique",), ("ordinateur", "autre"), "debutant"),
+    "microcontroleur": CoopDefaults(
+        ("creer_avec_le_numerique",), ("ordinateur", "autre"), "debutant"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PrintClaim:
+    """A print the lesson relies on and what its text says of it (``[[affirmations.impressions]]``).
+
+    ``start_minute`` is the minute of the session the print starts (negative: before the group
+    arrives); ``phase`` names the phase that waits for it, ``expected`` whether the print is still
+    running when that phase begins (``"en-cours"``) or finished by then (``"finie"``).
+    ``copies`` are printed on ``printers`` machines, one after the other on each.
+    """
+
+    file: str
+    profile: str
+    phase: str
+    expected: str
+    start_minute: float = 0.0
+    printers: int = 1
+    copies: int = 1
+    layer_mm: float | None = None
+    infill_percent: float | None = None
+    hotend_c: float | None = None
+    bed_c: float | None = None
+    max_size_mm: tuple[float, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ScriptClaim:
+    """An on-board program a phase uses (``[[affirmations.scripts]]``): it must be put on the
+    board (``kit mcu deploy`` or ``kit mcu run``) in an earlier step and run on the simulated
+    board ``board``."""
+
+    name: str
+    board: str
+    phase: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class RobotClaim:
+    """A robot program the lesson uses and the défi it passes (``[[affirmations.robots]]``)."""
+
+    program: str
+    challenge: str
+    phase: str
+    arena: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The measurable claims of a déroulé, proved by ``kit lesson check`` with the kit itself."""
+
+    prints: tuple[PrintClaim, ...] = ()
+    scripts: tuple[ScriptClaim, ...] = ()
+    robots: tuple[RobotClaim, ...] = ()
+    line: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.prints or self.scripts or self.robots)
+
+
+#: When a print claim expects its print relative to the phase that waits for it.
+PRINT_EXPECTATIONS: dict[str, str] = {
+    "en-cours": "en train d'imprimer au début de la phase",
+    "finie": "terminée au début de la phase",
+}
+
+
+@dataclass(frozen=True)
 class Lesson:
     ident: str
     title: str
@@ -152,6 +247,13 @@ class Lesson:
     participant_steps: tuple[str, ...]
     introduction: str
     path: Path
+    claims: Claims = Claims()
+    coop: CoopDefaults | None = None
+
+    @property
+    def coop_defaults(self) -> CoopDefaults:
+        """The lesson's ``[coop]`` table, or its support's defaults."""
+        return self.coop or COOP_DEFAULTS_FOR_SUPPORT[self.support]
 
     @property
     def support_label(self) -> str:
@@ -166,6 +268,27 @@ class Lesson:
     @property
     def phase_minutes(self) -> int:
         return sum(phase.minutes for phase in self.phases)
+
+    def phase_start(self, title: str) -> int | None:
+        """Minute of the session the phase titled ``title`` begins (None: no such phase)."""
+        start = 0
+        for phase in self.phases:
+            if phase.title == title:
+                return start
+            start += phase.minutes
+        return None
+
+    def texts(self) -> list[str]:
+        """Every piece of prose of the lesson, for checks that read what it says."""
+        found = [self.title, self.introduction, *self.plan_b, *self.vigilance, *self.resources]
+        found += [*self.participant_steps, *self.prerequisites]
+        found += [item.text for item in self.preparation]
+        found += [f"{o.text} {o.evaluation}" for o in self.objectives]
+        found += [f"{m.what} {m.plan_b}" for m in self.materials]
+        found += [f"{a.public} {a.text}" for a in self.adaptations]
+        for phase in self.phases:
+            found += [phase.title, phase.animateur, phase.participants, phase.verify]
+        return found
 
     def commands(self) -> list[KitCommand]:
         """Every runnable step of the lesson, preparation first, in reading order."""

@@ -12,21 +12,28 @@ import re
 from pathlib import Path
 from typing import Any
 
+from journal import coop as coop_vocabulary
 from lessons.frontmatter import LessonFileError, SplitFile, locate, split
 from lessons.model import (
     COMPETENCES,
     FORMATS,
     MATERIAL_FOR,
     PHASE_KINDS,
+    PRINT_EXPECTATIONS,
     SUPPORTS,
     Adaptation,
+    Claims,
+    CoopDefaults,
     KitCommand,
     Lesson,
     Material,
     Objective,
     Phase,
     PreparationItem,
+    PrintClaim,
     Public,
+    RobotClaim,
+    ScriptClaim,
 )
 
 Path_ = tuple[str | int, ...]
@@ -35,8 +42,10 @@ IDENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TOP_KEYS = {
     "identifiant", "titre", "support", "format", "duree_min", "effectif", "prerequis",
     "competences", "plan_b", "vigilance", "ressources", "fiche_participant", "public",
-    "objectifs", "materiel", "preparation", "phases", "adaptations",
+    "objectifs", "materiel", "preparation", "phases", "adaptations", "coop",
 }  # fmt: skip
+# The measurable claims of the déroulé (issue 25), checked by lessons.claims.
+_TOP_KEYS.add("affirmations")
 
 
 def _choices(options: dict[str, str]) -> str:
@@ -149,6 +158,139 @@ def _command(reader: _Reader, raw: Any, path: Path_) -> KitCommand:
         picture=picture,
         pending=reader.text(table, path, "en_attente", optional=True),
         line=locate(reader.split_file, (*path, "kit")),
+    )
+
+
+def _coop(reader: _Reader, raw: Any) -> CoopDefaults:
+    """The ``[coop]`` table: the Coop's values for the atelier journal (journal.coop)."""
+    path: Path_ = ("coop",)
+    table = reader.table(raw, path, {"thematiques", "materiel", "niveau"})
+    lists = {}
+    for key, options in (
+        ("thematiques", coop_vocabulary.THEMATIQUES),
+        ("materiel", coop_vocabulary.MATERIELS),
+    ):
+        values = reader.texts(table, path, key)
+        for value in values:
+            if value not in options:
+                raise reader.fail(
+                    (*path, key),
+                    f"« {value} » n'est pas une valeur de La Coop ({_choices(options)}).",
+                )
+        lists[key] = values
+    return CoopDefaults(
+        thematiques=lists["thematiques"],
+        materiel=lists["materiel"],
+        niveau=reader.choice(table, path, "niveau", coop_vocabulary.NIVEAUX),
+    )
+
+
+def _number(
+    reader: _Reader, table: dict[str, Any], path: Path_, key: str, *, minimum: float = 0.0
+) -> float | None:
+    """An optional number (int or float) of at least ``minimum``, or None when absent."""
+    if key not in table:
+        return None
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise reader.fail((*path, key), f"« {key} » doit être un nombre.")
+    if value < minimum:
+        raise reader.fail((*path, key), f"« {key} » doit valoir au moins {minimum:g}.")
+    return float(value)
+
+
+_PRINT_KEYS = {
+    "fichier", "profil", "phase", "attendu", "debut_min", "imprimantes", "exemplaires",
+    "couche_mm", "remplissage_pct", "buse_c", "plateau_c", "taille_max_mm",
+}  # fmt: skip
+
+
+def _claims(reader: _Reader, top: dict[str, Any], phase_titles: set[str]) -> Claims:
+    """The ``[affirmations]`` table: prints, on-board scripts and robot programs."""
+    if "affirmations" not in top:
+        return Claims()
+    root: Path_ = ("affirmations",)
+    table = reader.table(top["affirmations"], root, {"impressions", "scripts", "robots"})
+
+    def phase_of(item: dict[str, Any], path: Path_) -> str:
+        title = reader.text(item, path, "phase")
+        if title not in phase_titles:
+            raise reader.fail(
+                (*path, "phase"), f"aucune phase ne s'intitule « {title} » (titre exact attendu)."
+            )
+        return title
+
+    prints = []
+    for i, raw in enumerate(reader.tables(table, root, "impressions", minimum=0)):
+        path: Path_ = (*root, "impressions", i)
+        item = reader.table(raw, path, _PRINT_KEYS)
+        size = item.get("taille_max_mm", [])
+        if (
+            not isinstance(size, list)
+            or not 2 <= len(size) <= 3
+            or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in size
+            )
+        ):
+            raise reader.fail(
+                (*path, "taille_max_mm"),
+                "« taille_max_mm » est [largeur, profondeur] ou [largeur, profondeur, hauteur].",
+            )
+        start = _number(reader, item, path, "debut_min", minimum=-240.0)
+        prints.append(
+            PrintClaim(
+                file=reader.text(item, path, "fichier"),
+                profile=reader.text(item, path, "profil"),
+                phase=phase_of(item, path),
+                expected=reader.choice(item, path, "attendu", PRINT_EXPECTATIONS),
+                start_minute=start if start is not None else 0.0,
+                printers=reader.integer(item, path, "imprimantes", 1),
+                copies=reader.integer(item, path, "exemplaires", 1),
+                layer_mm=_number(reader, item, path, "couche_mm"),
+                infill_percent=_number(reader, item, path, "remplissage_pct"),
+                hotend_c=_number(reader, item, path, "buse_c"),
+                bed_c=_number(reader, item, path, "plateau_c"),
+                max_size_mm=tuple(float(v) for v in size),
+                line=locate(reader.split_file, path),
+            )
+        )
+        if prints[-1].printers < 1 or prints[-1].copies < 1:
+            raise reader.fail(path, "« imprimantes » et « exemplaires » valent au moins 1.")
+
+    scripts = []
+    for i, raw in enumerate(reader.tables(table, root, "scripts", minimum=0)):
+        path = (*root, "scripts", i)
+        item = reader.table(raw, path, {"nom", "carte", "phase"})
+        scripts.append(
+            ScriptClaim(
+                name=reader.text(item, path, "nom"),
+                board=reader.text(item, path, "carte"),
+                phase=phase_of(item, path),
+                line=locate(reader.split_file, path),
+            )
+        )
+
+    robots = []
+    for i, raw in enumerate(reader.tables(table, root, "robots", minimum=0)):
+        path = (*root, "robots", i)
+        item = reader.table(raw, path, {"programme", "defi", "arene", "phase"})
+        robots.append(
+            RobotClaim(
+                program=reader.text(item, path, "programme"),
+                challenge=reader.text(item, path, "defi"),
+                phase=phase_of(item, path),
+                arena=reader.text(item, path, "arene", optional=True),
+                line=locate(reader.split_file, path),
+            )
+        )
+    return Claims(
+        prints=tuple(prints),
+        scripts=tuple(scripts),
+        robots=tuple(robots),
+        line=min(
+            [c.line for c in prints] + [c.line for c in scripts] + [c.line for c in robots],
+            default=0,
+        ),
     )
 
 
@@ -283,6 +425,8 @@ def build(split_file: SplitFile, source: Path) -> Lesson:
         participant_steps=r.texts(top, root, "fiche_participant"),
         introduction=split_file.body,
         path=source,
+        claims=_claims(r, top, {phase.title for phase in phases}),
+        coop=_coop(r, top["coop"]) if "coop" in top else None,
     )
 
 

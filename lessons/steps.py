@@ -102,6 +102,7 @@ def kit_env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(KIT_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONIOENCODING"] = "utf-8"
     env.setdefault("COLUMNS", "100")
+    env["KIT_JOURNAL"] = "off"  # checking a lesson is no atelier: nothing goes to the journal
     return env
 
 

@@ -80,6 +80,17 @@ class Analysis:
     slot_minutes: float | None = None
 
     @property
+    def object_box(self) -> BoundingBox | None:
+        """The object apart from the purge line and the skirt (see :class:`Facts`)."""
+        return self.facts.object_box
+
+    @property
+    def object_size_mm(self) -> tuple[float, float, float] | None:
+        """Width, depth and height of the object (height: top of its highest layer)."""
+        box = self.facts.object_box
+        return box.object_size_mm if box is not None else None
+
+    @property
     def total_seconds(self) -> float:
         return self.estimated_seconds + self.heating_seconds
 
@@ -115,6 +126,7 @@ class Analysis:
             "filament_g": round(self.filament_g, 2),
             "layers": self.layers,
             "bounding_box": self.bounding_box.as_dict() if self.bounding_box else None,
+            "object_box": self.object_box.as_dict() if self.object_box else None,
             "checks": [c.as_dict() for c in self.checks],
         }
 

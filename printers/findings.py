@@ -25,6 +25,16 @@ class BoundingBox:
     def size_mm(self) -> tuple[float, float, float]:
         return (self.max_x - self.min_x, self.max_y - self.min_y, self.max_z - self.min_z)
 
+    @property
+    def object_size_mm(self) -> tuple[float, float, float]:
+        """Width, depth and height of a printed object standing on the bed.
+
+        The height is the top of the highest printed layer, ``max_z``: the nozzle prints a layer
+        at the height of its top, so the first layer is printed at Z = its thickness and a
+        20 mm cube's last layer at Z = 20 (``max_z - min_z`` would say 19.8).
+        """
+        return (self.max_x - self.min_x, self.max_y - self.min_y, self.max_z)
+
     def as_dict(self) -> dict[str, float]:
         return {
             "min_x": round(self.min_x, 3),
@@ -64,6 +74,9 @@ class SlicerInfo:
     filament_type: str | None = None
     filament_diameter_mm: float | None = None
     m73_estimate_s: float | None = None
+    #: The layer height and infill density the file was sliced with, when the slicer wrote them.
+    layer_height_mm: float | None = None
+    infill_percent: float | None = None
 
 
 @dataclass
@@ -95,3 +108,8 @@ class Facts:
     user_pause_lines: list[tuple[int, str]] = field(default_factory=list)
     print_box: BoundingBox | None = None
     move_box: BoundingBox | None = None
+    #: What is extruded apart from the start G-code's purge line and the skirt or brim (the
+    #: whole print box when the file marks neither layers nor features).
+    object_box: BoundingBox | None = None
+    skirt_box: BoundingBox | None = None
+    purge_box: BoundingBox | None = None

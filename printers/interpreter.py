@@ -16,7 +16,7 @@ from printers.estimator import MotionEstimator, ProgressMap
 from printers.findings import BoundingBox, Facts, SlicerInfo
 from printers.gcode import BadNumber, split_code, split_words
 from printers.profile import PrinterProfile
-from printers.slicer_comments import SlicerComments
+from printers.slicer_comments import PART_OBJECT, PART_PURGE, PART_SKIRT, SlicerComments
 
 # Letters as the integer codes split_words gives.
 _X, _Y, _Z, _E, _F = 88, 89, 90, 69, 70
@@ -87,7 +87,8 @@ class _Box:
             self.max_z = z
 
     def frozen(self) -> BoundingBox | None:
-        if self.empty:
+        # The hot path widens the box inline without add(): a box is empty while min > max.
+        if self.empty and self.min_x > self.max_x:
             return None
         return BoundingBox(self.min_x, self.min_y, self.min_z, self.max_x, self.max_y, self.max_z)
 
@@ -132,6 +133,9 @@ class Interpreter:
         self.heating_s = 0.0
         self.hotend = _Heater(profile.ambient_c, profile.hotend_rate_c_s, profile.cooling_rate_c_s)
         self.bed = _Heater(profile.ambient_c, profile.bed_rate_c_s, profile.cooling_rate_c_s)
+        # One box per part of the print (purge line, skirt, object), chosen by the slicer's
+        # comments; the box of everything extruded is their union (see finish()).
+        self._part_boxes = {PART_PURGE: _Box(), PART_SKIRT: _Box(), PART_OBJECT: _Box()}
         self.print_box = _Box()
         self.move_count = 0
         self.box_min_x = self.box_min_y = self.box_min_z = math.inf
@@ -352,7 +356,7 @@ class Interpreter:
                 cold.append(facts.line_count)
         elif not facts.heated_wait_seen and facts.extrusion_before_wait_line is None:
             facts.extrusion_before_wait_line = facts.line_count
-        box = self.print_box
+        box = self._part_boxes[self.comments.part]
         if not self._was_extruding:
             box.add(x, y, z)
         # box.add(nx, ny, nz), inline: this runs for most moves of a file.
@@ -598,7 +602,18 @@ class Interpreter:
     # -- result ----------------------------------------------------------------------------
     def finish(self) -> None:
         self.estimator.finish(self.offset)
+        parts = {name: box.frozen() for name, box in self._part_boxes.items()}
+        for part in parts.values():
+            if part is not None:
+                self.print_box.add(part.min_x, part.min_y, part.min_z)
+                self.print_box.add(part.max_x, part.max_y, part.max_z)
         self.facts.print_box = self.print_box.frozen()
+        if self.comments.marked and parts[PART_OBJECT] is not None:
+            self.facts.object_box = parts[PART_OBJECT]
+            self.facts.skirt_box = parts[PART_SKIRT]
+            self.facts.purge_box = parts[PART_PURGE]
+        else:  # no layer or feature marks: the parts cannot be told apart
+            self.facts.object_box = self.facts.print_box
         self.facts.move_count = self.move_count
         if self.box_min_x <= self.box_max_x:
             self.facts.move_box = BoundingBox(

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
-PACKAGES = ("kit", "printers", "robots", "firmware", "sim", "lessons")
+PACKAGES = ("kit", "printers", "robots", "firmware", "sim", "lessons", "journal")
 
 _KIT_FOR_DOMAIN = {
     "kit.errors",
@@ -46,12 +46,15 @@ ALLOWED: dict[str, set[str]] = {
         "robots.arenas",
         "robots.record",
         "firmware.boards",
+        # The cached library sources the simulated board runs instead of .mpy files.
+        "firmware.bundles",
         "firmware.esp_protocol",
         "firmware.slip",
         "firmware.rawrepl",
         "firmware.uf2",
     },
-    "lessons": {"kit", "printers", "robots", "firmware", "sim"},
+    "lessons": {"kit", "printers", "robots", "firmware", "sim", "journal"},
+    "journal": {"kit.errors", "kit.messages", "kit.paths", "kit.files"},
 }
 
 #: Modules of ``kit`` that may import the domain packages (the CLI, and the ``sim://`` handler

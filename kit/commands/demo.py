@@ -30,6 +30,8 @@ class TourStep:
     explanation: str
     argv: tuple[str, ...]
     picture: str | None = None
+    #: Environment of this step's command (the demo's own badge issuer, kept out of the user's).
+    env: tuple[tuple[str, str], ...] = ()
 
 
 def tour(output_dir: Path, *, live: bool) -> list[TourStep]:
@@ -81,7 +83,44 @@ def tour(output_dir: Path, *, live: bool) -> list[TourStep]:
             ),
             "carte-neopixels.png",
         ),
+        *badge_steps(output_dir),
     ]  # fmt: skip
+
+
+def demo_issuer_dir(output_dir: Path) -> Path:
+    """Where the demo keeps its fictitious badge issuer (never the atelier's own)."""
+    return output_dir / ".emetteur-demo"
+
+
+def badge_steps(output_dir: Path) -> list[TourStep]:
+    """The tour's end: the défi passed above earns a « Pilote mBot » Open Badge."""
+    home = demo_issuer_dir(output_dir)
+    env = (("KIT_CONFIG_DIR", str(home / "config")), ("KIT_STATE_DIR", str(home / "etat")))
+    return [
+        TourStep(
+            "Badge : l'atelier devient émetteur d'Open Badges",
+            "Une fois pour toutes, l'atelier crée son profil d'émetteur et sa clé de signature "
+            "(ici un atelier fictif, rangé dans le dossier de la démonstration).",
+            ("badge", "emetteur", "--nom", "Atelier de démonstration"),
+            env=env,
+        ),
+        TourStep(
+            "Badge : délivrer « Pilote mBot » pour le défi réussi",
+            "Le parcours d'obstacles est réussi : le badge signé (Open Badges 3.0) est écrit en "
+            'PNG et SVG, avec sa carte A6 à imprimer. « kit robot run … --badge "Camille D." » '
+            "le fait tout seul quand le défi est réussi.",
+            (
+                "badge",
+                "delivrer",
+                "pilote-mbot",
+                "--pour",
+                "Camille D.",
+                "-o",
+                str(output_dir / "badges"),
+            ),
+            env=env,
+        ),
+    ]
 
 
 def _shown(argv: tuple[str, ...]) -> str:
@@ -113,6 +152,9 @@ def demo(sortie: Path) -> None:
 
     ensure_folder(sortie)
     output_dir = sortie.resolve()
+    import shutil
+
+    shutil.rmtree(demo_issuer_dir(output_dir), ignore_errors=True)  # a new fictitious issuer
     live = sys.stdout.isatty()
     steps = tour(output_dir, live=live)
     console.print(
@@ -140,7 +182,7 @@ def demo(sortie: Path) -> None:
         sys.stdout.flush()
         code = subprocess.run(
             [sys.executable, "-m", "kit", *step.argv],
-            env=kit_env(),
+            env={**kit_env(), **dict(step.env)},
             stdin=subprocess.DEVNULL,
             check=False,
         ).returncode

@@ -18,7 +18,7 @@ from rich.text import Text
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
 from kit.files import atomic_write_bytes, atomic_write_text, ensure_folder
-from kit.messages import format_duration_fr
+from kit.messages import format_duration_fr, number_fr
 
 if TYPE_CHECKING:
     from lessons.model import Lesson
@@ -40,6 +40,38 @@ def command_exists(argv: Sequence[str]) -> bool:
             return False
         current = found
     return not isinstance(current, click.Group)
+
+
+def command_problem(argv: Sequence[str], complete: bool) -> str | None:
+    """Why ``kit ARGV`` is not a command line of this kit (None: it is).
+
+    ``complete``: also parse the arguments and options, as the command would, without running
+    it. Otherwise only the command words count (a lesson's prose cites « kit mcu deploy … »).
+    """
+    from kit.cli import cli
+    from lessons.claims import UNKNOWN_COMMAND
+
+    current: click.Command = cli
+    words: list[str] = []
+    rest = list(argv)
+    while rest and isinstance(current, click.Group) and not rest[0].startswith("-"):
+        found = current.get_command(click.Context(current), rest[0])
+        if found is None:
+            return f"{UNKNOWN_COMMAND} « kit {' '.join([*words, rest[0]])} »"
+        words.append(rest.pop(0))
+        current = found
+    if isinstance(current, click.Group):
+        return f"« kit {' '.join(words)} » n'est pas une commande complète"
+    if not complete:
+        return None
+    try:
+        with current.make_context(" ".join(["kit", *words]), rest) as _:
+            pass
+    except click.exceptions.Exit:
+        return None
+    except click.ClickException as exc:
+        return exc.format_message()
+    return None
 
 
 @click.group()
@@ -161,6 +193,37 @@ def render_lesson(item: Lesson) -> None:
     console.print("\n[bold]Ressources[/bold]")
     for line in item.resources:
         _item(f"• {line}")
+    _render_claims(item)
+
+
+def _render_claims(item: Lesson) -> None:
+    """What the lesson claims and « kit lesson check » proves, in the animateur's words."""
+    from lessons.model import PRINT_EXPECTATIONS
+
+    claims = item.claims
+    if claims.empty:
+        return
+    console.print("\n[bold]Affirmations vérifiées par « kit lesson check »[/bold]")
+    for p in claims.prints:
+        settings = ", ".join(
+            text
+            for value, text in (
+                (p.layer_mm, f"couches de {number_fr(p.layer_mm or 0, 2)} mm"),
+                (p.infill_percent, f"remplissage {number_fr(p.infill_percent or 0, 0)} %"),
+                (p.hotend_c, f"buse {number_fr(p.hotend_c or 0, 0)} °C"),
+                (p.bed_c, f"plateau {number_fr(p.bed_c or 0, 0)} °C"),
+            )
+            if value is not None
+        )
+        _item(
+            f"• {Path(p.file).name} ({settings}) : {p.copies} exemplaire(s) sur "
+            f"{p.printers} imprimante(s), lancé(s) à la minute {number_fr(p.start_minute, 0)}, "
+            f"{PRINT_EXPECTATIONS[p.expected]} « {p.phase} »."
+        )
+    for s in claims.scripts:
+        _item(f"• Programme « {s.name} » sur {s.board}, déposé avant « {s.phase} ».")
+    for r in claims.robots:
+        _item(f"• {Path(r.program).name} réussit le défi « {r.challenge} » (« {r.phase} »).")
 
 
 def _print_command(line: str, available: bool) -> None:
@@ -214,6 +277,7 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
     """Vérifie le schéma, les timings et les commandes d'une leçon (ou de toutes)."""
     from lessons import catalog
     from lessons.checks import check_catalogue, check_lesson
+    from lessons.claims import check_claims
     from lessons.steps import run_step
 
     lessons = [catalog.resolve(ident)] if ident else catalog.load_all()
@@ -221,21 +285,43 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
         ensure_folder(sortie)
     findings = [] if ident else check_catalogue(lessons)
     failures = 0
+    warnings = 0
     with tempfile.TemporaryDirectory(prefix="kit-lecons-") as tmp:
         for item in lessons:
-            problems = check_lesson(item)
+            out = (sortie or Path(tmp)) / item.ident
+            out.mkdir(parents=True, exist_ok=True)
+            claimed = check_claims(
+                item, out, command_exists, command_problem, run=not sans_commandes
+            )
+            found = check_lesson(item) + claimed
+            problems = [finding for finding in found if not finding.warning]
             findings.extend(problems)
+            warnings += len(found) - len(problems)
             status = "[green]✓[/green]" if not problems else "[red]✗[/red]"
             console.print(
                 f"{status} [bold]{item.ident}[/bold] — {item.phase_minutes}/{item.minutes} min, "
                 f"{len(item.phases)} phases"
             )
-            for problem in problems:
+            claims = item.claims
+            if not claims.empty:
+                mark = "[green]✓[/green]" if not claimed else "[red]✗[/red]"
+                console.print(
+                    f"    {mark} affirmations : {len(claims.prints)} impression(s), "
+                    f"{len(claims.scripts)} programme(s) de carte, {len(claims.robots)} "
+                    "programme(s) de robot" + (" (sans les simulateurs)" if sans_commandes else ""),
+                    highlight=False,
+                )
+            for problem in found:
                 where = f"ligne {problem.line} : " if problem.line else ""
-                console.print(f"    [red]{where}{problem.message}[/red]", highlight=False)
+                if problem.warning:
+                    console.print(
+                        f"    [yellow]! {where}{escape(problem.message)}[/yellow]", highlight=False
+                    )
+                else:
+                    message = escape(problem.message)
+                    console.print(f"    [red]{where}{message}[/red]", highlight=False)
             if sans_commandes:
                 continue
-            out = (sortie or Path(tmp)) / item.ident
             for command in item.commands():
                 result = run_step(command, out, command_exists)
                 _report_step(result)
@@ -249,7 +335,10 @@ def check(ident: str | None, sans_commandes: bool, sortie: Path | None) -> None:
             f"{len(findings)} problème(s) de contenu, {failures} commande(s) en échec.",
             exit_code=EXIT_FAILURE,
         )
-    console.print(f"[bold green]{len(lessons)} leçon(s) vérifiée(s), tout est bon.[/bold green]")
+    extra = f" ({warnings} avertissement(s) de rythme)" if warnings else ""
+    console.print(
+        f"[bold green]{len(lessons)} leçon(s) vérifiée(s), tout est bon.[/bold green]{extra}"
+    )
 
 
 @lesson.command("export")

@@ -3,12 +3,80 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 from rich.markup import escape
 
+from kit.commands.record import record_event
 from kit.console import console, err_console
+from kit.errors import KitError
 
 _MAX_LISTED = 12
+_LIBRARY_COLOURS = {
+    "ajoutée": "green", "mise à jour": "cyan", "gardée": "dim", "intégrée": "magenta",
+    "simulée": "yellow",
+}
+_LIBRARY_FUTURE = {"ajoutée": "à ajouter", "mise à jour": "à mettre à jour"}
+
+
+def _simulated_drive(port: str, board: str | None) -> tuple[str, str]:
+    """The folder of the simulated board named by ``port`` (created like a fresh board)."""
+    import urllib.parse
+
+    from firmware.boards import get_board
+    from kit import paths
+    from sim.circuitpython.folder import DEFAULT_VERSION, prepare_folder
+
+    parts = urllib.parse.urlsplit(port)
+    if parts.scheme != "sim" or parts.netloc != "circuitpython":
+        raise KitError(
+            f"« {port} » n'est pas une carte CircuitPython simulée.",
+            hint="Pour une vraie carte, indiquez son lecteur CIRCUITPY avec --drive ; pour la "
+            "carte simulée : --port \"sim://circuitpython?board=pico\".",
+        )
+    options = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+    unknown = sorted(set(options) - {"board", "dossier", "version", "entrees", "limite"})
+    if unknown:
+        raise KitError(f"Option inconnue dans « {port} » : {', '.join(unknown)}.")
+    chosen = get_board(board or options.get("board") or "circuitplayground_express")
+    folder_text = options.get("dossier")
+    folder = (
+        Path(folder_text).expanduser()
+        if folder_text
+        else paths.state_dir() / "carte-simulee" / chosen.id
+    )
+    if not folder.parent.is_dir() and folder_text:
+        raise KitError(f"Le dossier « {folder.parent} » n'existe pas.")
+    prepare_folder(folder, chosen, options.get("version") or DEFAULT_VERSION)
+    console.print(
+        f"Carte simulée : lecteur {escape(str(folder))} (à ouvrir avec "
+        f"sim://circuitpython?board={chosen.id}&dossier={escape(str(folder))})",
+        highlight=False,
+    )
+    return str(folder), chosen.id
+
+
+def _print_libraries(libraries: tuple[Any, ...], dry_run: bool) -> None:
+    if not libraries:
+        console.print("Bibliothèques nécessaires : aucune")
+        return
+    console.print("Bibliothèques :")
+    for lib in libraries:
+        colour = _LIBRARY_COLOURS.get(lib.status, "white")
+        label = _LIBRARY_FUTURE.get(lib.status, lib.status) if dry_run else lib.status
+        version = f" {lib.version}" if lib.version else ""
+        board = (
+            f", {lib.on_board} sur la carte"
+            if lib.on_board and lib.on_board != lib.version
+            else ""
+        )
+        console.print(
+            f"  [{colour}]{label:>15}[/{colour}]  {escape(lib.name)}{escape(version)}"
+            f"  [dim]({escape(lib.origin)}{escape(board)})[/dim]",
+            highlight=False,
+        )
 
 
 @click.command("deploy")
@@ -19,19 +87,43 @@ _MAX_LISTED = 12
 @click.option(
     "--board", "board", metavar="CARTE", help="La carte, si boot_out.txt ne la nomme pas."
 )
+@click.option(
+    "--port",
+    "port",
+    metavar="URL",
+    help="La carte simulée : sim://circuitpython?board=CARTE (&dossier=DOSSIER).",
+)
 @click.option("--dry-run", is_flag=True, help="Montre ce qui serait copié, sans rien écrire.")
-def deploy_cmd(script: str, drive: str | None, board: str | None, dry_run: bool) -> None:
+@click.option(
+    "--mettre-a-jour",
+    "update",
+    is_flag=True,
+    help="Remplace les bibliothèques de la carte dont la version diffère de celle du cache.",
+)
+def deploy_cmd(
+    script: str,
+    drive: str | None,
+    board: str | None,
+    port: str | None,
+    dry_run: bool,
+    update: bool,
+) -> None:
     """Copie PROGRAMME sur la carte (code.py) avec les bibliothèques qu'il importe.
 
     PROGRAMME est un fichier .py ou le nom d'un programme de séance du kit (par exemple
-    « clignoter », voir « kit mcu scripts »). Les bibliothèques viennent du kit (aucun
-    téléchargement) ; les fichiers déjà présents sur la carte sont laissés tels quels.
+    « clignoter », voir « kit mcu scripts »). Les bibliothèques (.mpy) viennent des bundles
+    en cache (« kit mcu bundle list ») ; à défaut, de PyPI. Celles déjà sur la carte à la
+    même version sont gardées, celles du micrologiciel ne sont jamais copiées.
     """
     from firmware.deploy import deploy
     from firmware.lesson_scripts import resolve_script
 
     path, lesson = resolve_script(script)
-    result = deploy(path, drive=drive, board_name=board, dry_run=dry_run)
+    if port is not None:
+        if drive is not None:
+            raise KitError("Indiquez soit --drive (une vraie carte), soit --port (simulée).")
+        drive, board = _simulated_drive(port, board)
+    result = deploy(path, drive=drive, board_name=board, dry_run=dry_run, update=update)
     plan = result.plan
     version = plan.circuitpython_version or "version inconnue"
     console.print(
@@ -45,10 +137,20 @@ def deploy_cmd(script: str, drive: str | None, board: str | None, dry_run: bool)
         )
     for warning in plan.warnings:
         err_console.print(f"[yellow]Attention :[/yellow] {escape(warning)}")
-    libs = ", ".join(plan.closure.libraries) or "aucune"
-    console.print(f"Bibliothèques nécessaires : {escape(libs)}")
+    _print_libraries(plan.libraries, dry_run)
     verb = {"ajouté": "à ajouter", "remplacé": "à remplacer", "inchangé": "inchangé"}
-    for action in plan.files:
+    own = {"votre programme", "votre module"}
+    library_files = [a for a in plan.files if a.origin not in own]
+    listed_files = plan.files
+    if len(library_files) > _MAX_LISTED:
+        # A big library (a package of dozens of .mpy) would hide the rest: one line for it.
+        listed_files = tuple(a for a in plan.files if a.origin in own)
+        console.print(
+            f"  {len(library_files)} fichiers de bibliothèques (.mpy) "
+            f"{'à écrire' if dry_run else 'écrits ou vérifiés'} dans lib/",
+            highlight=False,
+        )
+    for action in listed_files:
         label = verb[action.action] if dry_run else action.action
         colour = {"ajouté": "green", "remplacé": "cyan", "inchangé": "dim"}[action.action]
         console.print(
@@ -57,12 +159,21 @@ def deploy_cmd(script: str, drive: str | None, board: str | None, dry_run: bool)
         )
     for rel in plan.removals:
         label = "à supprimer" if dry_run else "supprimé"
-        console.print(f"  [red]{label:>11}[/red]  {escape(rel)}  [dim](copie .mpy périmée)[/dim]")
+        console.print(f"  [red]{label:>11}[/red]  {escape(rel)}  [dim](ancienne copie)[/dim]")
     if plan.left_alone:
         shown = ", ".join(plan.left_alone[:_MAX_LISTED])
         more = len(plan.left_alone) - _MAX_LISTED
         suffix = f" et {more} autre(s)" if more > 0 else ""
         console.print(f"Laissés tels quels : {escape(shown)}{suffix}")
+    if not dry_run:
+        record_event(
+            "mcu_deploy",
+            {
+                "board": plan.board.id,
+                "script": lesson.name if lesson else None,
+                "files": len(result.written),
+            },
+        )
     if dry_run:
         console.print("[bold]Simulation (--dry-run) : rien n'a été écrit.[/bold]")
     elif result.written or result.removed:

@@ -27,10 +27,12 @@ from rich.table import Table
 
 from firmware import esp_flash, firmware_cache, uf2_flash
 from firmware.boards import Board, get_board, load_catalogue
+from firmware.demo_firmware import DEMO_PREFIX
 from firmware.esp_image import CHIP_LABELS
 from firmware.uf2 import family_name
 from kit import discovery, messages
 from kit.clickfr import FiniteFloatRange
+from kit.commands.record import recorded
 from kit.console import console, err_console, print_error
 from kit.errors import EXIT_FAILURE, KitError
 from kit.links import is_url
@@ -249,9 +251,10 @@ def _duration(seconds: float) -> str:
     return f"{number_fr(seconds, 1)} s" if seconds < 10 else messages.format_duration_fr(seconds)
 
 
-def _report_bin(result: esp_flash.FlashResult, board: Board) -> None:
+def _report_bin(result: esp_flash.FlashResult, board: Board, *, demo: bool = False) -> None:
+    what = "Image de démonstration installée" if demo else "CircuitPython installé"
     console.print(
-        f"[green]CircuitPython installé[/green] sur {board.name} : {_mo(result.size)} écrits à "
+        f"[green]{what}[/green] sur {board.name} : {_mo(result.size)} écrits à "
         f"{result.offset:#x} en {_duration(result.seconds)}"
         f"{' (compressés)' if result.compressed else ''}, empreinte MD5 vérifiée "
         f"({result.md5}).",
@@ -412,8 +415,7 @@ def flash_cmd(
     if nombre is not None and not toutes:
         raise KitError("--nombre compte les cartes d'une série : ajoutez --toutes.")
     board = get_board(board_id)
-    path = firmware_cache.resolve(firmware, board)
-    data = path.read_bytes()
+    path, data = _firmware_file(firmware, board, port)
     kind = path.suffix.lower()
     if kind not in (".bin", ".uf2"):
         raise KitError(f"« {path.name} » n'est ni un fichier .bin ni un fichier .uf2.")
@@ -438,7 +440,8 @@ def flash_cmd(
                 baud=baud,
                 wait_s=attente,
             )
-            _report_bin(result, board)
+            _report_bin(result, board, demo=path.name.startswith(DEMO_PREFIX) and
+                        not path.exists())
 
         def next_board() -> bool:
             return _wait_next_port(target_port, attente)
@@ -454,10 +457,33 @@ def flash_cmd(
         def next_board() -> bool:
             return uf2_flash.wait_for_drive(board, drive, attente) is not None
 
+    one = recorded(one, "mcu_flash", {"board": board.id, "format": kind.lstrip(".")})
     if not toutes:
         one()
         return
     _flash_all(board, one, next_board, nombre)
+
+
+def _firmware_file(firmware: str | None, board: Board, port: str | None) -> tuple[Path, bytes]:
+    """The file to flash; without one in the cache, a simulated port gets the demonstration
+    image (:mod:`firmware.demo_firmware`) so that the gesture can be rehearsed offline."""
+    try:
+        path = firmware_cache.resolve(firmware, board)
+    except KitError:
+        simulated = port is not None and port.startswith("sim://")
+        if firmware is not None or not simulated or board.flash_method != "esptool":
+            raise
+        from firmware.demo_firmware import demo_image
+
+        name, data = demo_image(board)
+        err_console.print(
+            f"[yellow]Aucun micrologiciel pour {escape(board.name)} dans le dossier local :"
+            "[/yellow] image de démonstration générée pour le simulateur (ce n'est pas "
+            "CircuitPython ; jamais proposée pour une vraie carte).",
+            highlight=False,
+        )
+        return Path(name), data
+    return path, path.read_bytes()
 
 
 def _flash_all(

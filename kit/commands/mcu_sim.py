@@ -72,6 +72,7 @@ def sim_cmd(
     from firmware.boards import get_board
     from firmware.deploy import deploy
     from firmware.lesson_scripts import resolve_script
+    from sim.circuitpython.cpmodules import FROZEN_FALLBACKS as SIMULATED
     from sim.circuitpython.folder import prepare_folder
     from sim.circuitpython.inputs import parse_inputs
     from sim.circuitpython.runner import run_program
@@ -95,7 +96,7 @@ def sim_cmd(
     folder = Path(tempfile.mkdtemp(prefix="kit-circuitpy-"))
     try:
         prepare_folder(folder, board)
-        result = deploy(path, drive=folder, board_name=board.id)
+        result = deploy(path, drive=folder, board_name=board.id, simulator_modules=SIMULATED)
         for warning in result.plan.warnings:
             err_console.print(f"[yellow]Attention :[/yellow] {escape(warning)}")
         run = run_program(folder, board, duration_s=duree, inputs_spec=spec)

@@ -11,6 +11,7 @@ import click
 from rich.table import Table
 
 from kit.clickfr import FiniteFloatRange
+from kit.commands.record import record_event
 from kit.console import console
 from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE
@@ -24,6 +25,14 @@ _SEVERITY_FR = {
     "warning": ("[yellow]! à vérifier[/yellow]", 1),
     "info": ("[cyan]i info[/cyan]", 2),
 }
+
+
+def _size_fr(width: float, depth: float) -> str:
+    """« 20 × 20 mm » in whole millimetres, a tenth under 10 mm; a line (a purge line drawn
+    along one axis) as its length: « 180 mm de long »."""
+    if min(width, depth) < 1.0:
+        return f"{decimal_fr(max(width, depth), 0)} mm de long"
+    return " × ".join(decimal_fr(v, 1 if v < 10 else 0) for v in (width, depth)) + " mm"
 
 
 def _render(
@@ -52,12 +61,23 @@ def _render(
         f"{decimal_fr(analysis.filament_cost_eur, 2)} €"
     )
     box = analysis.bounding_box
-    if box is not None:
-        sx, sy, sz = box.size_mm
+    size = analysis.object_size_mm
+    if box is not None and size is not None:
         console.print(
-            f"Couches : {analysis.layers} — dimensions : {decimal_fr(sx, 0)} × "
-            f"{decimal_fr(sy, 0)} × {decimal_fr(sz, 1)} mm"
+            f"Couches : {analysis.layers} — objet : {_size_fr(size[0], size[1])}, "
+            f"{decimal_fr(size[2], 1)} mm de haut"
         )
+        facts = analysis.facts
+        apart = [
+            f"{what} {_size_fr(*part.size_mm[:2])}"
+            for what, part in (("jupe", facts.skirt_box), ("ligne de purge", facts.purge_box))
+            if part is not None
+        ]
+        if apart:
+            sx, sy, _ = box.size_mm
+            console.print(
+                f"Hors objet : {', '.join(apart)} — en tout {_size_fr(sx, sy)} sur le plateau"
+            )
     else:
         console.print(f"Couches : {analysis.layers} — rien n'est extrudé")
     facts = analysis.facts
@@ -155,6 +175,15 @@ def check(
         click.echo(json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=2))
     else:
         _render(analysis, profile, saved, how)
+    record_event(
+        "check",
+        {
+            "printable": analysis.printable,
+            "estimated_s": analysis.total_seconds,
+            "filament_g": analysis.filament_g,
+            "cost_eur": analysis.filament_cost_eur,
+        },
+    )
     if not analysis.printable:
         sys.exit(EXIT_FAILURE)
 

@@ -21,6 +21,7 @@ from kit.clickfr import FiniteFloatRange
 from kit.commands.print_preflight import FORCE_HELP, preflight_gate
 from kit.commands.print_progress import PrintProgress
 from kit.commands.printer_serial import connect_host, port_options, temperatures_text
+from kit.commands.record import record_event
 from kit.console import console, err_console
 from kit.errors import EXIT_INTERRUPTED, KitError
 from kit.messages import format_duration_fr
@@ -181,6 +182,15 @@ def print_cmd(
         host.close()
     snap = job.snapshot()
     cold = host.cold_extrusions
+    record_event(
+        "print",
+        {
+            "completed": not cancelled,
+            "seconds": snap.elapsed_s,
+            "filament_g": analysis.filament_g * snap.fraction if analysis else None,
+            "cost_eur": analysis.filament_cost_eur * snap.fraction if analysis else None,
+        },
+    )
     if cancelled:
         err_console.print(
             "[yellow]Impression annulée[/yellow] : chauffes, ventilateur et moteurs coupés. "

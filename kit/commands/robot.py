@@ -16,6 +16,7 @@ import click
 from rich.table import Table
 
 from kit.clickfr import FiniteFloatRange
+from kit.commands.record import record_event
 from kit.console import console, err_console
 from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE, KitError
@@ -53,6 +54,12 @@ def robot() -> None:
     metavar="SECONDES",
     help="Durée maximale du programme en secondes (par défaut celle du défi).",
 )
+@click.option(
+    "--badge",
+    "badge_for",
+    metavar='"Prénom N."',
+    help="Délivre le badge du défi à ce participant s'il le réussit (dossier « badges »).",
+)
 def run(
     script: str,
     port: str,
@@ -60,6 +67,7 @@ def run(
     defi: str | None,
     picture: str | None,
     temps_max: float | None,
+    badge_for: str | None,
 ) -> None:
     """Lance PROGRAMME.py avec un robot connecté (la variable « robot »).
 
@@ -73,6 +81,10 @@ def run(
 
     if picture is not None:
         check_picture_target(picture)  # before the robot moves
+    if badge_for is not None:
+        from kit.commands.badge import check_badge_request
+
+        check_badge_request(defi, badge_for)  # an issuer and a name, before the robot moves
 
     def connected(url: str, firmware: str) -> None:
         err_console.print(f"Robot connecté sur {url} (micrologiciel mBlock {firmware}).")
@@ -124,6 +136,24 @@ def run(
         console.print(f"[yellow]Remarque :[/yellow] {note}")
     if report.picture is not None:
         console.print(f"Image enregistrée : {report.picture}")
+    record_event(
+        "robot_run",
+        {
+            "challenge": report.challenge.name if report.challenge else None,
+            "passed": report.result.passed if report.result else None,
+            "seconds": outcome.duration_s,
+            "example": script if script.startswith("exemple:") else None,
+        },
+    )
+    if badge_for is not None and defi is not None:
+        if report.result is not None and report.result.passed and not report.failed:
+            from pathlib import Path
+
+            from kit.commands.badge import deliver_for_challenge
+
+            deliver_for_challenge(defi, badge_for, Path("badges"))
+        else:
+            console.print("Défi manqué : pas de badge cette fois, retentez votre chance !")
     if report.failed:
         sys.exit(EXIT_FAILURE)
 

@@ -170,31 +170,67 @@ class Importer:
         frozen: frozenset[str],
         make_globals: Callable[[str, str | None], dict[str, Any]],
         compile_source: Callable[[str, str], types.CodeType],
+        sources: dict[str, str] | None = None,
+        core_modules: frozenset[str] = frozenset(),
     ) -> None:
         self.files = files
         self.firmware = firmware
         self.frozen = frozen
         self.make_globals = make_globals
         self.compile_source = compile_source
+        #: Sources of the drive's ``.mpy`` files and of the firmware's libraries
+        #: (``.frozen/…``), read from the kit's cache by the parent process.
+        self.sources = dict(sources or {})
+        #: CircuitPython's core modules, to name a hardware module the simulator lacks.
+        self.core_modules = core_modules
         self.modules: dict[str, types.ModuleType] = {}
 
-    def _find_source(self, dotted: str) -> tuple[Path, str, bool] | None:
+    def _find_source(self, dotted: str) -> tuple[Path, str, bool, str | None] | None:
+        """Where ``dotted`` comes from: (path, name on the board, is a package, source text
+        when it is not read from the path)."""
         parts = dotted.split(".")
-        roots = [self.files.root, self.files.root / "lib"]
-        for base in roots:
-            folder = base.joinpath(*parts)
-            if (folder / "__init__.py").is_file():
-                return folder / "__init__.py", self._board_name(folder / "__init__.py"), True
-            if folder.with_suffix(".py").is_file():
-                source = folder.with_suffix(".py")
-                return source, self._board_name(source), False
-            if folder.is_dir() and len(parts) == 1 and any(folder.glob("*.py")):
-                return folder, self._board_name(folder), True  # namespace package
-            if folder.with_suffix(".mpy").is_file():
-                raise ImportError(
-                    f"no module named '{dotted}' (« {folder.name}.mpy » est compilé pour une "
-                    "vraie carte : le simulateur a besoin des sources .py)"
-                )
+        # CircuitPython's sys.path: the drive's root, the frozen libraries, then lib/.
+        found = self._find_in(self.files.root, parts)
+        if found is None:
+            found = self._find_frozen(parts)
+        if found is None:
+            found = self._find_in(self.files.root / "lib", parts)
+        return found
+
+    def _find_in(self, base: Path, parts: list[str]) -> tuple[Path, str, bool, str | None] | None:
+        folder = base.joinpath(*parts)
+        if (folder / "__init__.py").is_file():
+            return folder / "__init__.py", self._board_name(folder / "__init__.py"), True, None
+        if folder.with_suffix(".py").is_file():
+            source = folder.with_suffix(".py")
+            return source, self._board_name(source), False, None
+        for compiled, is_package in ((folder / "__init__.mpy", True),
+                                     (folder.with_suffix(".mpy"), False)):
+            if compiled.is_file():
+                name = compiled.relative_to(self.files.root).as_posix()
+                text = self.sources.get(name)
+                if text is None and ".".join(parts) in self.firmware:
+                    return None  # the simulator's own module stands in for it
+                if text is None:
+                    raise ImportError(
+                        f"no module named '{'.'.join(parts)}' (« {name} » est compilé pour "
+                        "une vraie carte et le cache du kit n'a pas ses sources .py : "
+                        "ajoutez le bundle de sources, « kit mcu bundle add "
+                        "adafruit-circuitpython-bundle-py-….zip »)"
+                    )
+                return compiled, "/" + name, is_package, text
+        if folder.is_dir() and len(parts) == 1 and (
+            any(folder.glob("*.py")) or any(folder.glob("*.mpy"))
+        ):
+            return folder, self._board_name(folder), True, None  # namespace package
+        return None
+
+    def _find_frozen(self, parts: list[str]) -> tuple[Path, str, bool, str | None] | None:
+        base = "/".join(parts)
+        for key, is_package in ((f".frozen/{base}/__init__.py", True),
+                                (f".frozen/{base}.py", False)):
+            if key in self.sources:
+                return self.files.root / key, key, is_package, self.sources[key]
         return None
 
     def _board_name(self, path: Path) -> str:
@@ -223,8 +259,15 @@ class Importer:
         if found is None:
             if dotted in self.firmware:
                 return self.firmware[dotted]
+            top = dotted.split(".")[0]
+            if top in self.core_modules:
+                raise ImportError(
+                    f"no module named '{dotted}' (« {top} » est un module matériel de "
+                    "CircuitPython que le simulateur n'a pas : ce programme ou sa "
+                    "bibliothèque a besoin d'une vraie carte)"
+                )
             raise ImportError(f"no module named '{dotted}'")
-        path, board_name, is_package = found
+        path, board_name, is_package, text = found
         module = types.ModuleType(dotted)
         package = dotted if is_package else (dotted.rpartition(".")[0] or None)
         namespace = self.make_globals(dotted, package)
@@ -234,10 +277,11 @@ class Importer:
             module.__path__ = [board_name]
             module.__package__ = dotted
         self.modules[dotted] = module
-        if path.is_dir():
+        if path.is_dir() and text is None:
             return module
         try:
-            text = path.read_text(encoding="utf-8")
+            if text is None:
+                text = path.read_text(encoding="utf-8")
             code = self.compile_source(text, board_name)
             exec(code, module.__dict__)  # noqa: S102 - the sandboxed learner module
         except BaseException:

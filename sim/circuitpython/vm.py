@@ -21,6 +21,7 @@ from typing import Any
 
 from firmware.boards import Board
 from kit.errors import KitError
+from sim.circuitpython.libsources import board_sources
 
 #: Real seconds a worker may compute without answering before it is declared hung.
 HANG_GUARD_S = 15.0
@@ -102,6 +103,7 @@ class WorkerClient:
                 "inputs": self.inputs_spec,
                 "version": self.version,
                 "start": self.start_s,
+                "sources": board_sources(self.root, self.board),
             }
         )
         return self._receive(STARTUP_TIMEOUT_S)

@@ -25,6 +25,7 @@ import types
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from firmware.boards import CORE_MODULES
 from kit import python_errors as errors_fr
 from sim.circuitpython.cpmodules import FROZEN_FALLBACKS, Hardware, ReloadRequest, build_modules
 from sim.circuitpython.inputs import parse_inputs
@@ -38,6 +39,12 @@ from sim.circuitpython.sandbox import (
     safe_builtins,
 )
 
+#: ``sys.platform`` per chip (MICROPY_PY_SYS_PLATFORM in ports/*/mpconfigport.h of
+#: CircuitPython 9.2.9); libraries such as adafruit_circuitplayground choose their code by it.
+SYS_PLATFORM = {
+    "samd21": "Atmel SAMD21", "samd51": "MicroChip SAMD51", "rp2040": "RP2040",
+    "esp32s2": "Espressif", "esp32s3": "Espressif",
+}
 #: Virtual cost of one executed line of board code (seconds).
 LINE_COST_S = 20e-6
 #: Virtual cost of one write to the serial console (``print``): USB serial output on a
@@ -100,7 +107,8 @@ class Machine:
         self.firmware["os"] = self.files.os_module(board["id"], read_settings(self.root))
         self.firmware["sys"] = self._sys_module(board, init.get("version", "9.2.1"))
         self.importer = Importer(
-            self.files, self.firmware, FROZEN_FALLBACKS, self.make_globals, self.compile_source
+            self.files, self.firmware, FROZEN_FALLBACKS, self.make_globals, self.compile_source,
+            sources=init.get("sources") or {}, core_modules=CORE_MODULES,
         )
         self.builtins = safe_builtins(self.importer, self.files, self.compile_source)
         builtins_module = types.ModuleType("builtins")
@@ -126,7 +134,8 @@ class Machine:
                                                mpy=0x0106)
         module = types.ModuleType("sys")
         module.__dict__.update(
-            implementation=implementation, platform=board["chip"], version="3.4.0",
+            implementation=implementation, platform=SYS_PLATFORM.get(board["chip"], board["chip"]),
+            version="3.4.0",
             version_info=(3, 4, 0), byteorder="little", maxsize=2**30 - 1,
             stdout=sys.stdout, stderr=sys.stdout, path=["", "/", ".frozen", "/lib"],
             argv=[], modules={}, exit=_exit, print_exception=self._print_exception,

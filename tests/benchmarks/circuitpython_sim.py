@@ -9,6 +9,7 @@ closure included) and of raw-REPL round trips over ``sim://circuitpython``.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -69,6 +70,15 @@ def repl_round_trips(count: int = 50) -> None:
 
 
 if __name__ == "__main__":
+    # The lessons' libraries come from a library bundle in the kit's cache: the tests' one.
+    from tests.support.bundles import build_bundle
+
+    cache = Path(tempfile.mkdtemp(prefix="kit-bench-cache-"))
+    os.environ["KIT_CACHE_DIR"] = str(cache)
+    bundles = cache / "circuitpython" / "bundles"
+    bundles.mkdir(parents=True)
+    build_bundle(bundles)
+    build_bundle(bundles, variant="py")
     lessons = [
         ("clignoter", "pico"),
         ("neopixel_arc_en_ciel", "circuitplayground_express"),

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import resource
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ from tests.conftest import REPO_ROOT, kit_env, run_kit
 from tests.firmware_deploy.helpers import KitRun, kit_here
 
 SCRIPTS = REPO_ROOT / "firmware" / "scripts"
-SITE = Path(str(importlib.util.find_spec("neopixel").origin)).parent  # type: ignore[union-attr]
 
 
 def make_drive(root: Path, board_id: str = "circuitplayground_express",
@@ -43,55 +42,84 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_deploy_copies_code_and_exact_closure_and_keeps_user_files(tmp_path: Path) -> None:
-    drive = make_drive(tmp_path)
+def bundle_member(test_bundles: tuple[Path, ...], name: str) -> bytes:
+    """A file of the tests' compiled bundle (``lib/…``)."""
+    with zipfile.ZipFile(test_bundles[0]) as archive:
+        stem = test_bundles[0].stem
+        return archive.read(f"{stem}/{name}")
+
+
+def test_deploy_copies_code_and_mpy_closure_and_keeps_user_files(
+    tmp_path: Path, test_bundles: tuple[Path, ...]
+) -> None:
+    drive = make_drive(tmp_path, board_id="feather_m4_express")
     (drive / "code.py").write_text("print('ancien')\n", encoding="utf-8")
     (drive / "settings.toml").write_text('CIRCUITPY_WIFI_SSID = "atelier"\n', encoding="utf-8")
-    (drive / "lib" / "adafruit_display_text.mpy").write_bytes(b"M\x06user library")
-    (drive / "lib" / "neopixel.mpy").write_bytes(b"M\x05old compiled neopixel")
-    (drive / "adafruit_pixelbuf.mpy").write_bytes(b"M\x05stray copy in the root")
+    (drive / "lib" / "adafruit_display_text.mpy").write_bytes(b"C\x06user library")
     (drive / "photo.bmp").write_bytes(b"BM" + bytes(50))
 
     result = run_kit("mcu", "deploy", "neopixel_arc_en_ciel", "--drive", str(drive))
 
     assert result.returncode == 0, result.stderr
     assert (drive / "code.py").read_bytes() == (SCRIPTS / "neopixel_arc_en_ciel.py").read_bytes()
-    assert (drive / "lib" / "neopixel.py").read_bytes() == (SITE / "neopixel.py").read_bytes()
-    assert (drive / "lib" / "adafruit_pixelbuf.py").is_file()
-    # Stale compiled copies of the libraries written are gone; nothing else is.
-    assert not (drive / "lib" / "neopixel.mpy").exists()
-    assert not (drive / "adafruit_pixelbuf.mpy").exists()
-    assert (drive / "lib" / "adafruit_display_text.mpy").read_bytes() == b"M\x06user library"
+    assert (drive / "lib" / "neopixel.mpy").read_bytes() == bundle_member(
+        test_bundles, "lib/neopixel.mpy"
+    )
+    # adafruit_pixelbuf, neopixel's dependency, is a C module of this board's firmware.
+    assert not (drive / "lib" / "adafruit_pixelbuf.mpy").exists()
+    assert (drive / "lib" / "adafruit_display_text.mpy").read_bytes() == b"C\x06user library"
     assert (drive / "photo.bmp").is_file()
     assert (drive / "settings.toml").read_text(encoding="utf-8").startswith("CIRCUITPY_WIFI")
     assert not list(drive.rglob("*.tmp"))
     out = result.stdout
     assert "remplacé" in out and "code.py" in out
-    assert "ajouté" in out and "lib/neopixel.py" in out
-    assert "supprimé" in out and "lib/neopixel.mpy" in out
+    assert "ajouté" in out and "lib/neopixel.mpy" in out
+    assert "ajoutée" in out and "intégrée" in out and "adafruit_pixelbuf" in out
     assert "Laissés tels quels" in out and "photo.bmp" in out
     assert "CircuitPython 9.2.1" in out
+
+
+def test_library_of_another_version_is_kept_unless_update_is_asked(tmp_path: Path) -> None:
+    drive = make_drive(tmp_path, board_id="feather_m4_express")
+    old = b'__version__ = "3.0.0"\n'
+    (drive / "lib" / "simpleio.py").write_bytes(old)
+    kept = deploy(SCRIPTS / "melodie.py", drive=drive)
+    [status] = [lib for lib in kept.plan.libraries if lib.name == "simpleio"]
+    assert (status.status, status.on_board) == ("gardée", "3.0.0")
+    assert any("--mettre-a-jour" in w for w in kept.plan.warnings)
+    assert (drive / "lib" / "simpleio.py").read_bytes() == old
+    assert not (drive / "lib" / "simpleio.mpy").exists()
+
+    updated = deploy(SCRIPTS / "melodie.py", drive=drive, update=True)
+    [status] = [lib for lib in updated.plan.libraries if lib.name == "simpleio"]
+    assert status.status == "mise à jour" and status.version not in (None, "3.0.0")
+    # The .py would be imported before the new .mpy: it goes.
+    assert "lib/simpleio.py" in updated.removed
+    assert (drive / "lib" / "simpleio.mpy").read_bytes()[:2] == b"C\x06"
 
 
 def test_second_deploy_changes_nothing(tmp_path: Path) -> None:
     drive = make_drive(tmp_path)
     deploy(SCRIPTS / "servo.py", drive=drive)
-    before = {p: p.stat().st_mtime_ns for p in drive.rglob("*.py")}
+    before = {p: p.stat().st_mtime_ns for p in drive.rglob("*") if p.is_file()}
     result = deploy(SCRIPTS / "servo.py", drive=drive)
     assert result.written == ()
     assert {f.action for f in result.plan.files} == {"inchangé"}
-    assert {p: p.stat().st_mtime_ns for p in drive.rglob("*.py")} == before
+    assert [(lib.name, lib.status) for lib in result.plan.libraries] == [
+        ("adafruit_motor", "gardée")
+    ]
+    assert {p: p.stat().st_mtime_ns for p in drive.rglob("*") if p.is_file()} == before
 
 
 def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     drive = make_drive(tmp_path)
-    (drive / "lib" / "simpleio.mpy").write_bytes(b"old")
+    (drive / "lib" / "simpleio.py").write_bytes(b'__version__ = "1.0.0"\n')
     before = snapshot(drive)
     result = kit_here(capsys, "mcu", "deploy", str(SCRIPTS / "melodie.py"), "--drive",
-                      str(drive), "--dry-run")
+                      str(drive), "--dry-run", "--mettre-a-jour")
     assert result.returncode == 0, result.stderr
     assert snapshot(drive) == before
-    assert "à ajouter" in result.stdout and "lib/simpleio.py" in result.stdout
+    assert "à mettre à jour" in result.stdout and "lib/simpleio.mpy" in result.stdout
     assert "à supprimer" in result.stdout and "rien n'a été écrit" in result.stdout
 
 

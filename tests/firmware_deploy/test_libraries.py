@@ -1,60 +1,61 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The library closure, computed from the real adafruit-circuitpython packages installed."""
+"""The library closure, resolved from the tests' bundles (built from installed library sources)."""
 
 from __future__ import annotations
 
 import ast
 
-import pytest
-
+from firmware.boards import get_board
 from firmware.lesson_scripts import lesson_scripts
-from firmware.libraries import classify, library_closure, pins_used, scan_imports
+from firmware.libraries import LibraryFinder, library_closure, pins_used, scan_imports
 
 
-def closure_of(source: str):  # type: ignore[no-untyped-def]
-    return library_closure(ast.parse(source))
+def closure_of(source: str, board: str = "feather_m4_express"):  # type: ignore[no-untyped-def]
+    return library_closure(ast.parse(source), board=get_board(board),
+                           finder=LibraryFinder(9, download=False))
 
 
-def test_neopixel_pulls_pixelbuf_and_nothing_from_blinka() -> None:
+def test_neopixel_comes_from_the_bundle_and_pixelbuf_from_the_firmware() -> None:
     closure = closure_of("import board\nimport neopixel\n")
-    paths = [f.board_path for f in closure.files]
-    assert paths == ["lib/adafruit_pixelbuf.py", "lib/neopixel.py"]
-    assert closure.libraries == ("neopixel", "adafruit_pixelbuf")
-    assert "neopixel_write" in closure.builtins_used
-    origins = {f.distribution.split()[0] for f in closure.files}
-    assert origins == {"adafruit-circuitpython-neopixel", "adafruit-circuitpython-pixelbuf"}
+    assert closure.names == ("neopixel",)
+    [lib] = closure.libraries
+    assert [f.board_path for f in lib.files] == ["lib/neopixel.mpy"]
+    assert lib.origin.startswith("bundle adafruit 9.x-mpy")
+    assert closure.in_firmware == ("adafruit_pixelbuf",)
 
 
-def test_servo_takes_only_the_submodule_it_needs() -> None:
+def test_frozen_library_is_neither_copied_nor_missing() -> None:
+    closure = closure_of("from adafruit_circuitplayground import cp\n",
+                         "circuitplayground_express")
+    assert closure.libraries == () and closure.missing == ()
+    assert closure.in_firmware == ("adafruit_circuitplayground",)
+
+
+def test_a_whole_package_is_taken_with_its_requirements() -> None:
     closure = closure_of("from adafruit_motor import servo\n")
-    paths = [f.board_path for f in closure.files]
-    assert paths == ["lib/adafruit_motor/__init__.py", "lib/adafruit_motor/servo.py"]
-    # circuitpython_typing is imported by servo.py inside try/except ImportError: skipped.
-    assert not any("typing" in p for p in paths)
-
-
-def test_simpleio_skips_board_audio_modules() -> None:
-    closure = closure_of("import simpleio\n")
-    assert [f.board_path for f in closure.files] == ["lib/simpleio.py"]
-    assert {"audiocore", "pwmio", "digitalio"} <= set(closure.builtins_used)
+    [motor] = closure.libraries
+    paths = [f.board_path for f in motor.files]
+    assert "lib/adafruit_motor/servo.mpy" in paths and "lib/adafruit_motor/stepper.mpy" in paths
+    # Its requirements name only Blinka and typing helpers: nothing else goes on the board.
+    assert not any("typing" in p or "blinka" in p for p in paths)
 
 
 def test_every_shipped_script_has_a_closure_without_missing_modules() -> None:
     expected = {
-        "clignoter": [],
-        "bouton_led": [],
-        "lumiere": [],
-        "temperature": [],
-        "neopixel_arc_en_ciel": ["lib/adafruit_pixelbuf.py", "lib/neopixel.py"],
-        "veilleuse": ["lib/adafruit_pixelbuf.py", "lib/neopixel.py"],
-        "melodie": ["lib/simpleio.py"],
-        "servo": ["lib/adafruit_motor/__init__.py", "lib/adafruit_motor/servo.py"],
+        "clignoter": (),
+        "bouton_led": (),
+        "lumiere": (),
+        "temperature": (),
+        "neopixel_arc_en_ciel": ("neopixel",),
+        "veilleuse": ("neopixel",),
+        "melodie": ("simpleio",),
+        "servo": ("adafruit_motor",),
     }
     scripts = lesson_scripts()
     assert set(scripts) == set(expected)
     for name, script in scripts.items():
-        closure = library_closure(ast.parse(script.path.read_text(encoding="utf-8")))
-        assert [f.board_path for f in closure.files] == expected[name], name
+        closure = closure_of(script.path.read_text(encoding="utf-8"))
+        assert closure.names == expected[name], name
         assert closure.missing == ()
 
 
@@ -68,22 +69,12 @@ def test_optional_imports_are_not_missing() -> None:
     assert closure.missing == ()
 
 
-@pytest.mark.parametrize(
-    ("module", "kind"),
-    [
-        ("board", "builtin"),
-        ("time", "builtin"),
-        ("typing", "cpython"),
-        ("circuitpython_typing", "cpython"),
-        ("adafruit_blinka", "cpython"),
-        ("serial", "cpython"),
-        ("neopixel", "library"),
-        ("adafruit_motor.servo", "library"),
-        ("requests_toolbelt", "unknown"),
-    ],
-)
-def test_classify(module: str, kind: str) -> None:
-    assert classify(module) == kind
+def test_library_the_simulator_provides_is_not_missing() -> None:
+    closure = library_closure(ast.parse("import neopixel\nimport board\n"),
+                              board=get_board("pico"),
+                              finder=LibraryFinder(8, download=False),  # no 8.x bundle cached
+                              simulator_modules=frozenset({"neopixel"}))
+    assert closure.missing == () and closure.simulated == ("neopixel",)
 
 
 def test_relative_imports_resolve_inside_the_package() -> None:

@@ -49,7 +49,7 @@ def test_show_renders_the_phases_with_their_timings_and_checks(kit_inproc) -> No
     lesson = catalog.resolve(IDENT)
     for phase in lesson.phases:
         assert phase.title in result.stdout
-    assert "0–3 min" in result.stdout and "Vérifier" in result.stdout
+    assert "0–4 min" in result.stdout and "Vérifier" in result.stdout
     assert "Points de vigilance" in result.stdout
 
 
@@ -81,7 +81,7 @@ def test_export_markdown_and_html_hold_both_fiches(tmp_path: Path, kit_inproc) -
     assert "](fiche-trajet-parcours.png)" in text
     assert (tmp_path / "fiche-trajet-parcours.png").read_bytes()[:4] == b"\x89PNG"
     assert "Fiche animateur" in text and "# Fiche participant" in text
-    assert "| 10–18 min" not in text and "### 10–18 min" in text
+    assert "| 11–18 min" not in text and "### 11–18 min" in text
     assert "Vérifier" in text and "Points de vigilance" in text
     html = tmp_path / "fiche.html"
     result = kit_inproc("lesson", "export", IDENT, "-o", str(html), "--sans-images")
@@ -144,7 +144,7 @@ def test_check_runs_the_lesson_commands_and_keeps_their_pictures(
     assert result.returncode == 0, result.stdout + result.stderr
     # This test is where the steps of this lesson are run (see test_steps.py).
     lesson = catalog.resolve("mcu-neopixels-tiers-lieu")
-    assert result.stdout.count("✓ kit mcu ") == len(lesson.commands()) == 4
+    assert result.stdout.count("✓ kit mcu ") == len(lesson.commands()) == 5
     assert "✓ kit mcu deploy clignoter" in result.stdout
     drive = tmp_path / "mcu-neopixels-tiers-lieu" / "CIRCUITPY-circuitplayground_express"
     assert (drive / "code.py").is_file()

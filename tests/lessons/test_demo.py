@@ -21,7 +21,7 @@ def test_the_demo_runs_every_step_on_the_simulators_and_writes_its_pictures(
     steps = tour(out.resolve(), live=False)
     assert all(command_exists(step.argv) for step in steps)
     assert "Étape sautée" not in result.stdout
-    assert {step.argv[0] for step in steps} == {"printer", "robot", "mcu"}
+    assert {step.argv[0] for step in steps} == {"printer", "robot", "mcu", "badge"}
     for step in steps:
         if step.picture:
             data = (out / step.picture).read_bytes()
@@ -30,6 +30,8 @@ def test_the_demo_runs_every_step_on_the_simulators_and_writes_its_pictures(
     assert "Impression terminée" in result.stdout
     assert "Attention" not in result.stdout + result.stderr  # the file suits its printer
     assert "Défi « Parcours d'obstacles » réussi" in result.stdout
+    assert "Badge « Pilote mBot » délivré à Camille D." in result.stdout
+    assert len(list((out / "badges").glob("pilote-mbot-camille-d*.png"))) == 1
     assert "Traceback" not in result.stderr
 
 

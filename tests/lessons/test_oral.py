@@ -118,10 +118,10 @@ def test_a_wrong_answer_type_is_refused_without_moving_on() -> None:
 
 
 def test_an_overrun_past_the_format_is_where_the_jury_stops() -> None:
-    # robot-obstacles-college: 3, 3, 4, 8, 12, 4, 5, 1 min planned (40 min).
+    # robot-obstacles-college: 4, 3, 4, 7, 11, 5, 5, 1 min planned (40 min).
     oral = _oral()
-    assert [p.minutes for p in oral.lesson.phases] == [3, 3, 4, 8, 12, 4, 5, 1]
-    _play(oral, [3, 4, 5, 9, 12, 4, 5, 1])  # 43 min: the limit passes during the bilan
+    assert [p.minutes for p in oral.lesson.phases] == [4, 3, 4, 7, 11, 5, 5, 1]
+    _play(oral, [4, 4, 5, 8, 11, 5, 5, 1])  # 43 min: the limit passes during the bilan
     alerts = [timing.alert for timing in oral.timings]
     assert [a.level for a in alerts[:3]] == ["ok", "depasse", "depasse"]
     assert alerts[1].message == "dépassement de 1 min 00 s"

@@ -70,6 +70,7 @@ def test_json_and_a_slot_too_short_once_heating_is_counted(tmp_path: Path) -> No
         "filament_g",
         "layers",
         "bounding_box",
+        "object_box",
         "checks",
     }
     assert data["layers"] == 15

@@ -10,11 +10,8 @@ places its bootloader (0x1000 on ESP32-S2, 0x0 on ESP32-S3), padded with ``FF`` 
 from __future__ import annotations
 
 import random
-import struct
 
-from firmware.esp_image import CHIP_IMAGE_IDS
-
-_DROM = {"esp32s2": 0x3F000020, "esp32s3": 0x3C000020, "esp32c3": 0x3C000020}
+from firmware.esp_image import CHIP_IMAGE_IDS, build_app_image
 
 
 def payload(size: int, *, seed: int = 1, compressible: bool = False) -> bytes:
@@ -31,17 +28,7 @@ def payload(size: int, *, seed: int = 1, compressible: bool = False) -> bytes:
 
 
 def app_image(chip: str, body: bytes) -> bytes:
-    chip_id, _ = CHIP_IMAGE_IDS[chip]
-    header = struct.pack("<BBBBI", 0xE9, 1, 2, 0x20, _DROM.get(chip, 0x3C000020))
-    extended = struct.pack("<B3sHBHH4sB", 0xEE, b"\x00\x00\x00", chip_id, 0, 0, 0, b"", 0)
-    body = body + b"\x00" * (-len(body) % 4)
-    segment = struct.pack("<II", _DROM.get(chip, 0x3C000020), len(body)) + body
-    image = header + extended + segment
-    check = 0xEF
-    for byte in body:
-        check ^= byte
-    image += b"\x00" * (15 - len(image) % 16) + bytes([check])
-    return image
+    return build_app_image(chip, body)
 
 
 def combined_bin(chip: str, size: int, *, seed: int = 1, compressible: bool = False) -> bytes:
