@@ -122,6 +122,7 @@ def serve_in_thread(tableau: Tableau, host: str = LOCAL_HOST) -> Iterator[Runnin
 def build_tableau(output: Path, pictures: Path, token: str | None) -> Tableau:
     from kit.commands.tableau_app import Tableau
     from kit.commands.tableau_atelier import atelier_farm
+    from kit.commands.tableau_journal import JournalSource
     from printers.atelier_config import atelier_printers, configured_timeout_s, with_api_key
     from printers.backend import PrinterBackend
 
@@ -141,7 +142,8 @@ def build_tableau(output: Path, pictures: Path, token: str | None) -> Tableau:
             "« kit config set printers.NOM.port … » (USB) ou « printers.NOM.url … » (OctoPrint)."
         )
     return Tableau(output=output, pictures=pictures, farm=farm, token=token,
-                   farm_problem=problem, backends=backends)  # fmt: skip
+                   farm_problem=problem, backends=backends,
+                   sources=[JournalSource()])  # fmt: skip
 
 
 @click.command()

@@ -43,7 +43,13 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from kit.commands.tableau_atelier import DefiRunner, PrinterBoard, ResultFeed, layer_picture
+from kit.commands.tableau_atelier import (
+    DefiRunner,
+    PrinterBoard,
+    ResultFeed,
+    ResultSource,
+    layer_picture,
+)
 from kit.commands.tableau_rehearsal import Clock, StartRequest, WebRehearsal, choices
 from kit.errors import KitError
 from lessons import rehearsal as rh
@@ -63,8 +69,8 @@ TOKEN_PARAM = "jeton"
 TOKEN_COOKIE = "kit_tableau_jeton"
 #: How often the rehearsal's timer is looked at (seconds); an event goes out when it changes.
 TIMER_TICK_S = 0.05
-#: An SSE comment this often keeps proxies and browsers from closing an idle stream.
-KEEPALIVE_S = 15.0
+#: Seconds between two looks at the result sources (the journal is a file other commands write).
+SOURCES_INTERVAL_S = 1.0
 STATIC_FILES = {"tableau.css": "text/css", "tableau.js": "text/javascript"}
 
 
@@ -135,11 +141,13 @@ class Tableau:
     backends: dict[str, PrinterBackend] = field(default_factory=dict)
     #: G-code files the page offers to print (the kit's examples by default).
     print_files: list[Path] = field(default_factory=lambda: sorted(EXAMPLES_DIR.glob("*.gcode")))
+    #: Where results come from besides the page (the atelier journal for ``kit tableau``).
+    sources: list[ResultSource] = field(default_factory=list)
     hub: Hub = field(default_factory=Hub)
 
     def __post_init__(self) -> None:
         self.rehearsal = WebRehearsal(self.output, self.clock, self.publish_rehearsal)
-        self.feed = ResultFeed(self.publish_atelier)
+        self.feed = ResultFeed(self.publish_atelier, self.sources)
         self.defis = DefiRunner(self.feed, self.pictures, self.publish_atelier)
         self.printers = PrinterBoard(self.farm, self.publish_atelier, self.interval_s,
                                      self.backends)  # fmt: skip
@@ -164,7 +172,8 @@ class Tableau:
         polled_at = 0.0
         while not self.hub.closing.is_set():
             self.hub.publish("minuteur", self.rehearsal.timer_json())
-            if time.monotonic() - polled_at >= self.interval_s and self.feed.sources:
+            due = max(self.interval_s, SOURCES_INTERVAL_S)
+            if time.monotonic() - polled_at >= due and self.feed.sources:
                 polled_at = time.monotonic()
                 await asyncio.to_thread(self.feed.poll_sources)
             await asyncio.sleep(TIMER_TICK_S)
