@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.lessons.conftest import kit_inproc  # noqa: F401  (a fixture, shared)
 
 
 def chromium_path() -> str | None:

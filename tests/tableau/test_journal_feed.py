@@ -14,7 +14,6 @@ from kit.commands.tableau import serve_in_thread
 from kit.commands.tableau_app import Tableau
 from kit.commands.tableau_journal import JournalSource, result_of
 from tests.firmware_deploy.test_deploy import make_drive
-from tests.lessons.conftest import kit_inproc  # noqa: F401  (a fixture, shared)
 from tests.tableau.conftest import output_dir
 
 
