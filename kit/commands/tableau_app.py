@@ -310,10 +310,9 @@ def build_app(tableau: Tableau) -> ASGIApp:
         seed = data.get("tirage")
         if seed in (None, ""):
             seed = secrets.randbelow(10_000)
-        request_ = StartRequest(
+        wanted = StartRequest(
             title=_text(data.get("titre")),
             support=_text(data.get("support")),
-            seed=None,
             presentation_min=_number(data.get("duree_presentation"), "présentation"),
             atelier_min=_number(data.get("duree_atelier"), "atelier"),
             questions_min=_number(data.get("duree_questions"), "questions"),
@@ -321,7 +320,7 @@ def build_app(tableau: Tableau) -> ASGIApp:
         number = _number(seed, "tirage")
         if number is None or number < 0 or number != int(number):
             raise KitError("Le numéro de tirage est un entier positif ou nul.")
-        await asyncio.to_thread(tableau.rehearsal.start, request_, int(number))
+        await asyncio.to_thread(tableau.rehearsal.start, wanted, int(number))
         return JSONResponse({"ok": True})
 
     async def answer(request: Request) -> Response:

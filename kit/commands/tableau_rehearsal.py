@@ -48,7 +48,6 @@ LEVEL_CLASSES = {"ok": "ok", "bientot": "orange", "depasse": "rouge", "arret": "
 class StartRequest:
     title: str | None
     support: str | None  # None: drawn, as with ``kit rehearse --tirage``
-    seed: int | None
     presentation_min: float | None = None
     atelier_min: float | None = None
     questions_min: float | None = None
@@ -122,7 +121,6 @@ class WebRehearsal:
         self.feedback: list[tuple[str, str]] = []  # (level, French sentence), latest last
         self.reports: tuple[Path, Path] | None = None
         self.busy = ""  # what runs in the background (a demonstration), shown on the page
-        self.error = ""
 
     # --- driving the model ---------------------------------------------------------------------
 
@@ -133,7 +131,6 @@ class WebRehearsal:
             self.oral = new_oral(request, seed)
             self.feedback = []
             self.reports = None
-            self.error = ""
             self._prompt_began()
         self.on_change()
 
@@ -166,7 +163,10 @@ class WebRehearsal:
             assert prompt is not None
             if prompt.kind is Kind.TIMED:
                 value = self.elapsed_s() or 0.0
-            feedback = oral.answer(value)
+            try:
+                feedback = oral.answer(value)
+            except ValueError:
+                raise KitError(f"Réponse invalide pour « {prompt.question} ».") from None
             self._note(prompt, value, feedback)
             self._prompt_began()
         self.on_change()
@@ -284,7 +284,6 @@ class WebRehearsal:
             data: dict[str, Any] = {
                 "step": "choix" if oral is None else ("fin" if oral.done else "en-cours"),
                 "busy": self.busy,
-                "error": self.error,
                 "feedback": [
                     {"level": LEVEL_CLASSES.get(level, level), "text": text}
                     for level, text in self.feedback[-6:]

@@ -108,6 +108,20 @@ def test_binary_junk_and_unknown_pictures(served: tuple[Tableau, Running]) -> No
     assert status == 404 and "Pas encore de rapport" in text
 
 
+def test_an_answer_of_the_wrong_kind_is_refused(served: tuple[Tableau, Running]) -> None:
+    tableau, running = served
+    request(running.url + "/repetition/demarrer", {"tirage": "3"})
+    oral = tableau.rehearsal.oral
+    assert oral is not None and oral.current is not None
+    assert oral.current.kind is Kind.CHECK
+    for wrong in ("oui", 7, 2.5):
+        status, answer = request(
+            running.url + "/repetition/repondre", {"index": 0, "valeur": wrong}
+        )
+        assert status == 400 and "Réponse invalide" in answer["erreur"], answer
+    assert oral.position == 0
+
+
 def test_demonstration_runs_on_the_simulator(served: tuple[Tableau, Running]) -> None:
     tableau, running = served
     status, _ = request(running.url + "/repetition/demarrer",

@@ -36,7 +36,7 @@ def test_each_prompt_is_answered_once_whatever_the_presses(
     clock = Clock()
     changes: list[int] = []
     web = WebRehearsal(Path("/nonexistent-never-written"), clock, lambda: changes.append(1))
-    web.start(StartRequest(title=None, support=None, seed=None), seed)
+    web.start(StartRequest(title=None, support=None), seed)
     oral = web.oral
     assert oral is not None
     accepted = 0
