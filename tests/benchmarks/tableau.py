@@ -8,7 +8,10 @@ opened in the system's Chromium through Playwright:
   /repetition and /atelier (new browser context each time: nothing cached), median and worst;
 - event latency: an atelier result is added on the server; the page notes ``Date.now()`` when
   the server-sent event has been rendered; the difference with the wall clock at the moment the
-  result was added (same machine, same clock), median and worst of ``--repeat`` events.
+  result was added (same machine, same clock), median and worst of ``--repeat`` events;
+- timer latency: the rehearsal's clock (a hand-driven one) jumps past a phase's budget; the
+  time until the page's timer has turned red (the server looks at the clock every
+  ``TIMER_TICK_S``, then the event travels as above).
 
 Targets (issue 24): first paint < 1 s, latency < 300 ms. Run: ``python tests/benchmarks/
 tableau.py [--repeat N]``. Figures are printed, nothing asserted; on a loaded machine they
@@ -31,6 +34,26 @@ if str(REPO) not in sys.path:
 from kit.commands.tableau import serve_in_thread  # noqa: E402
 from kit.commands.tableau_app import Tableau  # noqa: E402
 from kit.commands.tableau_atelier import AtelierResult  # noqa: E402
+from kit.commands.tableau_rehearsal import StartRequest  # noqa: E402
+from lessons.oral import Kind, Part  # noqa: E402
+
+
+class HandClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+WATCH_TIMER = """() => {
+  window.turnedRed = 0;
+  new MutationObserver(() => {
+    if (document.getElementById("minuteur").dataset.niveau === "rouge" && !window.turnedRed) {
+      window.turnedRed = Date.now();
+    }
+  }).observe(document.getElementById("minuteur"), {attributes: true});
+}"""
 from tests.tableau.conftest import chromium_path  # noqa: E402
 
 
@@ -47,7 +70,8 @@ def main() -> None:
         browser = playwright.chromium.launch(
             executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
         )
-        tableau = Tableau(output=Path(tmp), pictures=Path(tmp), farm=None)
+        clock = HandClock()
+        tableau = Tableau(output=Path(tmp), pictures=Path(tmp), farm=None, clock=clock)
         with serve_in_thread(tableau) as running:
             for view in ("repetition", "atelier"):
                 paints = []
@@ -84,6 +108,32 @@ def main() -> None:
             print(
                 f"event to browser: median {statistics.median(latencies):.0f} ms, "
                 f"worst {max(latencies):.0f} ms (target < 300 ms, {len(latencies)} events)"
+            )
+            timer_latencies = []
+            for seed in range(max(3, args.repeat // 4)):
+                tableau.rehearsal.start(StartRequest(title=None, support=None), seed)
+                oral = tableau.rehearsal.oral
+                assert oral is not None
+                while (prompt := oral.current) is not None and not (
+                    prompt.part is Part.ATELIER and prompt.kind is Kind.TIMED
+                ):
+                    if prompt.kind is Kind.DEMO:
+                        tableau.rehearsal.run_demo(oral.position, False)  # skipped
+                        continue
+                    value = True if prompt.kind is Kind.CHECK else 0.0
+                    tableau.rehearsal.answer(oral.position, value)
+                page.goto(f"{running.url}/repetition")
+                page.wait_for_selector("#minuteur[data-niveau='ok']")
+                page.evaluate(WATCH_TIMER)
+                assert prompt is not None and prompt.planned_s is not None
+                sent_ms = time.time() * 1000.0
+                clock.now += prompt.planned_s * 1.01
+                page.wait_for_function("window.turnedRed > 0")
+                timer_latencies.append(float(page.evaluate("window.turnedRed")) - sent_ms)
+            print(
+                f"timer turning red: median {statistics.median(timer_latencies):.0f} ms, "
+                f"worst {max(timer_latencies):.0f} ms (target < 300 ms, "
+                f"{len(timer_latencies)} phases)"
             )
         browser.close()
 
