@@ -64,6 +64,8 @@ def test_atelier_live(
     tableau = Tableau(output=tmp_path, pictures=tmp_path, farm=farm, interval_s=0.5,
                       backends=backends, print_files=[gcode])  # fmt: skip
     with serve_in_thread(tableau) as running:
+        requested: list[str] = []
+        page.on("request", lambda req: requested.append(req.url))
         page.goto(running.url + "/atelier")
         for entry in entries:  # each print is started from the page, as the animateur would
             page.wait_for_selector(f'article[data-nom="{entry.name}"].prete')
@@ -118,3 +120,4 @@ def test_atelier_live(
         assert other.inner_text("article.defi h3") == page.inner_text("article.defi h3")
         other.context.close()
         page.screenshot(path=str(output_dir() / "atelier-defi.png"), full_page=True)
+        assert all(url.startswith(running.url) for url in requested), requested

@@ -47,6 +47,8 @@ def test_rehearsal_end_to_end(page: Any, tmp_path: Path) -> None:
     reports.mkdir()
     tableau = Tableau(output=reports, pictures=tmp_path, farm=None, clock=clock)
     with serve_in_thread(tableau) as running:
+        requested: list[str] = []
+        page.on("request", lambda req: requested.append(req.url))
         page.goto(running.url + "/repetition")
         assert page.get_attribute("html", "lang") == "fr"
         page.wait_for_selector("#connexion:text('En direct')")
@@ -98,6 +100,8 @@ def test_rehearsal_end_to_end(page: Any, tmp_path: Path) -> None:
         assert oral.timings[0].actual_s > (prompt_planned := oral.timings[0].prompt.planned_s or 0)
         assert prompt_planned > 0
         page.screenshot(path=str(output_dir() / "repetition-fin.png"), full_page=True)
+        # Nothing from outside (fonts, scripts, CDNs): the atelier may be offline.
+        assert requested and all(url.startswith(running.url) for url in requested), requested
 
 
 def _check_timer_colours(page: Any, clock: HandClock, planned_s: float | None) -> None:
