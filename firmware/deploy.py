@@ -96,6 +96,13 @@ class DeployPlan:
     #: Files already on the drive that the copy does not touch.
     left_alone: tuple[str, ...]
     warnings: tuple[str, ...]
+    #: Those warnings that predict the program will stop on this board (a pin it lacks).
+    failures: tuple[str, ...] = ()
+
+    @property
+    def replaces_code(self) -> bool:
+        """Whether the board's current ``code.py`` would be overwritten by another one."""
+        return any(f.board_path == "code.py" and f.action == "remplacé" for f in self.files)
 
     @property
     def to_write(self) -> tuple[FileAction, ...]:
@@ -299,6 +306,7 @@ def plan_deploy(
     drive_path = Path(report.path)
     board = resolve_board(report, board_name)
     warnings: list[str] = []
+    failures: list[str] = []
     if board_name and report.board_id:
         detected = board_for_circuitpython_id(report.board_id)
         if detected is None or detected.id != board.id:
@@ -340,10 +348,11 @@ def plan_deploy(
     warnings.extend(closure.notes)
     for pin, line in pins_used(script.tree):
         if not board.has_pin(pin):
-            warnings.append(
+            failures.append(
                 f"Ligne {line} : la carte {board.name} n'a pas de broche « {pin} » "
                 "(le programme s'arrêtera sur une AttributeError)."
             )
+    warnings += failures
 
     library_actions: list[LibraryAction] = []
     wanted: list[tuple[str, bytes, str]] = []
@@ -420,6 +429,7 @@ def plan_deploy(
         removals=tuple(removals),
         left_alone=left_alone,
         warnings=tuple(warnings),
+        failures=tuple(failures),
     )
     _check_writable(plan)
     return plan

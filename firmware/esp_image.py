@@ -112,3 +112,24 @@ def find_header(data: bytes, flash_offset: int, expected_chip: str) -> ImageHead
         if header is not None:
             return header
     return None
+
+
+#: The text the kit's exercise image carries: ``kit exemples`` ships one so the README's
+#: ``kit mcu flash`` line runs on the simulated chip; it is not a firmware, and
+#: ``kit mcu flash`` refuses to write it to a real board.
+EXERCISE_MARK = b"atelier-kit : image d'exercice pour le simulateur, pas un micrologiciel."
+
+
+def exercise_image(chip: str, size: int = 16_384) -> bytes:
+    """A ``.bin`` of ``size`` bytes laid out as CircuitPython's combined one (image at the
+    chip's bootloader offset), whose data is :data:`EXERCISE_MARK` repeated."""
+    _, bootloader_offset = CHIP_IMAGE_IDS[chip]
+    room = max(len(EXERCISE_MARK), size - bootloader_offset - HEADER_LEN - 8 - 16)
+    body = (EXERCISE_MARK * (room // len(EXERCISE_MARK) + 1))[:room]
+    image = b"\xff" * bootloader_offset + build_app_image(chip, body)
+    return image.ljust(size, b"\xff")
+
+
+def is_exercise_image(data: bytes) -> bool:
+    """Whether ``data`` is the kit's exercise image (its mark within the first 8 KiB)."""
+    return EXERCISE_MARK in data[:8192]

@@ -8,21 +8,19 @@ issue has landed (no placeholder commands).
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
-from rich.markup import escape
 
 from kit import __version__
-from kit.clickfr import install_french_help
-from kit.console import err_console, print_error
+from kit.clickfr import french, install_french_help
 from kit.errors import EXIT_FAILURE, EXIT_INTERRUPTED, KitError
-from kit.logs import setup_logging
 
-log = logging.getLogger(__name__)
+# Start-up matters (``kit --help`` and ``kit --version`` within 0.1 s of CPU, a test pins what
+# ``kit printer check`` imports): this module imports click and the kit's small modules only;
+# rich, logging and the device links are imported where they are first used.
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -32,32 +30,6 @@ install_french_help()
 #: What click (>= 8.2) raises for a group typed without a command (``kit``, ``kit sim``);
 #: older click prints the help itself (KitError stands in: a ClickException never is one).
 _NO_ARGS_IS_HELP: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", KitError)
-
-
-def _printer_group() -> click.Command:
-    from kit.commands import (
-        printer_check,
-        printer_console,
-        printer_farm,
-        printer_octoprint,
-        printer_print,
-        printer_tools,
-    )
-    from kit.commands.printer import printer
-
-    printer.add_command(printer_farm.farm)
-    printer_octoprint.add_octoprint_path(printer_print.print_cmd)
-    printer_octoprint.add_octoprint_path(printer_tools.status_cmd)
-    printer_check.register(printer)
-    for command in (
-        printer_print.print_cmd,
-        printer_console.console_cmd,
-        printer_tools.temp_cmd,
-        printer_tools.home_cmd,
-        printer_tools.status_cmd,
-    ):
-        printer.add_command(command)
-    return printer
 
 
 def _mcu_group() -> click.Command:
@@ -81,30 +53,81 @@ LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
     "demo": "kit.commands.demo:demo",
     "doctor": "kit.commands.doctor:doctor",
     "journal": "kit.commands.journal_cmd:journal_group",
+    "exemples": "kit.commands.exemples:exemples",
     "lesson": "kit.commands.lesson:lesson",
     "mcu": _mcu_group,
-    "printer": _printer_group,
+    "printer": "kit.commands.printer:printer",
     "rehearse": "kit.commands.rehearse:rehearse",
     "robot": "kit.commands.robot:robot",
     "sim": "kit.commands.sim:sim",
     "tableau": "kit.commands.tableau:tableau",
 }
 
+#: Each top-level command's help text (its docstring's first paragraph; a test keeps them
+#: equal), so that ``kit --help`` lists the commands without importing any of them.
+LAZY_HELP: dict[str, str] = {
+    "atelier": "Le journal des ateliers : ouvrir, fermer, ajouter un atelier fait sans le kit.",
+    "badge": "Open Badges 3.0 : délivrer, vérifier et révoquer les badges de l'atelier.",
+    "bilan": "Bilan d'activité de la période : ateliers, participants (âges, supports), heures, "
+    "thématiques, impressions (heures, filament, coût), défis, cartes et badges, avec des "
+    "graphiques. Seuls des nombres : aucun nom de participant.",
+    "config": "Configuration de l'utilisateur (fichier TOML ; les clés d'API restent masquées).",
+    "demo": "Trois minutes pour découvrir le kit, entièrement sur les simulateurs.",
+    "doctor": "Ce qui est branché, et ce qui ne marchera pas, avant l'arrivée du groupe.",
+    "journal": "Le journal des ateliers : liste, export pour La Coop, sauvegarde, effacement.",
+    "exemples": "Copie les fichiers d'exemple du kit dans DOSSIER (par défaut : le dossier "
+    "courant).",
+    "lesson": "Déroulés d'ateliers : lister, afficher, vérifier, exporter en fiches.",
+    "mcu": "Microcontrôleurs : installer CircuitPython, déposer un programme, le lancer.",
+    "printer": "Imprimantes 3D : vérifier un fichier, imprimer, suivre l'atelier.",
+    "rehearse": "Répéter la simulation d'atelier : tirage, minuteur phase par phase, "
+    "auto-évaluation.",
+    "robot": "Robots mBot : lancer un programme, piloter au clavier, tester avant l'atelier.",
+    "sim": "Simulateurs : imprimante, robot, cartes, pour s'entraîner sans matériel.",
+}
+
+
+#: The usage line's placeholder for a group's subcommand, in French.
+SUBCOMMAND_METAVAR = "COMMANDE [ARGUMENTS]..."
+
+
+def _french_usage(command: click.Command) -> None:
+    """Give a group and the groups under it the French subcommand placeholder."""
+    if isinstance(command, click.Group):
+        if command.subcommand_metavar in (None, "COMMAND [ARGS]...", "COMMAND1 [ARGS]..."):
+            command.subcommand_metavar = SUBCOMMAND_METAVAR
+        for sub in command.commands.values():
+            _french_usage(sub)
+
 
 class LazyGroup(click.Group):
-    """A click group whose commands are imported the first time they are asked for."""
+    """A click group whose commands are imported the first time they are asked for.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    ``lazy_commands`` maps a name to "module:attribute" or to a function building the command
+    (the top level's is :data:`LAZY_COMMANDS`); ``lazy_help`` gives each one's help text, so
+    that the group's help lists them without importing them.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        lazy_commands: dict[str, str | Callable[[], click.Command]] | None = None,
+        lazy_help: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
         super().__init__(*args, **kwargs)
+        self.lazy_commands = LAZY_COMMANDS if lazy_commands is None else lazy_commands
+        self.lazy_help = LAZY_HELP if lazy_help is None else lazy_help
         self._loaded: dict[str, click.Command] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self._loaded:
             return self._loaded[cmd_name]
-        target = LAZY_COMMANDS.get(cmd_name)
+        target = self.lazy_commands.get(cmd_name)
         if target is None:
             return super().get_command(ctx, cmd_name)
         if isinstance(target, str):
@@ -114,8 +137,28 @@ class LazyGroup(click.Group):
             command = target()
         if not isinstance(command, click.Command):
             raise TypeError(f"{cmd_name}: {target!r} is not a click command")
+        _french_usage(command)
         self._loaded[cmd_name] = command
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of the help, from :data:`LAZY_HELP` (nothing is imported); a
+        command without an entry there is imported for its help."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            text = self.lazy_help.get(name) if name not in self._loaded else None
+            if text is not None:
+                rows.append((name, click.utils.make_default_short_help(text, limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section(french("Commands")):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
@@ -128,19 +171,19 @@ def cli(verbose: bool) -> None:
 
     Commencez par « kit doctor » pour voir ce qui est branché.
     """
+    from kit.links import register_url_handlers
+    from kit.logs import setup_logging
+
     setup_logging(verbose=verbose)
+    register_url_handlers()
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    from kit.links import register_url_handlers
-
-    register_url_handlers()
     try:
         cli.main(args=argv, prog_name="kit", standalone_mode=False)
     except click.exceptions.Abort:
-        err_console.print("[yellow]Interrompu.[/yellow]")
-        sys.exit(EXIT_INTERRUPTED)
+        _interrupted()
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -155,17 +198,28 @@ def main(argv: list[str] | None = None) -> None:
         render_usage_error(exc)
         sys.exit(exc.exit_code)
     except KitError as exc:
-        log.info("KitError: %s", exc.message, exc_info=exc.__cause__ is not None)
+        import logging
+
+        from kit.console import print_error
+
+        logging.getLogger(__name__).info(
+            "KitError: %s", exc.message, exc_info=exc.__cause__ is not None
+        )
         print_error(exc.message, exc.hint)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err_console.print("[yellow]Interrompu.[/yellow]")
-        sys.exit(EXIT_INTERRUPTED)
+        _interrupted()
     except BrokenPipeError:
         sys.exit(EXIT_FAILURE)
     except Exception as exc:  # last resort: never show a bare traceback to a participant
-        log.exception("internal error")
+        import logging
+
+        from rich.markup import escape
+
+        from kit.console import err_console
         from kit.logs import log_file_path
+
+        logging.getLogger(__name__).exception("internal error")
 
         err_console.print(
             "[bold red]Erreur interne du kit[/bold red] : "
@@ -175,3 +229,10 @@ def main(argv: list[str] | None = None) -> None:
             highlight=False,
         )
         sys.exit(EXIT_FAILURE)
+
+
+def _interrupted() -> None:
+    from kit.console import err_console
+
+    err_console.print("[yellow]Interrompu.[/yellow]")
+    sys.exit(EXIT_INTERRUPTED)

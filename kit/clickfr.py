@@ -1,177 +1,135 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""French rendering of click's usage errors (unknown option, missing argument, bad value)."""
+"""click in French: its own messages through a French gettext catalogue, ranges in words.
+
+click marks every string it shows (help headings, usage errors, prompts) for ``gettext``; the
+kit ships their French translation as a compiled catalogue, ``kit/locale/fr/LC_MESSAGES/
+click.mo`` (from ``click.po`` beside it), and points click's ``_``/``ngettext`` at it. The kit is
+French whatever the machine's locale, so the catalogue is loaded for French explicitly rather
+than through the ``LANGUAGE`` variables.
+"""
 
 from __future__ import annotations
 
+import gettext
 import math
-import re
+from pathlib import Path
 from typing import Any
 
 import click
 
-from kit.console import err_console, print_error
-from kit.messages import number_fr
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+CLICK_DOMAIN = "click"
 
-_TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"No such option:? '?([^'\s]+)'?"), "Option inconnue : {0}."),
-    (re.compile(r"No such command '([^']+)'\."), "Commande inconnue : « {0} »."),
-    (re.compile(r"Missing argument '([^']+)'\."), "Argument manquant : {0}."),
-    (re.compile(r"Missing option '([^']+)'\."), "Option obligatoire manquante : {0}."),
-    (re.compile(r"Option '([^']+)' requires an argument\."), "L'option {0} attend une valeur."),
-    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "Argument(s) en trop : {0}."),
-]
+#: click's modules that bind ``_`` (and ``ngettext``) from ``gettext`` at import time.
+_CLICK_MODULES = (
+    "click.core",
+    "click.decorators",
+    "click.exceptions",
+    "click.formatting",
+    "click.parser",
+    "click.termui",
+    "click.types",
+    "click.shell_completion",
+    "click._termui_impl",
+)
 
-#: ``Invalid value for '-o' / '--output': DETAIL`` (one or more names of the parameter).
-_INVALID_VALUE = re.compile(r"Invalid value for ((?:'[^']+'(?: / )?)+): (.+)$", re.DOTALL)
-#: A value as click quotes it (``repr``: single quotes, or double when it holds one).
-_QUOTED = r"(?:'(?P<q1>[^']*)'|\"(?P<q2>[^\"]*)\")"
-_PATH_KINDS = {"File": "Le fichier", "Directory": "Le dossier", "Path": "Le chemin"}
-_PATH_PROBLEMS = {
-    "does not exist": "n'existe pas",
-    "is a file": "est un fichier (un dossier est attendu)",
-    "is a directory": "est un dossier (un fichier est attendu)",
-    "is not readable": "ne peut pas être lu (droits insuffisants)",
-    "is not writable": "n'est pas accessible en écriture (droits insuffisants)",
-    "is not executable": "n'est pas exécutable",
+#: French names of click's value types: a help placeholder is the type's name in capitals
+#: (``--duree NOMBRE``) unless the option gives its own metavar.
+_TYPE_NAMES = {
+    "StringParamType": "texte",
+    "IntParamType": "entier",
+    "IntRange": "entier",
+    "FloatParamType": "nombre",
+    "FloatRange": "nombre",
+    "BoolParamType": "oui|non",
+    "DateTime": "date",
+    "File": "fichier",
 }
-_DETAILS: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(
-            rf"^(?P<kind>File|Directory|Path) {_QUOTED} "
-            rf"(?P<problem>{'|'.join(_PATH_PROBLEMS)})\.$"
-        ),
-        "path",
-    ),
-    (re.compile(rf"^{_QUOTED} is not one of (?P<choices>.+)\.$"), "« {value} » ne fait pas "
-     "partie des valeurs possibles : {choices}."),
-    (
-        re.compile(rf"^{_QUOTED} is not a valid (?:integer|float|integer range|float range)\.?$"),
-        "« {value} » n'est pas un nombre.",
-    ),
-    (re.compile(rf"^{_QUOTED} is not a valid boolean\.?$"), "« {value} » n'est ni oui ni non."),
-    (
-        re.compile(r"^(?P<number>\S+) is not in the range (?P<range>.+)\.$"),
-        "range",
-    ),
-]
+
+_catalogue: gettext.NullTranslations | None = None
 
 
-def _detail_fr(detail: str) -> str:
-    """The part after ``Invalid value for …:`` in French (our own messages pass unchanged)."""
-    for pattern, template in _DETAILS:
-        match = pattern.match(detail)
-        if not match:
+def catalogue() -> gettext.NullTranslations:
+    """The French catalogue of click's messages (read once; English if it is missing)."""
+    global _catalogue
+    if _catalogue is None:
+        _catalogue = gettext.translation(
+            CLICK_DOMAIN, localedir=LOCALE_DIR, languages=["fr"], fallback=True
+        )
+    return _catalogue
+
+
+def french(message: str) -> str:
+    """One of click's messages in French."""
+    return catalogue().gettext(message)
+
+
+def install_french_help() -> None:
+    """Make click French: its messages from the catalogue, range descriptions in words.
+
+    Modules of click not imported yet are imported here (they are small) so that no message
+    escapes the catalogue.
+    """
+    import importlib
+
+    translations = catalogue()
+    for name in _CLICK_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # a module another click version does not have
             continue
-        groups = match.groupdict()
-        value = groups.get("q1") if groups.get("q1") is not None else groups.get("q2")
-        if template == "path":
-            problem = groups["problem"]
-            # « File 'd' is a directory »: the kind names what was expected, not what it is.
-            subject = "" if problem in ("is a file", "is a directory") else _PATH_KINDS[
-                groups["kind"]
-            ] + " "
-            return f"{subject}« {value} » {_PATH_PROBLEMS[problem]}."
-        if template == "range":
-            return (
-                f"{_number_fr(groups['number'])} est hors limites "
-                f"(il faut {_range_fr(groups['range'])})."
-            )
-        return template.format(value=value, choices=groups.get("choices", ""))
-    return detail
-
-
-_BETWEEN = re.compile(r"^(\S+?)(<=?)x(<=?)(\S+)$")
-_ONE_SIDED = re.compile(r"^x([<>]=?)(\S+)$")
-
-
-def _number_fr(text: str) -> str:
-    """« 1.0 » → « 1 », « 0.2 » → « 0,2 »: numbers as a French reader writes them."""
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return number_fr(value, 6)
-
-
-def _range_fr(description: str) -> str:
-    """click's range description (``x>=1.0``, ``0<=x<=300``, ``0.2<x<=3600``) in French."""
-    between = _BETWEEN.match(description)
-    if between:
-        low, low_op, high_op, high = between.groups()
-        text = f"entre {_number_fr(low)} et {_number_fr(high)}"
-        if low_op == "<" or high_op == "<":
-            excluded = [_number_fr(v) for v, op in ((low, low_op), (high, high_op)) if op == "<"]
-            text += f" ({' et '.join(excluded)} exclu{'s' if len(excluded) > 1 else ''})"
-        return text
-    one_sided = _ONE_SIDED.match(description)
-    if one_sided:
-        op, bound = one_sided.groups()
-        words = {">=": "au moins", ">": "plus de", "<=": "au plus", "<": "moins de"}[op]
-        return f"{words} {_number_fr(bound)}"
-    return description
-
-
-def translate(message: str) -> str:
-    invalid = _INVALID_VALUE.search(message)
-    if invalid:
-        names = " / ".join(re.findall(r"'([^']+)'", invalid.group(1)))
-        return f"Valeur invalide pour {names} : {_detail_fr(invalid.group(2).strip())}"
-    for pattern, template in _TRANSLATIONS:
-        match = pattern.search(message)
-        if match:
-            return template.format(*match.groups())
-    return message
+        if hasattr(module, "_"):
+            module._ = translations.gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = translations.ngettext  # type: ignore[attr-defined]
+    for class_name, french_name in _TYPE_NAMES.items():
+        kind = getattr(click.types, class_name, None)
+        if isinstance(kind, type) and issubclass(kind, click.ParamType):
+            kind.name = french_name
+    number_range = getattr(click.types, "_NumberRangeBase", None)
+    if number_range is not None and hasattr(number_range, "_describe_range"):
+        number_range._describe_range = _describe_range_fr
 
 
 def render_usage_error(exc: click.ClickException) -> None:
-    message = translate(exc.format_message())
+    """A usage error (already French, through the catalogue) with the usage line and where
+    to find help."""
+    from kit.console import err_console, print_error
+
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         err_console.print(ctx.get_usage(), highlight=False, markup=False)
-    print_error(message)
+    print_error(exc.format_message())
     if ctx is not None:
         err_console.print(f"Aide : « {ctx.command_path} --help ».", highlight=False)
 
 
-#: click's own fixed strings (help headings, built-in options), in French.
-_CLICK_STRINGS = {
-    "Usage:": "Utilisation :",
-    "Options": "Options",
-    "Commands": "Commandes",
-    "Arguments": "Arguments",
-    "Show this message and exit.": "Affiche cette aide et quitte.",
-    "Show the version and exit.": "Affiche la version et quitte.",
-    "Error": "Erreur",
-    "Try '{command} {option}' for help.": "Aide : « {command} {option} ».",
-    "required": "obligatoire",
-    "default": "par défaut",
-    "default: {default}": "par défaut : {default}",
-    "env var: {var}": "variable d'environnement : {var}",
-    "(dynamic)": "(calculée)",
-    "Aborted!": "Interrompu.",
-    "Missing command.": "Commande manquante.",
-}
+def _number_fr(value: float) -> str:
+    from kit.messages import number_fr
+
+    return number_fr(value, 6)
 
 
-def _french(message: str) -> str:
-    return _CLICK_STRINGS.get(message, message)
+def range_fr(
+    low: float | None, high: float | None, *, low_open: bool = False, high_open: bool = False
+) -> str:
+    """A range in words: « au moins 1 », « entre 0,2 et 3600 (0,2 exclu) »."""
+    if low is not None and high is not None:
+        text = f"entre {_number_fr(low)} et {_number_fr(high)}"
+        excluded = [_number_fr(v) for v, is_open in ((low, low_open), (high, high_open)) if is_open]
+        if excluded:
+            text += f" ({' et '.join(excluded)} exclu{'s' if len(excluded) > 1 else ''})"
+        return text
+    if low is not None:
+        return f"{'plus de' if low_open else 'au moins'} {_number_fr(low)}"
+    if high is not None:
+        return f"{'moins de' if high_open else 'au plus'} {_number_fr(high)}"
+    return "un nombre"
 
 
-def install_french_help() -> None:
-    """Make click's help screens French.
-
-    click looks its fixed strings up through ``gettext`` bound at import time in each of its
-    modules; pointing those names at our small table is the documented way to localise click
-    without shipping a compiled catalogue.
-    """
-    import click.core
-    import click.decorators
-    import click.exceptions
-    import click.formatting
-
-    for module in (click.core, click.decorators, click.exceptions, click.formatting):
-        if hasattr(module, "_"):
-            module._ = _french  # type: ignore[attr-defined]
+def _describe_range_fr(self: Any) -> str:
+    """click's ``_NumberRangeBase._describe_range`` in French (help and range errors)."""
+    return range_fr(self.min, self.max, low_open=self.min_open, high_open=self.max_open)
 
 
 class FiniteFloatRange(click.FloatRange):
@@ -181,8 +139,48 @@ class FiniteFloatRange(click.FloatRange):
     is false), so ``--creneau nan`` would otherwise reach the analysis.
     """
 
+    name = "nombre"
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         number = click.FLOAT.convert(value, param, ctx)
         if not math.isfinite(number):
             self.fail(f"« {value} » n'est pas un nombre utilisable.", param, ctx)
+        low, high = self.min, self.max
+        below = low is not None and (number < low or (self.min_open and number == low))
+        above = high is not None and (number > high or (self.max_open and number == high))
+        if (below or above) and not self.clamp:
+            self.fail(
+                f"{_number_fr(number)} est hors limites (il faut {_describe_range_fr(self)}).",
+                param,
+                ctx,
+            )
         return super().convert(number, param, ctx)
+
+
+def folded(text: str) -> str:
+    """Lower case without accents, as a word may be typed in a terminal (« Microcontrôleur »
+    and « microcontroleur » are the same word)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class FoldedChoice(click.ParamType):
+    """One of ``choices`` (the kit's identifiers), typed with or without accents or capitals;
+    the value is the identifier itself."""
+
+    name = "choix"
+
+    def __init__(self, choices: Any, *, what: str = "Valeur") -> None:
+        self.choices = [str(choice) for choice in choices]
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        wanted = folded(str(value))
+        for choice in self.choices:
+            if folded(choice) == wanted:
+                return choice
+        self.fail(
+            f"{self.what} inconnu : « {value} ». Possibles : {', '.join(self.choices)}.", param, ctx
+        )

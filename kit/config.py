@@ -11,6 +11,7 @@ never leaves half a configuration.
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,81 @@ CONFIG_FILE = "config.toml"
 SECRETS_FILE = "secrets.toml"
 SECRET_FILE_MODE = 0o600
 
+#: French names of the configuration keys (what the help, ``kit config show`` and the README
+#: use) and the English names the code reads, which stay accepted as aliases. Accents are
+#: optional: « clé_api » and « cle_api » are the same key.
+FRENCH_KEYS = {
+    "imprimantes": "printers",
+    "profil": "profile",
+    "cle_api": "api_key",
+    "liaison": "backend",
+    "delai_s": "timeout_s",
+}
+_ENGLISH_TO_FRENCH = {english: french for french, english in FRENCH_KEYS.items()}
+
+
+def _folded(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _is_name_position(parts: list[str], index: int) -> bool:
+    """A printer's own name (``printers.NOM.…``) is the user's word, never translated."""
+    return index == 1 and bool(parts) and FRENCH_KEYS.get(_folded(parts[0]), parts[0]) == "printers"
+
+
+def internal_key(dotted: str) -> str:
+    """The key the code reads, for a key typed in French or English (« imprimantes.a.profil »
+    → « printers.a.profile »)."""
+    parts = dotted.split(".")
+    return ".".join(
+        part if _is_name_position(parts, i) else FRENCH_KEYS.get(_folded(part), part.strip())
+        for i, part in enumerate(parts)
+    )
+
+
+def french_key(dotted: str) -> str:
+    """The key as the kit shows it (« printers.a.profile » → « imprimantes.a.profil »)."""
+    parts = dotted.split(".")
+    return ".".join(
+        part if _is_name_position(parts, i) else _ENGLISH_TO_FRENCH.get(part, part)
+        for i, part in enumerate(parts)
+    )
+
+
+def _internal_tables(node: Any, path: tuple[str, ...] = ()) -> Any:
+    """A table read from a file, its French keys turned into the code's names."""
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        parts = [*path, str(key)]
+        name = str(key) if _is_name_position(parts, len(path)) else internal_key(str(key))
+        translated = _internal_tables(value, (*path, name))
+        if isinstance(translated, dict) and isinstance(out.get(name), dict):
+            out[name] = _merge(out[name], translated)
+        else:
+            out[name] = translated
+    return out
+
+
+def _french_tables(node: Any, path: tuple[str, ...] = ()) -> Any:
+    if not isinstance(node, dict):
+        return node
+    return {
+        (str(k) if _is_name_position([*path, str(k)], len(path)) else french_key(str(k))): (
+            _french_tables(v, (*path, str(k)))
+        )
+        for k, v in node.items()
+    }
+
+
 #: Last key segments that always hold a secret.
 SECRET_NAMES = frozenset({"api_key", "apikey", "key", "cle", "token", "password", "mot_de_passe"})
 
 
 def is_secret_key(dotted: str) -> bool:
-    last = dotted.rsplit(".", 1)[-1].lower()
+    last = internal_key(dotted).rsplit(".", 1)[-1].lower()
     return last in SECRET_NAMES or last.endswith("_key") or last.endswith("_token")
 
 
@@ -84,6 +154,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from exc
 
 
+def read_toml_file(path: Path) -> dict[str, Any]:
+    """One of the kit's TOML files as the kit reads it ({} when absent; French error)."""
+    return _read_toml(path)
+
+
 def _write_toml_atomically(path: Path, data: Mapping[str, Any], mode: int = 0o644) -> None:
     atomic_write(
         path, lambda handle: tomli_w.dump(dict(data), handle), mode=mode, make_parents=True
@@ -101,12 +176,13 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def load_config() -> dict[str, Any]:
-    """The whole configuration, secrets included (for code, never for display)."""
-    return _merge(_read_toml(config_path()), _read_toml(secrets_path()))
+    """The whole configuration, secrets included (for code, never for display), with the
+    code's key names whichever language the files use."""
+    return _internal_tables(_merge(_read_toml(config_path()), _read_toml(secrets_path())))  # type: ignore[no-any-return]
 
 
 def _split(dotted: str) -> list[str]:
-    parts = [p.strip() for p in dotted.split(".")]
+    parts = [p.strip() for p in internal_key(dotted).split(".")]
     if not dotted or any(not p for p in parts):
         raise KitError(f"Clé de configuration invalide : « {dotted} » (exemple : octoprint.url).")
     return parts
@@ -147,24 +223,24 @@ def set_value(dotted: str, value: Any) -> None:
     parts = _split(dotted)
     secret = is_secret_key(dotted)
     path = secrets_path() if secret else config_path()
-    data = _read_toml(path)
+    data = _internal_tables(_read_toml(path))
     _set_in(data, parts, value)
-    _write_toml_atomically(path, data, SECRET_FILE_MODE if secret else 0o644)
+    _write_toml_atomically(path, _french_tables(data), SECRET_FILE_MODE if secret else 0o644)
 
 
 def unset_value(dotted: str) -> bool:
     parts = _split(dotted)
     removed = False
     for path, mode in ((config_path(), 0o644), (secrets_path(), SECRET_FILE_MODE)):
-        data = _read_toml(path)
+        data = _internal_tables(_read_toml(path))
         if _remove_in(data, parts):
-            _write_toml_atomically(path, data, mode)
+            _write_toml_atomically(path, _french_tables(data), mode)
             removed = True
     return removed
 
 
 def masked_config() -> dict[str, Any]:
-    """The configuration as it may be shown on screen: every secret masked."""
+    """The configuration as it may be shown on screen (French key names): secrets masked."""
 
     def mask(node: Any, prefix: str) -> Any:
         if isinstance(node, dict):
@@ -173,4 +249,4 @@ def masked_config() -> dict[str, Any]:
             return mask_secret(node)
         return node
 
-    return mask(load_config(), "")  # type: ignore[no-any-return]
+    return _french_tables(mask(load_config(), ""))  # type: ignore[no-any-return]

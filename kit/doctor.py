@@ -45,6 +45,9 @@ class DoctorReport:
     drives: list[DriveReport]
     permission: PermissionReport | None
     advice: list[str] = field(default_factory=list)
+    #: What will fail in the kit's own files (configuration, secrets, journal, cache), each
+    #: a French sentence; any of them makes ``kit doctor`` exit with 1.
+    problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -213,6 +216,55 @@ def robot_advice(
     return advice
 
 
+def _folder_problem(folder: Path, what: str) -> str | None:
+    """A folder the kit writes in: absent is fine (created on first use), else it must be a
+    folder the user may write into."""
+    if not folder.exists():
+        return None
+    if not folder.is_dir():
+        return f"Le dossier {what} « {folder} » est un fichier : le kit ne peut rien y écrire."
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"Le dossier {what} « {folder} » n'est pas accessible en écriture pour votre compte "
+            "(droits insuffisants)."
+        )
+    return None
+
+
+def check_kit_files() -> list[str]:
+    """Load what the kit keeps (configuration, secrets, journal and cache folders) as the kit
+    will: each problem is a French sentence."""
+    from kit import config as cfg
+    from kit.errors import KitError
+    from kit.logs import log_file_path
+    from kit.paths import cache_dir
+
+    problems: list[str] = []
+    for path in (cfg.config_path(), cfg.secrets_path()):
+        try:
+            cfg.read_toml_file(path)
+        except KitError as exc:
+            problems.append(exc.message)
+    secrets = cfg.secrets_path()
+    if os.name == "posix" and secrets.is_file():
+        mode = secrets.stat().st_mode & 0o777
+        if mode & 0o077:
+            problems.append(
+                f"Le fichier des secrets « {secrets} » est lisible par d'autres comptes "
+                f"(droits {mode:o}) : « chmod 600 {secrets} »."
+            )
+    log_path = log_file_path()
+    for problem in (
+        _folder_problem(log_path.parent, "du journal"),
+        _folder_problem(cache_dir(), "du cache"),
+    ):
+        if problem:
+            problems.append(problem)
+    if log_path.exists() and not os.access(log_path, os.W_OK):
+        problems.append(f"Le journal « {log_path} » ne peut pas être écrit (droits insuffisants).")
+    return problems
+
+
 def run_doctor(ports: Iterable[ListPortInfo] | None = None) -> DoctorReport:
     """Collect the report. ``ports`` defaults to pyserial's view of the machine."""
     port_reports = scan_ports(ports)
@@ -225,4 +277,5 @@ def run_doctor(ports: Iterable[ListPortInfo] | None = None) -> DoctorReport:
         drives=scan_drives(),
         permission=check_serial_permission(),
         advice=_advice(port_reports) + robot_advice(port_reports),
+        problems=check_kit_files(),
     )

@@ -14,6 +14,9 @@ MAX_LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: ISO 8601 dates in the terminal and the file: « 12/06/26 », rich's default, reads as the
+#: 12th of June to a French reader.
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def log_file_path() -> Path:
@@ -41,7 +44,7 @@ def setup_logging(*, verbose: bool = False) -> None:
             errors="backslashreplace",
         )
         file_handler.setLevel(logging.DEBUG)
-        file_handler.setFormatter(logging.Formatter(_FORMAT))
+        file_handler.setFormatter(logging.Formatter(_FORMAT, datefmt=DATE_FORMAT))
         file_handler._kit_handler = True  # type: ignore[attr-defined]
         root.addHandler(file_handler)
     except OSError:
@@ -52,7 +55,9 @@ def setup_logging(*, verbose: bool = False) -> None:
 
         from kit.console import err_console
 
-        console_handler = RichHandler(console=err_console, show_path=False)
+        console_handler = RichHandler(
+            console=err_console, show_path=False, log_time_format=f"[{DATE_FORMAT}]"
+        )
         console_handler.setLevel(logging.DEBUG)
         console_handler._kit_handler = True  # type: ignore[attr-defined]
         root.addHandler(console_handler)

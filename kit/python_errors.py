@@ -44,6 +44,11 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     ),
     (re.compile(r"division by zero|divide by zero"), lambda m: "division par zéro"),
     (
+        re.compile(r"\[Errno 13\] Permission denied: '([^']+)'"),
+        lambda m: f"accès refusé à « {m.group(1)} » (droits insuffisants ; sur un simulateur, un "
+        "programme ne peut ni écrire de fichier ni lancer de commande)",
+    ),
+    (
         re.compile(r"(list|tuple|string|str) index out of range"),
         lambda m: "indice hors limites (la liste est plus courte que ça)",
     ),
@@ -55,6 +60,11 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (
         re.compile(r"unsupported operand type\(s\) for (.+): '(.+)' and '(.+)'"),
         lambda m: f"opération « {m.group(1)} » impossible entre « {m.group(2)} » et "
+        f"« {m.group(3)} »",
+    ),
+    (
+        re.compile(r"'(.+)' not supported between instances of '(.+)' and '(.+)'"),
+        lambda m: f"comparaison « {m.group(1)} » impossible entre « {m.group(2)} » et "
         f"« {m.group(3)} »",
     ),
     (
@@ -125,3 +135,54 @@ _SYNTAX = [
     ("inconsistent use of tabs", "mélange de tabulations et d'espaces dans l'indentation"),
     ("invalid syntax", "syntaxe invalide"),
 ]
+
+
+_SUGGESTION = re.compile(r"Did you mean:? '?([^'?]+)'?\?")
+
+
+def python_suggestion(exc: BaseException) -> str:
+    """Python's own hint for ``exc`` (« Did you mean: 'robot'? »), in French, or "".
+
+    Python 3.10+ computes it while formatting the exception (it is not in ``str(exc)``), for
+    misspelt names and attributes and some syntax errors.
+    """
+    import traceback
+
+    try:
+        # from_exception: NameError's hint needs the frames of the traceback.
+        text = "".join(traceback.TracebackException.from_exception(exc).format_exception_only())
+    except Exception:  # noqa: BLE001 - a hint is optional
+        return ""
+    match = _SUGGESTION.search(text)
+    if match:
+        return f"vouliez-vous dire « {match.group(1).strip()} » ?"
+    if "Perhaps you forgot a comma?" in text:
+        return "il manque peut-être une virgule ?"
+    close = _close_name(exc)
+    return f"vouliez-vous dire « {close} » ?" if close else ""
+
+
+def _close_name(exc: BaseException) -> str:
+    """Python 3.10/3.11 compute « Did you mean » only when printing to the console: the same
+    search (names of the failing frame, or the object's attributes) with difflib."""
+    import builtins
+    import difflib
+
+    name = getattr(exc, "name", None)
+    if not isinstance(name, str):
+        return ""
+    if isinstance(exc, NameError):
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is None:
+            return ""
+        frame = tb.tb_frame
+        names = [*frame.f_locals, *frame.f_globals, *dir(builtins)]
+    elif isinstance(exc, AttributeError):
+        names = dir(getattr(exc, "obj", None))
+    else:
+        return ""
+    names = [n for n in names if not n.startswith("__")]
+    matches = difflib.get_close_matches(name, names, n=1, cutoff=0.7)
+    return matches[0] if matches else ""

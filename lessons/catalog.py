@@ -50,6 +50,9 @@ def resolve(name: str, folder: Path = PLANS_DIR) -> Lesson:
     if path.is_file():
         return load_file(path)
     known = [file.stem for file in lesson_files(folder)]
+    for ident in known:  # typed with accents or capitals: « 3d-porte-clés-collèges »
+        if _folded(ident) == _folded(name):
+            return load_file(folder / f"{ident}.md")
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
     hint = (
         "Vouliez-vous dire : " + ", ".join(close) + " ?"
@@ -60,9 +63,13 @@ def resolve(name: str, folder: Path = PLANS_DIR) -> Lesson:
 
 
 def check_support(support: str | None) -> str | None:
-    """``support`` if it is one of the five, else a French error (exit 2)."""
+    """The support's identifier if ``support`` names one of the five (accents and capitals
+    optional: « microcontrôleur »), else a French error (exit 2)."""
     if support is None or support in SUPPORTS:
         return support
+    for ident in SUPPORTS:
+        if _folded(ident) == _folded(support):
+            return ident
     known = ", ".join(SUPPORTS)
     raise KitError(f"Support inconnu : « {support} ».", hint=f"Supports possibles : {known}.")
 
@@ -81,7 +88,7 @@ def select(
     max_minutes: int | None = None,
 ) -> list[Lesson]:
     """The lessons matching every given filter (public: a word search ignoring case and accents)."""
-    check_support(support)
+    support = check_support(support)
     chosen = []
     for lesson in lessons:
         if support and lesson.support != support:

@@ -193,7 +193,9 @@ def alert(
     overrun = ""
     if planned_s is not None and actual_s > planned_s:
         overrun = f"dépassement de {format_duration_fr(actual_s - planned_s)}"
-    if limit_s is not None and before_s >= limit_s:
+    # An item that starts exactly when the time is up is the one the jury interrupts (it
+    # stops there); only what starts after that moment goes unseen.
+    if limit_s is not None and before_s > limit_s:
         return Feedback("arret", "après la fin du temps : le jury ne l'aurait pas vu")
     if limit_s is not None and before_s + actual_s > limit_s:
         stop = f"le jury vous arrête ici ({format_duration_fr(limit_s)} atteintes)"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from lessons.catalog import EXAMPLES_DIR, KIT_ROOT
 from lessons.model import KitCommand
+from lessons.samples import copy_samples
 
 #: ``resolver(argv)`` says whether ``kit ARGV`` names an existing command.
 CommandResolver = Callable[[Sequence[str]], bool]
@@ -61,17 +62,38 @@ def is_available(command: KitCommand, resolver: CommandResolver) -> bool:
     return not command.pending and resolver(command.argv)
 
 
+#: Where the sample files live in the kit, as the steps write them; ``kit exemples`` copies
+#: them all into one folder, so the fiche names them by file name only.
+_SAMPLE_PREFIXES = ("{exemples}/", "{kit}/robots/exemples/", "{kit}/firmware/scripts/", "{sortie}/")
+
+
+def as_typed(argv: Sequence[str]) -> list[str]:
+    """The step's arguments as the animateur types them in the folder where ``kit exemples``
+    copied the samples (pictures land in that folder too); ``{circuitpy_BOARD}`` is kept."""
+    typed = []
+    for arg in argv:
+        for prefix in _SAMPLE_PREFIXES:
+            arg = arg.replace(prefix, "")
+        typed.append(arg)
+    return typed
+
+
+def needs_board(argv: Sequence[str]) -> bool:
+    """Whether the step writes to a board's CIRCUITPY drive (a plugged-in board, for a user)."""
+    return any(_CIRCUITPY_PLACEHOLDER.search(arg) for arg in argv)
+
+
 def display(command: KitCommand) -> str:
-    """The command as the animateur types it from the kit's folder."""
+    """The command as the animateur types it, in the folder where ``kit exemples`` copied the
+    sample files."""
     shown = []
-    for position, arg in enumerate(command.argv):
-        following = command.argv[position + 1] if position + 1 < len(command.argv) else ""
+    typed = as_typed(command.argv)
+    for position, arg in enumerate(typed):
+        following = typed[position + 1] if position + 1 < len(typed) else ""
         if _CIRCUITPY_PLACEHOLDER.fullmatch(arg) or (
             arg == "--drive" and _CIRCUITPY_PLACEHOLDER.fullmatch(following)
         ):
             continue  # with the board plugged in, the kit finds its CIRCUITPY drive by itself
-        arg = arg.replace("{kit}/", "").replace("{exemples}", "lessons/exemples")
-        arg = arg.replace("{sortie}/", "")
         shown.append(shlex.quote(arg))
     return "kit " + " ".join(shown)
 
@@ -125,7 +147,10 @@ def run_step(
         result.problems.append(NOT_YET_AVAILABLE)
         return result
     output_dir.mkdir(parents=True, exist_ok=True)
-    argv = expand(command.argv, output_dir)
+    # Run the command as the fiche prints it, in a folder where « kit exemples » copied the
+    # sample files: what the check proves is what the animateur will type.
+    copy_samples(output_dir)
+    argv = expand(as_typed(command.argv), output_dir)
     started = time.perf_counter()
     try:
         completed = subprocess.run(

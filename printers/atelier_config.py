@@ -236,8 +236,9 @@ def setting_value(dotted: str, text: str) -> Any:
     parts = [p.strip() for p in dotted.split(".")]
     shape = ".".join(parts[:1] + ["NOM"] + parts[2:]) if parts[0] == "printers" else dotted
     if shape not in KNOWN_SETTINGS or (parts[0] == "printers" and len(parts) != 3):
+        known = ", ".join(cfg.french_key(setting) for setting in KNOWN_SETTINGS)
         raise KitError(
-            f"Clé inconnue : « {dotted} ». Clés possibles : {', '.join(KNOWN_SETTINGS)} "
+            f"Clé inconnue : « {cfg.french_key(dotted)} ». Clés possibles : {known} "
             "(NOM : le nom que vous donnez à l'imprimante, par exemple ender1)."
         )
     if parts[0] == "printers" and not _printer_name_ok(parts[1]):

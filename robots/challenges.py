@@ -8,10 +8,13 @@ A challenge is a TOML file in ``robots/defis/``::
     objectif = "Avancer vers le mur et s'arrêter à moins de 10 cm, sans le toucher."
     temps_max = 30           # seconds of (simulated) time for the program
     exemple = "arret_mur.py" # a solution in robots/exemples/
+    appui = [3]              # optional: the simulator presses the onboard button at 3 s
+                             # (times in s, or zone names: pressed when the robot enters)
 
     [verification]
     type = "arret_devant_mur"   # or "zone", "tour_de_piste"
     distance_max = 10
+    attendre_bouton = true      # optional: the robot must not move before the first press
 
 Checks run on the simulator's recorded run (:class:`robots.record.RunRecord`) and return
 the verdict in French with the measured figures.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import math
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +46,9 @@ CHECK_TYPES = ("arret_devant_mur", "zone", "tour_de_piste")
 STOPPED_CM_S = 0.5
 #: After the program ends the robot still coasts: the run is judged this much later.
 SETTLE_S = 1.0
-_CHALLENGE_KEYS = {"titre", "arene", "objectif", "temps_max", "exemple", "verification"}
+_CHALLENGE_KEYS = {
+    "titre", "arene", "objectif", "temps_max", "exemple", "verification", "appui"
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class Challenge:
     check: str
     params: dict[str, Any] = field(default_factory=dict)
     example: str | None = None
+    #: When the simulator presses the onboard button (``sim://mbot``'s ``appui`` option).
+    presses: str | None = None
 
     def example_path(self) -> Path | None:
         return EXAMPLES_DIR / self.example if self.example else None
@@ -73,7 +81,16 @@ def available_challenges() -> list[str]:
     return sorted(p.stem for p in CHALLENGES_DIR.glob("*.toml"))
 
 
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def load_challenge(name: str) -> Challenge:
+    """A challenge by name; accents and capitals are optional (« arrêt-mur »)."""
+    for known in available_challenges():
+        if _folded(known) == _folded(name):
+            name = known
     path = CHALLENGES_DIR / f"{name}.toml"
     if "/" in name or "\\" in name or not path.is_file():
         known = ", ".join(available_challenges())
@@ -99,11 +116,27 @@ def load_challenge(name: str) -> Challenge:
             check=kind,
             params=check,
             example=data.get("exemple"),
+            presses=_presses(data.get("appui")),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise InputFileError(f"Le défi « {path} » est mal formé : {exc}") from exc
     load_arena(challenge.arena)  # an unknown arena is a broken challenge file: say so now
     return challenge
+
+
+def _presses(raw: object) -> str | None:
+    """``appui = 3``, ``appui = [2, 8]`` or ``appui = ["arrivée"]`` as the option's text."""
+    if raw is None:
+        return None
+    items = raw if isinstance(raw, list) else [raw]
+    text = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, float, str)):
+            raise ValueError("appui : des instants en secondes ou des noms de zones")
+        if isinstance(item, (int, float)) and not 0 <= item <= 3600:
+            raise ValueError("appui : des instants entre 0 et 3600 s")
+        text.append(str(item).strip())
+    return ",".join(text)
 
 
 def _fmt_cm(value: float) -> str:
@@ -126,11 +159,39 @@ def evaluate(challenge: Challenge, record: RunRecord) -> ChallengeResult:
         return ChallengeResult(False, "Le robot n'a rien enregistré : le programme n'a pas tourné.")
     end = samples[-1][0]
     collisions = [c for c in record.collisions if record.start_s <= c.t_s <= end]
+    if challenge.params.get("attendre_bouton"):
+        early = _moved_before_the_button(record, samples)
+        if early is not None:
+            return early
     if challenge.check == "zone":
         return _check_zone(challenge, record, samples, collisions)
     if challenge.check == "tour_de_piste":
         return _check_lap(challenge, record, samples, collisions)
     return _check_stop(challenge, record, samples, collisions)
+
+
+def _moved_before_the_button(record: RunRecord, samples: list[Sample]) -> ChallengeResult | None:
+    """A failed verdict when the robot moved before the first press (or was never pressed)."""
+    presses = [e.t_s for e in record.events if e.kind == "button" and e.detail.endswith("appuyé")
+               and e.t_s >= record.start_s]
+    if not presses:
+        return ChallengeResult(
+            False,
+            "Le bouton du robot n'a pas été appuyé (option --appui du simulateur ou clé "
+            "« appui » du défi).",
+        )
+    first = presses[0]
+    for t, _x, _y, _h, speed in samples:
+        if t >= first:
+            break
+        if abs(speed) > STOPPED_CM_S:
+            return ChallengeResult(
+                False,
+                f"Le robot est parti à {_fmt_s(t - record.start_s)}, avant l'appui sur le "
+                f"bouton ({_fmt_s(first - record.start_s)}) : il doit attendre le bouton.",
+                (("appui sur le bouton", _fmt_s(first - record.start_s)),),
+            )
+    return None
 
 
 def _collision_reason(t_s: float, start_s: float) -> str:
@@ -277,6 +338,21 @@ def _check_lap(
         True,
         f"Tour complet en {_fmt_s(lap_at - record.start_s)} en suivant la ligne.",
         tuple(figures),
+    )
+
+
+def error_verdict(result: ChallengeResult, line: int | None) -> ChallengeResult:
+    """The verdict of a run whose program stopped on an error: never a success.
+
+    The robot may well have stopped near the wall because the program crashed; the measured
+    figures stay, the reason says where the program stopped.
+    """
+    where = f"à la ligne {line}" if line else "avant la fin"
+    return ChallengeResult(
+        False,
+        f"Le programme s'est arrêté sur une erreur {where} : corrigez-la, le défi n'est "
+        "réussi que par un programme qui s'exécute sans erreur.",
+        result.figures,
     )
 
 

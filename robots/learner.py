@@ -58,6 +58,16 @@ class ErreurRobot(KitError):
 
 
 def _number(name: str, value: object) -> float:
+    if isinstance(value, str):
+        try:
+            float(value.replace(",", "."))
+        except ValueError:
+            pass
+        else:
+            raise ErreurRobot(
+                f"« {name} » doit être un nombre, pas un texte : écrivez {name}="
+                f"{value.strip().replace(',', '.')} sans guillemets (reçu : {value!r})."
+            )
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ErreurRobot(f"« {name} » doit être un nombre (reçu : {value!r}).")
     return float(value)
@@ -172,7 +182,8 @@ class Robot:
         if self.mbot.button():
             return True
         while self.mbot.button_presses == presses:
-            if limit is not None and self.mbot.clock() - start >= limit:
+            # (a margin: a remainder below the clock's float resolution would never pass)
+            if limit is not None and self.mbot.clock() - start >= limit - 1e-9:
                 return False
             step = 0.05 if limit is None else min(0.05, limit - (self.mbot.clock() - start))
             self.mbot.wait(max(step, 0.0))

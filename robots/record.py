@@ -61,3 +61,33 @@ class RunRecord:
 
     def since_start(self) -> list[Sample]:
         return [s for s in self.samples if s[0] >= self.start_s]
+
+    # -- transport (the learner's program runs in a worker process: robots.worker) --------
+    def to_json(self) -> dict[str, object]:
+        """Plain data for JSON (the arena is not included: both sides load it by name)."""
+        return {
+            "start": self.start_s,
+            "samples": [list(s) for s in self.samples],
+            "collisions": [[c.t_s, c.x, c.y] for c in self.collisions],
+            "events": [[e.t_s, e.kind, e.detail, e.x, e.y, e.value] for e in self.events],
+        }
+
+    @classmethod
+    def from_json(cls, arena: Arena, data: dict[str, object]) -> RunRecord:
+        """The record sent by :meth:`to_json`; malformed data raises ValueError/TypeError."""
+        samples = data.get("samples", [])
+        collisions = data.get("collisions", [])
+        events = data.get("events", [])
+        if not isinstance(samples, list) or not isinstance(collisions, list):
+            raise TypeError("record")
+        if not isinstance(events, list):
+            raise TypeError("record")
+        return cls(
+            arena=arena,
+            samples=[(float(t), float(x), float(y), float(h), float(v))
+                     for t, x, y, h, v in samples],
+            collisions=[Collision(float(t), float(x), float(y)) for t, x, y in collisions],
+            events=[DeviceEvent(float(t), str(k), str(d), float(x), float(y), float(v))
+                    for t, k, d, x, y, v in events],
+            start_s=float(data.get("start", 0.0)),  # type: ignore[arg-type]
+        )

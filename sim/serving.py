@@ -14,6 +14,7 @@ Arduino board that resets on open does).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import select
 import socket
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from kit.errors import KitError
 from sim.device import SimulatedDevice
 
 #: Longest sleep between two looks at the device when nothing is scheduled (seconds).
@@ -129,8 +131,38 @@ def serve_pty(
         _pump_output(device, clock, write)
 
 
-def open_socket(host: str, port: int) -> socket.socket:
-    """Listen on ``host:port`` (loopback addresses only; port 0 picks a free one)."""
+def _addresses(host: str) -> list[str]:
+    """Every IP address ``host`` names (``OSError`` when the name is unknown)."""
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        pass
+    return [str(info[4][0]).split("%")[0] for info in socket.getaddrinfo(host, None)]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address ``host`` names is a loopback one (127.0.0.0/8, ::1)."""
+    try:
+        addresses = _addresses(host)
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a).is_loopback for a in addresses)
+
+
+def open_socket(host: str, port: int, *, allow_network: bool = False) -> socket.socket:
+    """Listen on ``host:port`` (port 0 picks a free one).
+
+    A simulator has no authentication: anyone who reaches the port drives it. Only loopback
+    addresses are accepted unless ``allow_network`` (``kit sim serve --reseau``).
+    """
+    if not allow_network and not all(
+        ipaddress.ip_address(a).is_loopback for a in _addresses(host)  # OSError: unknown name
+    ):
+        raise KitError(
+            f"« {host} » n'est pas une adresse locale : le simulateur serait ouvert à tout le "
+            "réseau, sans mot de passe. Rien n'a été ouvert.",
+            hint="Utilisez 127.0.0.1, ou ajoutez --reseau si c'est voulu (réseau de confiance).",
+        )
     server = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind((host, port))

@@ -31,13 +31,14 @@ _KIT_FOR_DOMAIN = {
 #: Modules of other top-level packages each package may import (a prefix allows its children).
 ALLOWED: dict[str, set[str]] = {
     "printers": _KIT_FOR_DOMAIN,
-    "robots": _KIT_FOR_DOMAIN,
+    "robots": _KIT_FOR_DOMAIN | {"kit.worker"},
     "firmware": _KIT_FOR_DOMAIN | {"kit.discovery"},
     "sim": {
         "kit.errors",
         "kit.drawing",
         "kit.messages",
         "kit.python_errors",
+        "kit.worker",
         # Protocol cores and the pure models beside them.
         "printers.marlin.framing",
         "printers.planner",

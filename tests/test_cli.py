@@ -47,7 +47,7 @@ def test_out_of_range_values_are_explained_in_french() -> None:
     result = run_kit("printer", "check", "absent.gcode", "--creneau", "-5")
     assert result.returncode == 2
     message = " ".join(result.stderr.split())
-    assert "--creneau : -5 est hors limites (il faut au moins 1)." in message
+    assert "'--creneau' : -5 est hors limites (il faut au moins 1)." in message
     assert "is not in the range" not in message
 
 
@@ -59,18 +59,17 @@ def test_nan_and_infinity_are_refused_where_a_number_is_expected() -> None:
 
 
 def test_click_range_descriptions_in_french() -> None:
-    from kit.clickfr import _range_fr, translate
+    from kit.clickfr import range_fr
 
-    assert _range_fr("x>=1.0") == "au moins 1"
-    assert _range_fr("x<=5") == "au plus 5"
-    assert _range_fr("x>0.5") == "plus de 0,5"
-    assert _range_fr("0<=x<=300") == "entre 0 et 300"
-    assert _range_fr("0.2<x<=3600") == "entre 0,2 et 3600 (0,2 exclu)"
-    assert _range_fr("0<x<1") == "entre 0 et 1 (0 et 1 exclus)"
-    assert (
-        translate("Invalid value for '--buse': 9999.0 is not in the range 0<=x<=300.")
-        == "Valeur invalide pour --buse : 9999 est hors limites (il faut entre 0 et 300)."
-    )
+    assert range_fr(1.0, None) == "au moins 1"
+    assert range_fr(None, 5) == "au plus 5"
+    assert range_fr(0.5, None, low_open=True) == "plus de 0,5"
+    assert range_fr(0, 300) == "entre 0 et 300"
+    assert range_fr(0.2, 3600, low_open=True) == "entre 0,2 et 3600 (0,2 exclu)"
+    assert range_fr(0, 1, low_open=True, high_open=True) == "entre 0 et 1 (0 et 1 exclus)"
+    result = run_kit("printer", "temp", "--port", "sim://marlin", "--buse", "9999")
+    message = " ".join(result.stderr.split())
+    assert "'--buse' : 9999 est hors limites (il faut entre 0 et 300)." in message
 
 
 def test_finite_float_range_keeps_click_range_checks() -> None:
@@ -87,33 +86,28 @@ def test_finite_float_range_keeps_click_range_checks() -> None:
         kind.convert("nan", None, None)
 
 
-def test_click_value_errors_are_french_whatever_the_parameter_type() -> None:
-    from kit.clickfr import translate
-
+def test_click_value_errors_are_french_whatever_the_parameter_type(tmp_path: Path) -> None:
     cases = {
-        "Invalid value for '-o' / '--output': File 'd' is a directory.": (
-            "Valeur invalide pour -o / --output : « d » est un dossier (un fichier est attendu)."
+        ("lesson", "export", "3d-porte-nom-ecole-art", "-o", str(tmp_path)): (
+            f"« {tmp_path} » est un dossier (un fichier est attendu)."
         ),
-        "Invalid value for 'FICHIER': Path 'absent.gcode' does not exist.": (
-            "Valeur invalide pour FICHIER : Le chemin « absent.gcode » n'existe pas."
+        ("lesson", "export", "3d-porte-nom-ecole-art", "-o", "x.md", "--format", "docx"): (
+            "« docx » ne fait pas partie des valeurs possibles : "
         ),
-        "Invalid value for 'FICHIER': File \"l'atelier.md\" does not exist.": (
-            "Valeur invalide pour FICHIER : Le fichier « l'atelier.md » n'existe pas."
+        ("rehearse", "--seed", "abc"): (
+            "Valeur invalide pour '--seed' : « abc » n'est pas un nombre."
         ),
-        "Invalid value for '--format': 'docx' is not one of 'md', 'html', 'pdf'.": (
-            "Valeur invalide pour --format : « docx » ne fait pas partie des valeurs possibles "
-            ": 'md', 'html', 'pdf'."
+        ("lesson", "export", "3d-porte-nom-ecole-art"): (
+            "Option obligatoire manquante : '-o' / '--output'."
         ),
-        "Invalid value for '--seed': 'abc' is not a valid integer.": (
-            "Valeur invalide pour --seed : « abc » n'est pas un nombre."
-        ),
-        "Invalid value for '-o': Directory '/x' is not writable.": (
-            "Valeur invalide pour -o : Le dossier « /x » n'est pas accessible en écriture "
-            "(droits insuffisants)."
-        ),
+        ("printer", "check"): "Argument manquant : 'FICHIER'.",
+        ("printer", "check", "--nope", "x"): "Option inconnue : --nope.",
+        ("printer", "chek"): "Commande inconnue : « chek ».",
     }
-    for english, french in cases.items():
-        assert translate(english) == french
+    for argv, french in cases.items():
+        result = run_kit(*argv)
+        assert result.returncode == 2, argv
+        assert french in " ".join(result.stderr.split()), (argv, result.stderr)
 
 
 def test_a_directory_given_for_an_output_file_is_refused_in_french(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_masked_view_hides_secrets() -> None:
     shown = cfg.masked_config()
     assert shown["octoprint"]["url"] == "http://127.0.0.1:5000"
     assert "0123456789ABCDEF" not in str(shown)
-    assert shown["octoprint"]["api_key"].startswith("0123")
+    assert shown["octoprint"]["cle_api"].startswith("0123")  # shown with its French name
 
 
 def test_cli_show_never_prints_the_key() -> None:
@@ -96,8 +96,8 @@ def test_cli_set_refuses_keys_the_kit_does_not_read_and_keeps_the_file() -> None
         result = run_kit("config", "set", key, "http://octopi.local")
         assert result.returncode == 2, key
         message = " ".join(result.stderr.split())
-        assert f"Clé inconnue : « {key} »" in message
-        assert "printers.NOM.port" in message
+        assert f"Clé inconnue : « {cfg.french_key(key)} »" in message
+        assert "imprimantes.NOM.port" in message
     assert cfg.config_path().read_bytes() == before
 
 
@@ -136,3 +136,33 @@ def test_cli_set_refuses_bad_values_in_french(key: str, typed: str, expected: st
     assert result.returncode == 2
     assert expected in " ".join(result.stderr.split())
     assert cfg.get_value(key) is None
+
+
+def test_french_keys_with_or_without_accents_and_english_aliases() -> None:
+    assert run_kit("config", "set", "imprimantes.ender1.port", "/dev/ttyUSB0").returncode == 0
+    assert run_kit("config", "set", "imprimantes.ender1.profil", "ender3").returncode == 0
+    assert run_kit("config", "set", "octoprint.clé_api", "0123456789ABCDEF").returncode == 0
+    assert run_kit("config", "set", "octoprint.délai_s", "12").returncode == 0
+    assert run_kit("config", "set", "printers.prusa.url", "http://octopi.local").returncode == 0
+    # The code reads one set of names; the files and the screen use the French ones.
+    assert cfg.get_value("printers.ender1.profile") == "ender3"
+    assert cfg.get_value("imprimantes.prusa.url") == "http://octopi.local"
+    assert cfg.get_value("octoprint.timeout_s") == 12
+    assert "[imprimantes.ender1]" in cfg.config_path().read_text(encoding="utf-8")
+    assert "cle_api" in cfg.secrets_path().read_text(encoding="utf-8")
+    shown = run_kit("config", "show")
+    assert "profil = " in shown.stdout and "profile" not in shown.stdout
+    assert "0123456789ABCDEF" not in shown.stdout
+    assert run_kit("config", "unset", "imprimantes.ender1.profil").returncode == 0
+    assert cfg.get_value("printers.ender1.profile") is None
+
+
+def test_a_hand_written_french_file_is_read_by_the_commands() -> None:
+    cfg.config_path().parent.mkdir(parents=True, exist_ok=True)
+    cfg.config_path().write_text(
+        '[imprimantes.atelier]\nport = "/dev/ttyUSB0"\nprofil = "mk3s"\n', encoding="utf-8"
+    )
+    from printers.atelier_config import atelier_printers
+
+    (entry,) = atelier_printers()
+    assert entry.name == "atelier" and entry.profile == "mk3s"

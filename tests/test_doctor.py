@@ -204,3 +204,55 @@ def test_serial_group_membership_and_its_fix() -> None:
     assert member.ok and "dialout" in member.message
     assert permission_report("dialout", None, [], user="a", process_gids=[], as_root=False).ok
     assert permission_report("dialout", 20, [], user="root", process_gids=[], as_root=True).ok
+
+
+def test_doctor_reports_a_malformed_configuration_and_exits_1(isolated_user_dirs: Path) -> None:
+    config = isolated_user_dirs / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text("[octoprint\nurl = 'x'\n", encoding="utf-8")
+    result = run_kit("doctor")
+    assert result.returncode == 1
+    out = " ".join(result.stdout.split())
+    assert "Problèmes (1)" in out and "config.toml" in out and "mal formé" in out
+    as_json = run_kit("doctor", "--json")
+    assert as_json.returncode == 1
+    assert any("mal formé" in p for p in json.loads(as_json.stdout)["problems"])
+
+
+def test_doctor_reports_what_the_commands_would_refuse(isolated_user_dirs: Path) -> None:
+    config = isolated_user_dirs / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text(
+        "[octoprnt]\nurl = 'http://octopi.local'\n[printers.ender1]\nprofile = 'ender3'\n",
+        encoding="utf-8",
+    )
+    secrets = config / "secrets.toml"
+    secrets.write_text("[octoprint]\napi_key = 'ABCDEFGHIJKLMNOP'\n", encoding="utf-8")
+    secrets.chmod(0o644)
+    firmware = isolated_user_dirs / "cache" / "firmware"
+    firmware.mkdir(parents=True)
+    (firmware / "adafruit-circuitpython-raspberry_pi_pico-fr-9.2.1.uf2").write_bytes(b"x" * 100)
+    result = run_kit("doctor")
+    assert result.returncode == 1
+    out = " ".join(result.stdout.split())
+    assert "Clé inconnue : « octoprnt.url »" in out
+    assert "L'imprimante « ender1 » doit avoir soit un port" in out
+    assert "lisible par d'autres comptes" in out and "chmod 600" in out
+    assert "n'est pas un micrologiciel valide" in out and "tronqué" in out
+    assert "ABCDEFGHIJKLMNOP" not in result.stdout + result.stderr
+
+
+def test_doctor_on_a_clean_installation_exits_0() -> None:
+    result = run_kit("doctor")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "rien à signaler" in result.stdout
+
+
+def test_doctor_leaves_sections_of_other_commands_to_them(isolated_user_dirs: Path) -> None:
+    config = isolated_user_dirs / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text(
+        "[badges.emetteur]\nnom = 'Fablab des Tilleuls'\n", encoding="utf-8"
+    )
+    result = run_kit("doctor")
+    assert result.returncode == 0, result.stdout

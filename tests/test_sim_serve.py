@@ -119,3 +119,20 @@ def test_unknown_host_is_said_in_french() -> None:
     assert result.returncode == 2
     assert "adresse inconnue (nom de machine introuvable)" in " ".join(result.stderr.split())
     assert "Name or service" not in result.stderr
+
+
+def test_a_non_loopback_address_is_refused_without_reseau() -> None:
+    refused = run_kit("sim", "serve", "echo", "--socket", "0.0.0.0:0", timeout_s=20)
+    assert refused.returncode == 2
+    message = " ".join(refused.stderr.split())
+    assert "n'est pas une adresse locale" in message and "--reseau" in message
+    assert not serving.is_loopback("0.0.0.0") and serving.is_loopback("::1")
+    assert serving.is_loopback("localhost") and serving.is_loopback("127.0.0.2")
+
+
+def test_reseau_serves_on_every_interface_when_asked() -> None:
+    proc, address = start_server("echo", "--socket", "0.0.0.0:0", "--reseau")
+    try:
+        assert address.startswith("socket://0.0.0.0:"), address
+    finally:
+        assert stop_server(proc) == 0

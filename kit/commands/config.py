@@ -40,17 +40,18 @@ def path() -> None:
 
 
 @config.command("set")
-@click.argument("key")
-@click.argument("value")
+@click.argument("key", metavar="CLÉ")
+@click.argument("value", metavar="VALEUR")
 def set_(key: str, value: str) -> None:
-    """Donne la valeur VALUE à la clé KEY (par exemple octoprint.url http://…).
+    """Donne la valeur VALEUR à la clé CLÉ (par exemple octoprint.url http://…).
 
-    Clés possibles : octoprint.url, octoprint.api_key, octoprint.timeout_s et, pour chaque
-    imprimante de l'atelier, printers.NOM.port, .url, .backend, .profile, .api_key.
+    Clés possibles : octoprint.url, octoprint.cle_api, octoprint.delai_s et, pour chaque
+    imprimante de l'atelier, imprimantes.NOM.port, .url, .liaison, .profil, .cle_api. Les
+    noms anglais (printers, profile, api_key, backend, timeout_s) sont acceptés aussi.
     """
     from printers.atelier_config import setting_value
 
-    cfg.set_value(key, setting_value(key, value))
+    cfg.set_value(key, setting_value(cfg.internal_key(key), value))
     if cfg.is_secret_key(key):
         console.print(f"Secret « {key} » enregistré (fichier protégé {cfg.secrets_path()}).")
     else:
@@ -58,9 +59,9 @@ def set_(key: str, value: str) -> None:
 
 
 @config.command("unset")
-@click.argument("key")
+@click.argument("key", metavar="CLÉ")
 def unset(key: str) -> None:
-    """Supprime la clé KEY."""
+    """Supprime la clé CLÉ."""
     if not cfg.unset_value(key):
         raise KitError(f"La clé « {key} » n'existe pas dans la configuration.")
     console.print(f"« {key} » supprimé.")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.panel import Panel
 from rich.rule import Rule
 
@@ -35,10 +36,12 @@ class TourStep:
 
 
 def tour(output_dir: Path, *, live: bool) -> list[TourStep]:
-    """The tour's steps; ``live`` paces the board simulation for a human watching."""
-    from lessons.catalog import EXAMPLES_DIR, KIT_ROOT
+    """The tour's steps; ``live`` paces the board simulation for a human watching.
 
-    name_tag = EXAMPLES_DIR / "porte-nom-ender3.gcode"
+    The sample files are those ``kit exemples`` copies into ``output_dir``, so every command
+    shown runs as typed from the newcomer's folder, wherever the kit is installed.
+    """
+    name_tag = output_dir / "porte-nom-ender3.gcode"
     pace = ["--vitesse", "5"] if live else []
     return [
         TourStep(
@@ -62,7 +65,7 @@ def tour(output_dir: Path, *, live: bool) -> list[TourStep]:
             "Le programme d'exemple conduit le mBot simulé jusqu'à l'arrivée sans rien toucher ; "
             "le défi est vérifié automatiquement et le trajet dessiné.",
             (
-                "robot", "run", str(KIT_ROOT / "robots" / "exemples" / "parcours.py"),
+                "robot", "run", str(output_dir / "parcours.py"),
                 "--port", "sim://mbot?arena=obstacles", "--defi", "parcours",
                 "--picture", str(output_dir / "robot-parcours.png"),
             ),
@@ -126,15 +129,7 @@ def badge_steps(output_dir: Path) -> list[TourStep]:
 def _shown(argv: tuple[str, ...]) -> str:
     import shlex
 
-    from lessons.catalog import KIT_ROOT
-
-    words = []
-    for arg in argv:
-        path = Path(arg)
-        if path.is_absolute() and KIT_ROOT in path.parents:
-            arg = str(path.relative_to(KIT_ROOT))
-        words.append(shlex.quote(arg))
-    return "kit " + " ".join(words)
+    return "kit " + " ".join(shlex.quote(arg) for arg in argv)
 
 
 @click.command()
@@ -148,6 +143,7 @@ def _shown(argv: tuple[str, ...]) -> str:
 def demo(sortie: Path) -> None:
     """Trois minutes pour découvrir le kit, entièrement sur les simulateurs."""
     from kit.commands.lesson import command_exists
+    from lessons.samples import copy_samples
     from lessons.steps import kit_env
 
     ensure_folder(sortie)
@@ -155,13 +151,15 @@ def demo(sortie: Path) -> None:
     import shutil
 
     shutil.rmtree(demo_issuer_dir(output_dir), ignore_errors=True)  # a new fictitious issuer
+    copy_samples(sortie)  # the files « kit exemples » copies; the commands shown name them
     live = sys.stdout.isatty()
-    steps = tour(output_dir, live=live)
+    steps = tour(sortie, live=live)
     console.print(
         Panel(
             "Imprimante 3D, robot mBot et carte CircuitPython : tout se passe sur les "
             "simulateurs du kit, aucun matériel n'est nécessaire.\n"
-            f"Les images seront écrites dans : [bold]{output_dir}[/bold]",
+            f"Les fichiers d'exemple (ceux de « kit exemples ») et les images seront dans : "
+            f"[bold]{escape(str(output_dir))}[/bold]",
             title="Démonstration d'atelier-kit",
             title_align="left",
         )
@@ -186,7 +184,7 @@ def demo(sortie: Path) -> None:
             stdin=subprocess.DEVNULL,
             check=False,
         ).returncode
-        picture = output_dir / step.picture if step.picture else None
+        picture = sortie / step.picture if step.picture else None
         if code != 0 or (picture is not None and not picture.is_file()):
             console.print(f"[red]✗ Cette étape a échoué (code {code}).[/red]")
             failed.append(step.title)

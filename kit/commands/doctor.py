@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from rich.markup import escape
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from kit.console import console
 from kit.doctor import DoctorReport, run_doctor
+from kit.errors import EXIT_FAILURE
 
 _DRIVE_KIND_FR = {"circuitpy": "lecteur CIRCUITPY", "uf2": "lecteur de démarrage UF2"}
 
@@ -68,6 +70,92 @@ def render(report: DoctorReport) -> None:
         console.print()
         console.print(f"[yellow]Conseil :[/yellow] {line}")
 
+    console.print()
+    if report.problems:
+        console.print(f"[bold red]Problèmes ({len(report.problems)}) :[/bold red]")
+        for problem in report.problems:
+            console.print(f"[red]✗[/red] {escape(problem)}", highlight=False)
+    else:
+        console.print("[green]Configuration et fichiers du kit : rien à signaler.[/green]")
+
+
+#: Configuration sections written by other commands than « kit config set » (the badge
+#: issuer's profile and key, ``kit badge emetteur``): their own commands check them.
+OTHER_SECTIONS = frozenset({"badges"})
+
+
+def domain_problems() -> list[str]:
+    """What the kit's commands will refuse in the configuration (unknown keys, a printer of
+    the atelier's list without a port…) and in the firmware cache."""
+    from kit import config as cfg
+    from kit.errors import KitError
+    from printers.atelier_config import atelier_printers, setting_value
+
+    problems: list[str] = []
+    try:
+        config = cfg.load_config()
+    except KitError:
+        return problems  # already reported as a file problem
+    for dotted, value in _settings(config):
+        if dotted.split(".")[0] in OTHER_SECTIONS:
+            continue
+        try:
+            setting_value(dotted, str(value))
+        except KitError as exc:
+            problems.append(f"Configuration : {exc.message}")
+    try:
+        atelier_printers(config)
+    except KitError as exc:
+        problems.append(f"Configuration : {exc.message}")
+    problems += _firmware_cache_problems()
+    return problems
+
+
+def _settings(table: dict[str, object], prefix: str = "") -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out += _settings(value, dotted + ".")
+        else:
+            out.append((dotted, value))
+    return out
+
+
+def _firmware_cache_problems() -> list[str]:
+    from firmware import esp_image, uf2
+    from firmware.firmware_cache import firmware_dir
+
+    folder = firmware_dir()
+    if not folder.is_dir():
+        return []
+    problems = []
+    for path in sorted(folder.iterdir()):
+        suffix = path.suffix.lower()
+        if not path.is_file() or suffix not in (".bin", ".uf2"):
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(f"Micrologiciel illisible dans le cache : « {path} » ({exc.strerror}).")
+            continue
+        why = ""
+        if suffix == ".bin":
+            if not any(esp_image.parse_header(data, at) for at in (0, 0x1000)):
+                why = "aucun en-tête d'image ESP"
+        else:
+            try:
+                uf2.parse(data)
+            except uf2.Uf2Error as exc:
+                why = exc.message
+        if why:
+            problems.append(
+                f"Le fichier « {path.name} » du dossier des micrologiciels ({folder}) n'est pas "
+                f"un micrologiciel valide ({why.rstrip('.')}) : « kit mcu flash » le refusera. "
+                "Supprimez-le ou téléchargez-le à nouveau."
+            )
+    return problems
+
 
 @click.command()
 @click.option(
@@ -76,7 +164,10 @@ def render(report: DoctorReport) -> None:
 def doctor(as_json: bool) -> None:
     """Ce qui est branché, et ce qui ne marchera pas, avant l'arrivée du groupe."""
     report = run_doctor()
+    report.problems += domain_problems()
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         render(report)
+    if report.problems:
+        sys.exit(EXIT_FAILURE)

@@ -15,10 +15,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from kit.clickfr import FoldedChoice
 from kit.console import console, err_console
 from kit.errors import EXIT_FAILURE, KitError
 from kit.files import atomic_write_bytes, atomic_write_text, ensure_folder
 from kit.messages import format_duration_fr, number_fr
+from lessons.model import SUPPORTS
 
 if TYPE_CHECKING:
     from lessons.model import Lesson
@@ -83,7 +85,8 @@ def lesson() -> None:
 @click.option(
     "--support",
     metavar="SUPPORT",
-    help="impression-3d, tablette-smartphone, pc, robot ou microcontroleur.",
+    type=FoldedChoice(SUPPORTS, what="Support"),
+    help="impression-3d, tablette-smartphone, pc, robot ou microcontrôleur.",
 )
 @click.option(
     "--public", metavar="MOT", help="Un mot du public visé (ex. : seniors, collégiens, art)."

@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 
 from kit.commands.record import record_event
-from kit.console import console, err_console
+from kit.console import confirm_destruction, console, err_console
 from kit.errors import KitError
 
 _MAX_LISTED = 12
@@ -100,6 +100,11 @@ def _print_libraries(libraries: tuple[Any, ...], dry_run: bool) -> None:
     is_flag=True,
     help="Remplace les bibliothèques de la carte dont la version diffère de celle du cache.",
 )
+@click.option(
+    "--oui",
+    is_flag=True,
+    help="Remplace code.py sans demander, même si le programme s'arrêtera sur cette carte.",
+)
 def deploy_cmd(
     script: str,
     drive: str | None,
@@ -107,6 +112,7 @@ def deploy_cmd(
     port: str | None,
     dry_run: bool,
     update: bool,
+    oui: bool,
 ) -> None:
     """Copie PROGRAMME sur la carte (code.py) avec les bibliothèques qu'il importe.
 
@@ -114,8 +120,10 @@ def deploy_cmd(
     « clignoter », voir « kit mcu scripts »). Les bibliothèques (.mpy) viennent des bundles
     en cache (« kit mcu bundle list ») ; à défaut, de PyPI. Celles déjà sur la carte à la
     même version sont gardées, celles du micrologiciel ne sont jamais copiées.
+    Si le programme s'arrêtera sur cette carte (une broche qu'elle n'a pas) et remplacerait
+    le code.py présent, le kit demande confirmation (sans terminal : refus, sauf --oui).
     """
-    from firmware.deploy import deploy
+    from firmware.deploy import DeployResult, apply_plan, plan_deploy
     from firmware.lesson_scripts import resolve_script
 
     path, lesson = resolve_script(script)
@@ -123,8 +131,18 @@ def deploy_cmd(
         if drive is not None:
             raise KitError("Indiquez soit --drive (une vraie carte), soit --port (simulée).")
         drive, board = _simulated_drive(port, board)
-    result = deploy(path, drive=drive, board_name=board, dry_run=dry_run, update=update)
-    plan = result.plan
+    plan = plan_deploy(path, drive=drive, board_name=board, update=update)
+    asked = not dry_run and bool(plan.failures) and plan.replaces_code
+    if asked:
+        for failure in plan.failures:
+            err_console.print(f"[yellow]Attention :[/yellow] {escape(failure)}")
+        confirm_destruction(
+            f"Remplacer le code.py de la carte {plan.board.name} par « {path.name} », qui "
+            "s'arrêtera sur cette carte ?",
+            assume_yes=oui,
+            nothing_done="le code.py de la carte n'a pas été touché",
+        )
+    result = apply_plan(plan) if not dry_run else DeployResult(plan, (), ())
     version = plan.circuitpython_version or "version inconnue"
     console.print(
         f"Carte : [bold]{escape(plan.board.name)}[/bold], CircuitPython {escape(version)} "
@@ -136,6 +154,8 @@ def deploy_cmd(
             f"{', '.join(lesson.boards)}, pas pour {plan.board.id}."
         )
     for warning in plan.warnings:
+        if asked and warning in plan.failures:
+            continue  # shown before the question
         err_console.print(f"[yellow]Attention :[/yellow] {escape(warning)}")
     _print_libraries(plan.libraries, dry_run)
     verb = {"ajouté": "à ajouter", "remplacé": "à remplacer", "inchangé": "inchangé"}

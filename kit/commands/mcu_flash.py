@@ -27,13 +27,13 @@ from rich.table import Table
 
 from firmware import esp_flash, firmware_cache, uf2_flash
 from firmware.boards import Board, get_board, load_catalogue
-from firmware.demo_firmware import DEMO_PREFIX
-from firmware.esp_image import CHIP_LABELS
+from firmware.chip_features import description_fr, features_fr
+from firmware.esp_image import CHIP_LABELS, is_exercise_image
 from firmware.uf2 import family_name
 from kit import discovery, messages
 from kit.clickfr import FiniteFloatRange
 from kit.commands.record import recorded
-from kit.console import console, err_console, print_error
+from kit.console import confirm_destruction, console, err_console, print_error
 from kit.errors import EXIT_FAILURE, KitError
 from kit.links import is_url
 from kit.messages import decimal_fr, number_fr, seconds_fr
@@ -168,21 +168,31 @@ def firmware_list() -> None:
 
 
 @click.command("info")
-@click.option("--port", required=True, help="Port série de la carte, ou sim://esp32s3.")
+@click.option(
+    "--port", required=True, metavar="PORT", help="Port série de la carte, ou sim://esp32s3."
+)
 def info_cmd(port: str) -> None:
     """Puce, adresse MAC et taille de flash d'une carte ESP32 en mode téléchargement."""
     with esp_flash.connect(port) as session:
         info = session.info()
-    console.print(f"[bold]Puce :[/bold] {info.description}", highlight=False)
-    console.print(f"[bold]Fonctions :[/bold] {', '.join(info.features)}", highlight=False)
+    console.print(f"[bold]Puce :[/bold] {description_fr(info.description)}", highlight=False)
+    console.print(f"[bold]Fonctions :[/bold] {features_fr(info.features)}", highlight=False)
     console.print(f"[bold]Adresse MAC :[/bold] {info.mac}", highlight=False)
     size = info.flash_size.replace("MB", " Mo") if info.flash_size else "inconnue"
     console.print(f"[bold]Mémoire flash :[/bold] {size}", highlight=False)
 
 
 @click.command("erase")
-@click.option("--board", "board_id", required=True, help="Nom court de la carte (kit mcu boards).")
-@click.option("--port", required=True, help="Port série de la carte, ou sim://esp32s3.")
+@click.option(
+    "--board",
+    "board_id",
+    required=True,
+    metavar="CARTE",
+    help="Nom court de la carte (kit mcu boards).",
+)
+@click.option(
+    "--port", required=True, metavar="PORT", help="Port série de la carte, ou sim://esp32s3."
+)
 @click.option(
     "--attente",
     type=FiniteFloatRange(0, 3600),
@@ -190,14 +200,25 @@ def info_cmd(port: str) -> None:
     show_default=True,
     help="Secondes d'attente si la carte ne répond pas.",
 )
-def erase_cmd(board_id: str, port: str, attente: float) -> None:
-    """Efface toute la mémoire flash d'une carte ESP32 (programme et fichiers compris)."""
+@click.option("--oui", is_flag=True, help="Efface sans demander de confirmation.")
+def erase_cmd(board_id: str, port: str, attente: float, oui: bool) -> None:
+    """Efface toute la mémoire flash d'une carte ESP32 (programme et fichiers compris).
+
+    Le kit demande confirmation dans le terminal ; sans terminal (script), il refuse sauf
+    avec --oui.
+    """
     board = get_board(board_id)
     if board.flash_method != "esptool":
         raise KitError(
             f"« kit mcu erase » ne concerne que les cartes ESP32 ; « {board.name} » s'efface "
             "en copiant un fichier UF2 d'effacement sur son lecteur de démarrage."
         )
+    confirm_destruction(
+        f"Effacer toute la mémoire de la carte {board.name} sur {port} (CircuitPython, "
+        "code.py et tous les fichiers de la carte) ?",
+        assume_yes=oui,
+        nothing_done="la carte n'a pas été touchée",
+    )
     session = esp_flash.connect_waiting(
         port, timeout_s=attente, on_waiting=lambda: _show_instructions(board)
     )
@@ -251,8 +272,8 @@ def _duration(seconds: float) -> str:
     return f"{number_fr(seconds, 1)} s" if seconds < 10 else messages.format_duration_fr(seconds)
 
 
-def _report_bin(result: esp_flash.FlashResult, board: Board, *, demo: bool = False) -> None:
-    what = "Image de démonstration installée" if demo else "CircuitPython installé"
+def _report_bin(result: esp_flash.FlashResult, board: Board, *, exercise: bool = False) -> None:
+    what = "Image d'exercice écrite" if exercise else "CircuitPython installé"
     console.print(
         f"[green]{what}[/green] sur {board.name} : {_mo(result.size)} écrits à "
         f"{result.offset:#x} en {_duration(result.seconds)}"
@@ -371,10 +392,18 @@ def _find_port(board: Board) -> str:
 
 
 @click.command("flash")
-@click.argument("firmware", required=False)
-@click.option("--board", "board_id", required=True, help="Nom court de la carte (kit mcu boards).")
+@click.argument("firmware", required=False, metavar="[MICROLOGICIEL]")
 @click.option(
-    "--port", help="Port série (fichier .bin), par exemple /dev/ttyACM0 ou sim://esp32s3."
+    "--board",
+    "board_id",
+    required=True,
+    metavar="CARTE",
+    help="Nom court de la carte (kit mcu boards).",
+)
+@click.option(
+    "--port",
+    metavar="PORT",
+    help="Port série (fichier .bin), par exemple /dev/ttyACM0 ou sim://esp32s3.",
 )
 @click.option("--drive", type=click.Path(file_okay=False), help="Lecteur UF2 (fichier .uf2).")
 @click.option("--no-compress", is_flag=True, help="Envoie les données sans les compresser.")
@@ -409,7 +438,7 @@ def flash_cmd(
 ) -> None:
     """Installe un micrologiciel (CircuitPython) : .bin par esptool, .uf2 par copie.
 
-    FIRMWARE est un chemin, un nom de fichier du dossier local (kit mcu firmware list), ou
+    MICROLOGICIEL est un chemin, un nom de fichier du dossier local (kit mcu firmware list), ou
     rien : le plus récent du dossier local pour cette carte.
     """
     if nombre is not None and not toutes:
@@ -429,6 +458,14 @@ def flash_cmd(
             raise KitError("Un fichier .bin s'écrit par le port série : utilisez --port.")
         esp_flash.check_image(data, board)  # refuse before touching any board
         target_port = port or _find_port(board)
+        exercise = is_exercise_image(data)
+        if exercise and not target_port.startswith("sim://"):
+            raise KitError(
+                f"« {path.name} » est l'image d'exercice du kit, pour la carte simulée : "
+                "ce n'est pas un micrologiciel, rien n'a été écrit sur la carte.",
+                hint="Pour une vraie carte, téléchargez le .bin de CircuitPython prévu pour "
+                "elle sur circuitpython.org.",
+            )
 
         def one() -> None:
             result = _flash_bin_once(
@@ -440,8 +477,7 @@ def flash_cmd(
                 baud=baud,
                 wait_s=attente,
             )
-            _report_bin(result, board, demo=path.name.startswith(DEMO_PREFIX) and
-                        not path.exists())
+            _report_bin(result, board, exercise=exercise)
 
         def next_board() -> bool:
             return _wait_next_port(target_port, attente)

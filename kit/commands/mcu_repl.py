@@ -34,7 +34,7 @@ def _stdout_writer() -> codecs.IncrementalDecoder:
 
 @click.command("run")
 @click.argument("script", metavar="PROGRAMME")
-@click.option("--port", required=True, help=PORT_HELP)
+@click.option("--port", required=True, metavar="PORT", help=PORT_HELP)
 @click.option(
     "--timeout",
     "timeout_s",
@@ -93,7 +93,7 @@ def run_cmd(script: str, port: str, timeout_s: float) -> None:
 
 
 @click.command("reset")
-@click.option("--port", required=True, help=PORT_HELP)
+@click.option("--port", required=True, metavar="PORT", help=PORT_HELP)
 def reset_cmd(port: str) -> None:
     """Redémarre CircuitPython sur la carte (soft reboot) : code.py se relance."""
     from firmware.repl import RawReplClient
@@ -107,7 +107,7 @@ def reset_cmd(port: str) -> None:
 
 
 @click.command("repl")
-@click.option("--port", required=True, help=PORT_HELP)
+@click.option("--port", required=True, metavar="PORT", help=PORT_HELP)
 def repl_cmd(port: str) -> None:
     """Console interactive de la carte (>>>), pour essayer du Python ligne à ligne.
 

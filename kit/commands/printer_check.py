@@ -229,9 +229,3 @@ def profiles(as_json: bool) -> None:
             ", ".join(sorted(p.materials)),
         )
     console.print(table)
-
-
-def register(group: click.Group) -> None:
-    """Attach ``check`` and ``profiles`` to the ``kit printer`` group."""
-    group.add_command(check)
-    group.add_command(profiles)

@@ -36,7 +36,7 @@ from printers.job_watch import JobOutcome, wait_for_job
 from printers.octoprint_backend import OctoPrintBackend
 
 from .print_preflight import preflight_gate
-from .print_progress import PrintProgress
+from .print_progress import PrintProgress, ProgressStatus
 from .printer_farm import STATE_STYLES, format_job, format_temperatures
 
 #: Seconds between two looks at the job while following a print.
@@ -106,30 +106,31 @@ def show_status(url_option: str | None, as_json: bool) -> None:
         console.print(f"  {status.message_fr}")
 
 
-def _status_text(status: PrinterStatus, remaining_at: RemainingFn | None = None) -> str:
-    """The text beside the progress bar, laid out like the serial print's.
+def _status_text(
+    status: PrinterStatus, remaining_at: RemainingFn | None = None
+) -> ProgressStatus:
+    """What the progress line shows, as for the serial print.
 
     The remaining time comes from the kit's own estimate of the file (``remaining_at``, from
     the preflight analysis, at the byte OctoPrint has reached) when there is one, else from
     OctoPrint's.
     """
-    parts = [format_temperatures(status.temperatures) or "températures inconnues"]
     job = status.job
-    if job is not None:
-        remaining_s = job.remaining_s
-        if remaining_at is not None:
-            remaining_s = remaining_at(job.fraction_done)
-        parts.append(f"écoulé {format_duration_fr(job.elapsed_s)}")
-        parts.append(
-            f"reste ~{format_duration_fr(remaining_s)}"
-            if remaining_s is not None
-            else "reste : inconnu"
-        )
+    remaining_s = job.remaining_s if job is not None else None
+    if job is not None and remaining_at is not None:
+        remaining_s = remaining_at(job.fraction_done)
+    state = ""
     if status.state is PrinterState.PAUSED:
-        parts.insert(0, "[magenta]EN PAUSE[/magenta]")
+        state = "EN PAUSE"
     elif status.state is PrinterState.HEATING:
-        parts.insert(0, "[yellow]chauffe[/yellow]")
-    return " · ".join(parts)
+        state = "chauffe"
+    return ProgressStatus(
+        remaining_s=remaining_s,
+        temperatures=format_temperatures(status.temperatures) or "températures inconnues",
+        elapsed_s=job.elapsed_s if job is not None else None,
+        layer=f"couche {job.layer}" if job is not None and job.layer is not None else "",
+        state=state,
+    )
 
 
 def _ask_after_interrupt(backend: OctoPrintBackend) -> None:

@@ -19,7 +19,7 @@ import click
 
 from kit.clickfr import FiniteFloatRange
 from kit.commands.print_preflight import FORCE_HELP, preflight_gate
-from kit.commands.print_progress import PrintProgress
+from kit.commands.print_progress import PrintProgress, ProgressStatus
 from kit.commands.printer_serial import connect_host, port_options, temperatures_text
 from kit.commands.record import record_event
 from kit.console import console, err_console
@@ -65,19 +65,15 @@ class _Interrupts:
             raise KeyboardInterrupt
 
 
-def _status_text(snap: JobSnapshot, temps: str) -> str:
-    lines = f"ligne {snap.commands_done}/{snap.commands_total}"
-    layer = f"couche {snap.layer}/{snap.layers_total}" if snap.layers_total else ""
-    remaining = (
-        f"reste ~{format_duration_fr(snap.remaining_s)}"
-        if snap.remaining_s is not None
-        else "reste : inconnu"
+def _status_text(snap: JobSnapshot, temps: str) -> ProgressStatus:
+    return ProgressStatus(
+        remaining_s=snap.remaining_s,
+        temperatures=temps,
+        elapsed_s=snap.elapsed_s,
+        layer=f"couche {snap.layer}/{snap.layers_total}" if snap.layers_total else "",
+        lines=f"ligne {snap.commands_done}/{snap.commands_total}",
+        state="EN PAUSE" if snap.state is JobState.PAUSED else "",
     )
-    elapsed = f"écoulé {format_duration_fr(snap.elapsed_s)}"
-    parts = [p for p in (lines, layer, temps, elapsed, remaining) if p]
-    if snap.state is JobState.PAUSED:
-        parts.insert(0, "[magenta]EN PAUSE[/magenta]")
-    return " · ".join(parts)
 
 
 def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
@@ -117,6 +113,7 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
 @click.option(
     "--profile",
     default=None,
+    metavar="NOM",
     help="Profil d'imprimante (vérification et temps restant). Par défaut : celui de "
     "l'imprimante de ce port dans la liste de l'atelier, sinon celui pour lequel le fichier "
     "a été tranché, sinon « generic ».",

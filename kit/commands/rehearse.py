@@ -12,7 +12,9 @@ from typing import Any, TypeVar
 
 import click
 
+from kit.clickfr import FoldedChoice
 from kit.errors import KitError
+from lessons.model import SUPPORTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,7 +37,10 @@ def _minutes_option(name: str, help_text: str) -> Callable[[F], F]:
     help="Titre répété : mediateur-2025 (arrêté du 20 mai 2025, par défaut) ou remn-2019 (CCP1).",
 )
 @click.option(
-    "--support", metavar="SUPPORT", help="Répéter ce support (impression-3d, robot, pc…)."
+    "--support",
+    metavar="SUPPORT",
+    type=FoldedChoice(SUPPORTS, what="Support"),
+    help="Répéter ce support (impression-3d, robot, pc…).",
 )
 @click.option("--tirage", is_flag=True, help="Le support est tiré au sort, comme devant le jury.")
 @click.option(

@@ -13,11 +13,12 @@ from types import FrameType
 from typing import IO
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from kit.clickfr import FiniteFloatRange
 from kit.commands.record import record_event
-from kit.console import console, err_console
+from kit.console import ask_yes_no, console, err_console
 from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE, KitError
 from kit.messages import decimal_fr
@@ -60,6 +61,12 @@ def robot() -> None:
     metavar='"Prénom N."',
     help="Délivre le badge du défi à ce participant s'il le réussit (dossier « badges »).",
 )
+@click.option(
+    "--appui",
+    metavar="INSTANTS|ZONE",
+    help="Simulateur : appuie sur le bouton du robot à ces instants (s) ou quand il entre "
+    "dans cette zone : --appui 5, --appui 2,8 ou --appui arrivée.",
+)
 def run(
     script: str,
     port: str,
@@ -68,6 +75,7 @@ def run(
     picture: str | None,
     temps_max: float | None,
     badge_for: str | None,
+    appui: str | None,
 ) -> None:
     """Lance PROGRAMME.py avec un robot connecté (la variable « robot »).
 
@@ -97,6 +105,7 @@ def run(
             defi=defi,
             picture=picture,
             time_limit_s=temps_max,
+            presses=appui,
             on_connected=connected,
         )
     except KeyboardInterrupt:
@@ -171,24 +180,44 @@ def test(port: str) -> None:
     mbot = connect(port)
 
     def show(step: StepResult) -> None:
-        mark = "[green]✓[/green]" if step.ok else "[red]✗[/red]"
-        look = f" [dim]({step.confirm})[/dim]" if step.confirm else ""
-        console.print(f"{mark} {step.name} : {step.detail}{look}", highlight=False)
+        if not step.verified:
+            mark = "[yellow]?[/yellow]"
+        else:
+            mark = "[green]✓[/green]" if step.ok else "[red]✗[/red]"
+        console.print(f"{mark} {escape(step.name)} : {escape(step.detail)}", highlight=False)
+
+    def confirm(question: str) -> bool | None:
+        if not sys.stdin.isatty():
+            return None
+        try:
+            return ask_yes_no(question)
+        except EOFError:
+            return None
 
     try:
-        results = run_self_test(mbot, on_step=show)
+        results = run_self_test(mbot, on_step=show, confirm=confirm)
     finally:
         mbot.close()
-    failed = [r for r in results if not r.ok]
+    failed = [r.name for r in results if r.verified and not r.ok]
+    unverified = [r.name for r in results if not r.verified]
     if failed:
-        console.print("[bold red]Le robot n'a pas passé tout le test.[/bold red]")
+        console.print(
+            f"[bold red]Le robot n'a pas passé le test : {escape(', '.join(failed))}.[/bold red]"
+        )
+    if unverified:
+        console.print(
+            f"[yellow]Non vérifié : {escape(', '.join(unverified))}[/yellow] — relancez le test "
+            "dans un terminal pour confirmer ce que vous voyez et entendez."
+        )
+    if failed or unverified:
         sys.exit(EXIT_FAILURE)
     console.print("[bold green]Test terminé : le robot répond sur tous les éléments.[/bold green]")
 
 
 _KEYS_HELP = (
     "z ou ↑ : avancer · s ou ↓ : reculer · q ou ← : gauche · d ou → : droite · "
-    "espace : stop · + / - : vitesse · b : bip · x ou Échap : quitter"
+    "espace : stop · + / - : vitesse · b : bip · a : bouton du robot (simulateur) · "
+    "x ou Échap : quitter"
 )
 _ARROWS = {"A": "up", "B": "down", "C": "right", "D": "left"}
 
@@ -287,6 +316,13 @@ def drive(port: str, vitesse: int) -> None:
             elif key == "b":
                 mbot.tone(880, 150)
                 label = "bip"
+            elif key == "a":
+                press = getattr(getattr(mbot.link, "device", None), "press_button", None)
+                if press is None:
+                    label = "sur un vrai robot, appuyez vous-même sur son bouton"
+                else:
+                    press(mbot.clock())
+                    label = "bouton du robot appuyé"
             else:
                 continue
             distance = mbot.ultrasonic_cm()

@@ -61,9 +61,14 @@ def list_kinds() -> None:
     "serve",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
 )
-@click.argument("kind")
+@click.argument("kind", metavar="SIMULATEUR")
 @click.option("--pty", "use_pty", is_flag=True, help="Sert le simulateur sur un pseudo-terminal.")
 @click.option("--socket", "socket_addr", metavar="HÔTE:PORT", help="Sert sur un port TCP local.")
+@click.option(
+    "--reseau",
+    is_flag=True,
+    help="Accepte une adresse non locale avec --socket (le simulateur n'a pas de mot de passe).",
+)
 @click.option(
     "--speed",
     type=FiniteFloatRange(min=0.001, max=10000),
@@ -73,13 +78,19 @@ def list_kinds() -> None:
 )
 @click.pass_context
 def serve(
-    ctx: click.Context, kind: str, use_pty: bool, socket_addr: str | None, speed: float
+    ctx: click.Context,
+    kind: str,
+    use_pty: bool,
+    socket_addr: str | None,
+    reseau: bool,
+    speed: float,
 ) -> None:
-    """Expose le simulateur KIND comme un vrai port série.
+    """Expose le simulateur SIMULATEUR comme un vrai port série.
 
     Le chemin du pseudo-terminal (ou l'adresse) est écrit seul sur la première ligne ;
     le simulateur tourne jusqu'à Ctrl-C ou SIGTERM. Les options propres au simulateur
-    s'écrivent --nom valeur (par exemple --arena ovale) ou -o nom=valeur.
+    s'écrivent --nom valeur (par exemple --arena ovale) ou -o nom=valeur. Avec --socket,
+    seule une adresse locale (127.0.0.1, ::1, localhost) est acceptée, sauf avec --reseau.
     """
     from sim import serving
 
@@ -112,7 +123,7 @@ def serve(
         if not 0 <= port <= 65535:
             raise KitError(f"Port TCP hors limites : {port} (0 à 65535).")
         try:
-            server = serving.open_socket(host, port)
+            server = serving.open_socket(host, port, allow_network=reseau)
         except OSError as exc:
             raise KitError(
                 f"Impossible d'écouter sur {host}:{port} : {os_error_fr(exc)}."

@@ -19,15 +19,18 @@ def chercher(sens, duree):
 
 
 dernier_cote = "gauche"
+# Chaque ordre au robot prend du temps (quelques millisecondes en USB, plusieurs dizaines
+# en Bluetooth) : on n'envoie aux moteurs que ce qui change.
+vitesses = None
 while True:
     capteurs = robot.ligne()
     if capteurs == 0:
-        robot.moteurs(80, 80)
+        voulu = (80, 80)
     elif capteurs == 1:
-        robot.moteurs(0, 80)
+        voulu = (0, 80)
         dernier_cote = "gauche"
     elif capteurs == 2:
-        robot.moteurs(80, 0)
+        voulu = (80, 0)
         dernier_cote = "droite"
     else:
         # Ligne perdue (virage serré) : on cherche du côté où on l'a vue en dernier,
@@ -36,4 +39,8 @@ while True:
         autre_cote = "droite" if dernier_cote == "gauche" else "gauche"
         if not chercher(dernier_cote, 0.5):
             chercher(autre_cote, 2.5)
-    robot.attendre(0.01)
+        vitesses = None
+        continue
+    if voulu != vitesses:
+        robot.moteurs(*voulu)
+        vitesses = voulu

@@ -5,7 +5,9 @@ Started by :class:`sim.circuitpython.vm.WorkerClient` as ``python -m
 sim.circuitpython.worker``; it talks JSON lines on stdin/stdout and never reads the wall
 clock. Virtual time advances only when the program sleeps and by a fixed cost per executed
 line of board code (:data:`LINE_COST_S`, the order of magnitude of a SAMD21 running
-CircuitPython), so a busy loop also makes time pass and reaches the time limit.
+CircuitPython), so a busy loop also makes time pass and reaches the time limit. The channel,
+the per-line charge and the confinement are :mod:`kit.worker`'s, shared with the robot's
+learner programs.
 
 The parent drives it: ``run until T`` lets the program execute up to virtual time ``T``;
 the worker answers with the events produced (pin, PWM and pixel changes, printed text) and
@@ -16,20 +18,19 @@ raised, was interrupted or hit its time limit).
 from __future__ import annotations
 
 import ast
-import json
 import math
 import os
 import sys
 import traceback
 import types
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from firmware.boards import CORE_MODULES
 from kit import python_errors as errors_fr
+from kit.worker import Channel, LineCharger, confine, open_channel
 from sim.circuitpython.cpmodules import FROZEN_FALLBACKS, Hardware, ReloadRequest, build_modules
 from sim.circuitpython.inputs import parse_inputs
-from sim.circuitpython.landlock import restrict_filesystem
 from sim.circuitpython.sandbox import (
     BoardFiles,
     Importer,
@@ -52,28 +53,10 @@ LINE_COST_S = 20e-6
 OUTPUT_COST_S = 100e-6
 #: Flush buffered events to the parent beyond this many (keeps replies small).
 MAX_BUFFERED_EVENTS = 2000
-MEMORY_LIMIT_BYTES = 2 * 1024**3
 
 
 class TimeLimit(BaseException):  # noqa: N818 - not an error of the program
     """The run reached its virtual time limit."""
-
-
-class Channel:
-    def __init__(self, incoming: BinaryIO, outgoing: BinaryIO) -> None:
-        self.incoming = incoming
-        self.outgoing = outgoing
-
-    def receive(self) -> dict[str, Any]:
-        line = self.incoming.readline()
-        if not line:
-            raise SystemExit(0)
-        message: dict[str, Any] = json.loads(line)
-        return message
-
-    def send(self, message: dict[str, Any]) -> None:
-        self.outgoing.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
-        self.outgoing.flush()
 
 
 class Machine:
@@ -89,7 +72,8 @@ class Machine:
         self.interrupt = False
         self.running = False
         self.events: list[list[Any]] = []
-        self.learner_files: set[str] = set()
+        self.charger = LineCharger(self.tick)
+        self.learner_files = self.charger.files
         self.sources: dict[str, list[str]] = {}
         self.hw = Hardware(
             board_id=board["id"],
@@ -191,16 +175,6 @@ class Machine:
             self.now_s = self.limit_s
             raise TimeLimit
 
-    def _tracer(self, frame: types.FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename in self.learner_files:
-            return self._line_tracer
-        return None
-
-    def _line_tracer(self, frame: types.FrameType, event: str, arg: Any) -> Any:
-        if event == "line":
-            self.tick()
-        return self._line_tracer
-
     # -- jobs ------------------------------------------------------------------------------
     def run_job(self, message: dict[str, Any]) -> None:
         self.now_s = max(self.now_s, float(message.get("start", self.now_s)))
@@ -210,7 +184,7 @@ class Machine:
         filename = message.get("filename", "code.py")
         mode = message.get("mode", "exec")
         kind, info = "ok", {}
-        sys.settrace(self._tracer)
+        self.charger.start()
         self.running = True
         try:
             if message.get("source") is None:
@@ -237,7 +211,7 @@ class Machine:
         except BaseException as exc:  # noqa: BLE001 - every learner error is reported
             kind, info = "error", self.format_traceback(exc)
         finally:
-            sys.settrace(None)
+            self.charger.stop()
             self.running = False
         sys.stdout.flush()
         if message.get("release_pins"):
@@ -319,38 +293,15 @@ class EventWriter:
         pass
 
 
-def _limit_resources() -> None:
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - not POSIX
-        return
-    for limit, value in ((resource.RLIMIT_FSIZE, 0), (resource.RLIMIT_AS, MEMORY_LIMIT_BYTES)):
-        try:
-            soft, hard = resource.getrlimit(limit)
-            if hard == resource.RLIM_INFINITY or value <= hard:
-                resource.setrlimit(limit, (value, hard))
-        except (ValueError, OSError):
-            continue
-
-
 def main() -> None:
-    sys.dont_write_bytecode = True
-    incoming = sys.stdin.buffer
-    outgoing = os.fdopen(os.dup(1), "wb")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    channel = Channel(incoming, outgoing)
+    channel = open_channel()
     init = channel.receive()
     os.chdir(init["root"])
     writer = EventWriter()
     sys.stdout = writer
     machine = Machine(channel, init)
     writer.machine = machine
-    _limit_resources()
-    project_root = Path(__file__).resolve().parents[2]
-    stdlib = Path(os.__file__).resolve().parent
-    packages = [str(project_root / name) for name in ("sim", "kit", "firmware")]
-    restrict_filesystem([str(machine.root), str(stdlib), *packages])
+    confine([str(machine.root)], packages=("sim", "kit", "firmware"))
     channel.send({"events": [], "state": "idle", "now": machine.now_s})
     while True:
         message = channel.receive()

@@ -10,15 +10,20 @@ Options (``sim://mbot?arena=ovale&ecart=0.05`` or ``kit sim serve mbot --arena o
 * ``bruit``: ultrasonic noise, standard deviation in cm, 0–20 (default 0.3);
 * ``zone_morte``: motor dead zone in PWM, 0–250 (default 100);
 * ``graine``: random seed (default 1), so a run can be replayed exactly;
-* ``appui``: times (s) at which the onboard button is pressed for 0.3 s, ``appui=2,5.5``;
-* ``demarrage``: boot time after the port opens, in s (default 1.4, the USB reset of the
-  mCore: bootloader then the firmware's start-up tune; 0 for Bluetooth or the 2.4G dongle).
+* ``appui``: when the onboard button is pressed for 0.3 s: times in s after the firmware has
+  started (so, on ``kit robot run``, about the program's own time), or names of the arena's
+  zones (pressed when the robot's axle enters the zone), ``appui=2,5.5`` or ``appui=arrivée``;
+* ``liaison``: how the computer reaches the robot, ``usb`` (default), ``bluetooth`` or ``2.4g``
+  (see :data:`LINKS`): it sets the time every request and reply spends between the two;
+* ``demarrage``: boot time after the port opens, in s (default 1.4 over USB, the USB reset of
+  the mCore: bootloader then the firmware's start-up tune; 0 for Bluetooth or the 2.4G dongle).
 
-Timing: replies leave after the firmware's processing time plus the bytes' time on the wire at
-115200 baud. An ultrasonic measurement takes the echo's round trip (58 µs per cm, up to the
-23 ms time-out; a reading cached from less than 23 ms before comes back at once), and a note
-blocks the firmware for its duration (``MeBuzzer::tone`` waits), so its acknowledgement comes
-when the note ends.
+Timing: a request reaches the firmware after the link's latency; the firmware takes its bytes
+one per pass of its main loop (:data:`FIRMWARE_BYTE_S`), handles it, writes the reply at
+115200 baud, and the reply reaches the computer after the link's latency again. An ultrasonic
+measurement takes the echo's round trip (58 µs per cm, up to the 23 ms time-out; a reading
+cached from less than 23 ms before comes back at once), and a note blocks the firmware for its
+duration (``MeBuzzer::tone`` waits), so its acknowledgement comes when the note ends.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from robots import protocol as p
 from robots.arenas import DEFAULT_ARENA, load_arena
@@ -41,10 +47,57 @@ from sim.device import (
 from sim.mbot.physics import SONAR_MAX_CM, MotorModel, World
 
 FIRMWARE_VERSION = "06.01.106"
-#: One byte at 115200 baud, 8N1.
+#: One byte at 115200 baud, 8N1: the mCore's UART, whatever carries it to the computer (the
+#: CH340 USB bridge, the Bluetooth module and the 2.4G module all talk to it at 115200).
 BYTE_S = 10 / 115200
 #: Time the firmware needs to handle a request that does not wait for hardware.
 PROCESS_S = 0.0003
+#: Firmware time per received byte. Makeblock's mCore firmware (``mbot_factory_firmware.ino``
+#: V06.01.009 and ``mbot_firmware.ino`` of Firmware_For_mBlock) reads ONE byte per pass of
+#: ``loop()`` (``serialHandle`` → ``readSerial``), and every pass also reads the onboard
+#: button with ``analogRead(7)``: 13 ADC clock cycles at 16 MHz / 128 = 125 kHz (ATmega328P
+#: datasheet, « ADC conversion time »; prescaler 128 set by Arduino's ``wiring.c``), i.e.
+#: 104 µs, plus the IR receiver's and the parser's work: about 0.12 ms per byte, a little
+#: slower than the bytes arrive at 115200 baud (87 µs).
+FIRMWARE_BYTE_S = 0.00012
+
+
+@dataclass(frozen=True)
+class LinkPace:
+    """Time a request and its reply spend between the computer and the mCore's UART."""
+
+    name: str
+    #: Latency from the host's ``write`` to the first byte at the mCore (seconds).
+    to_robot_s: float
+    #: Latency from the reply's last byte at the mCore to the host's ``read`` (seconds).
+    to_host_s: float
+    #: Default boot time after the port opens (``demarrage``).
+    boot_s: float
+    #: Where the figures come from (shown in docs/mbot.md and the benchmark).
+    source: str
+
+
+#: The three ways a computer talks to an mBot (option ``liaison``).
+LINKS: dict[str, LinkPace] = {
+    # USB full speed schedules bulk transfers in 1 ms frames (USB 2.0 specification, 5.8 and
+    # 8.4.3.1): the request leaves in the next frame, and the CH340's reply is collected by
+    # the host controller's next poll, one frame later.
+    "usb": LinkPace("usb", 0.001, 0.001, 1.4, "USB 2.0 full speed: 1 ms frames each way"),
+    # Bluetooth (the mBot's Bluetooth module, a UART bridge): data only moves at connection
+    # events; BlueZ, the Linux Bluetooth stack, asks for intervals of 30-50 ms
+    # (``le_conn_min_interval`` 0x0018 × 1.25 ms in the kernel's ``hci_core.c``). A request
+    # waits on average half an interval for its event, and the reply, ready a few ms later,
+    # leaves at the next one: ~15 ms + ~30 ms. Estimate, not a measurement on a robot.
+    "bluetooth": LinkPace(
+        "bluetooth", 0.015, 0.030, 0.0, "Bluetooth: connection events every 30 ms (BlueZ)"
+    ),
+    # 2.4G dongle: a USB HID device (``0416:ffff``, see kit/urlhandler/protocol_hid.py) polled
+    # on its interrupt endpoint (USB HID 1.11: every bInterval ms; 10 ms is usual for such
+    # dongles), plus the radio hop to the robot's 2.4G module. Estimate, not a measurement.
+    "2.4g": LinkPace("2.4g", 0.010, 0.010, 0.0, "2.4G HID: reports every 10 ms each way"),
+}
+LINK_NAMES = {"usb": "usb", "bluetooth": "bluetooth", "bt": "bluetooth", "2.4g": "2.4g",
+              "2,4g": "2.4g", "24g": "2.4g", "hid": "2.4g"}
 BUTTON_PRESS_S = 0.3
 KNOWN_OPTIONS = {
     "arena",
@@ -55,13 +108,28 @@ KNOWN_OPTIONS = {
     "appui",
     "demarrage",
     "enregistrer",
+    "liaison",
 }
 
 
-def _button_times(raw: str | None) -> list[float]:
+def link_pace(raw: str | None) -> LinkPace:
+    """The ``liaison`` option: usb (default), bluetooth or 2.4g."""
+    if raw is None or not raw.strip():
+        return LINKS["usb"]
+    name = LINK_NAMES.get(raw.strip().lower())
+    if name is None:
+        raise SimOptionError(
+            f"L'option « liaison » attend usb, bluetooth ou 2.4g, pas « {raw} »."
+        )
+    return LINKS[name]
+
+
+def _button_presses(raw: str | None) -> tuple[list[float], list[str]]:
+    """The ``appui`` option: times (s) and zone names, separated by commas."""
     if not raw:
-        return []
+        return [], []
     times: list[float] = []
+    zones: list[str] = []
     for item in raw.replace(";", ",").split(","):
         item = item.strip()
         if not item:
@@ -69,14 +137,12 @@ def _button_times(raw: str | None) -> list[float]:
         try:
             t = float(item)
         except ValueError:
-            raise SimOptionError(
-                f"L'option « appui » attend des instants en secondes séparés par des virgules, "
-                f"pas « {raw} »."
-            ) from None
+            zones.append(item)
+            continue
         if not math.isfinite(t) or t < 0:
             raise SimOptionError(f"Instant d'appui invalide : « {item} ».")
         times.append(t)
-    return sorted(times)
+    return sorted(times), zones
 
 
 class MBotDevice(SimulatedDevice):
@@ -97,11 +163,24 @@ class MBotDevice(SimulatedDevice):
             seed=option_int(self.options, "graine", 1, minimum=0, maximum=2**31),
             record=option_bool(self.options, "enregistrer", True),
         )
-        self.boot_s = option_float(self.options, "demarrage", 1.4, minimum=0.0, maximum=5.0)
-        presses = _button_times(self.options.get("appui"))
-        self._button_changes = sorted(
+        self.pace = link_pace(self.options.get("liaison"))
+        self.boot_s = option_float(
+            self.options, "demarrage", self.pace.boot_s, minimum=0.0, maximum=5.0
+        )
+        presses, zones = _button_presses(self.options.get("appui"))
+        known = {zone.name for zone in self.arena.zones}
+        for name in zones:
+            if name not in known:
+                raise SimOptionError(
+                    f"L'option « appui » attend des instants en secondes ou des zones de "
+                    f"l'arène « {self.arena.name} » ({', '.join(sorted(known)) or 'aucune'}), "
+                    f"pas « {name} »."
+                )
+        self._zone_presses = [self.arena.zone(name) for name in zones]
+        self._presses_after_boot = sorted(
             [(t, True) for t in presses] + [(t + BUTTON_PRESS_S, False) for t in presses]
         )
+        self._button_changes = list(self._presses_after_boot)
         self.parser = p.RequestParser()
         self._out: list[tuple[float, int, bytes]] = []
         self._seq = 0
@@ -144,11 +223,16 @@ class MBotDevice(SimulatedDevice):
             self._boot_done = now_s + self.boot_s
             self._busy_until = self._boot_done
             self._timer_origin = self._boot_done
-            self._push(self._boot_done, p.encode_version_line(FIRMWARE_VERSION))
+            self._push(self._boot_done + self.pace.to_host_s,
+                       p.encode_version_line(FIRMWARE_VERSION))
             self.parser = p.RequestParser()
         else:
             self._boot_done = now_s
         self.world.record.start_s = self._boot_done
+        # Presses are counted from the firmware's start, as the learner's program sees time.
+        self._button_changes = sorted(
+            (t + self._boot_done, pressed) for t, pressed in self._presses_after_boot
+        )
 
     def on_close(self, now_s: float) -> None:
         self.advance(now_s)
@@ -159,14 +243,32 @@ class MBotDevice(SimulatedDevice):
         self._seq += 1
         heapq.heappush(self._out, (t, self._seq, data))
 
+    def press_button(self, now_s: float) -> None:
+        """Someone presses the onboard button now, for :data:`BUTTON_PRESS_S`."""
+        self._button_changes = sorted(
+            [*self._button_changes, (now_s, True), (now_s + BUTTON_PRESS_S, False)]
+        )
+
+    def _zone_reached(self, now_s: float) -> None:
+        world = self.world
+        for zone in list(self._zone_presses):
+            if zone.contains((world.x, world.y)):
+                self._zone_presses.remove(zone)
+                self.press_button(max(now_s, world.t))
+
     def advance(self, now_s: float) -> None:
+        if self._zone_presses:
+            self.world.advance_to(now_s)
+            self._zone_reached(now_s)
         while self._button_changes and self._button_changes[0][0] <= now_s:
             t, pressed = self._button_changes.pop(0)
             self.world.advance_to(t)
             self.button_pressed = pressed
             self._event("button", "bouton appuyé" if pressed else "bouton relâché")
             if t >= self._boot_done:
-                self._push(max(t, self._busy_until), p.encode_button_event(pressed))
+                frame = p.encode_button_event(pressed)
+                sent = max(t, self._busy_until) + len(frame) * BYTE_S
+                self._push(sent + self.pace.to_host_s, frame)
         self.world.advance_to(now_s)
         out = self._out
         while out and out[0][0] <= now_s:
@@ -186,10 +288,13 @@ class MBotDevice(SimulatedDevice):
         return min(self._out[0][0], button) if self._out else button
 
     def feed(self, data: bytes, now_s: float) -> None:
-        if now_s < self._boot_done:
+        arrival = now_s + self.pace.to_robot_s
+        if arrival < self._boot_done:
             return  # the bootloader does not pass bytes to the firmware
+        # The bytes arrive at 115200 baud and the firmware takes one per loop pass.
+        arrival += len(data) * max(BYTE_S, FIRMWARE_BYTE_S)
         for request in self.parser.feed(data):
-            self._handle(request, now_s)
+            self._handle(request, arrival)
 
     # -- the firmware ----------------------------------------------------------------------
     def _handle(self, req: p.Request, now_s: float) -> None:
@@ -211,7 +316,7 @@ class MBotDevice(SimulatedDevice):
             return
         done = start + duration + len(reply) * BYTE_S
         self._busy_until = done
-        self._push(done, reply)
+        self._push(done + self.pace.to_host_s, reply)
 
     def _get(self, req: p.Request, now_s: float) -> tuple[p.Value, p.ValueType | None, float]:
         d = req.device

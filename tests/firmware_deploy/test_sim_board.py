@@ -252,7 +252,7 @@ def test_computation_that_never_yields_is_stopped(
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Landlock is Linux-only")
 def test_worker_process_is_confined_by_the_kernel(tmp_path: Path) -> None:
-    from sim.circuitpython.landlock import abi_version
+    from kit.landlock import abi_version
 
     if abi_version() <= 0:
         pytest.skip("this kernel has no Landlock")
@@ -263,7 +263,7 @@ def test_worker_process_is_confined_by_the_kernel(tmp_path: Path) -> None:
     outside.write_text("secret", encoding="utf-8")
     probe = (
         "import sys\n"
-        "from sim.circuitpython.landlock import restrict_filesystem\n"
+        "from kit.landlock import restrict_filesystem\n"
         f"assert restrict_filesystem([{str(board_folder)!r}])\n"
         f"print(open({str(board_folder / 'code.py')!r}).read().strip())\n"
         "for action in ('read', 'write'):\n"

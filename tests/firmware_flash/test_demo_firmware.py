@@ -25,7 +25,7 @@ def test_flash_without_firmware_rehearses_on_the_simulated_board() -> None:
     result = run_kit("mcu", "flash", "--board", "feather_esp32s3", "--port", "sim://esp32s3")
     assert result.returncode == 0, result.stderr
     assert "image de démonstration" in flat(result.stderr)
-    assert "Image de démonstration installée" in flat(result.stdout)
+    assert "Image d'exercice écrite" in flat(result.stdout)
     assert "MD5 vérifiée" in result.stdout
 
 

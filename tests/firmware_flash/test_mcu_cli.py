@@ -128,7 +128,9 @@ def test_info_and_erase() -> None:
     assert info.returncode == 0, info.stderr
     assert "ESP32-S3" in info.stdout and "f4:12:fa:43:7a:10" in info.stdout, info.stdout
     assert "4 Mo" in info.stdout, info.stdout
-    erase = run_kit("mcu", "erase", "--board", "feather_esp32s3", "--port", "sim://esp32s3")
+    erase = run_kit(
+        "mcu", "erase", "--board", "feather_esp32s3", "--port", "sim://esp32s3", "--oui"
+    )
     assert erase.returncode == 0, erase.stderr
     assert "Mémoire flash effacée" in erase.stdout, erase.stdout + erase.stderr
     refused = CliRunner().invoke(cli, ["mcu", "erase", "--board", "pico", "--port", "sim://x"])

@@ -3,20 +3,32 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from kit.commands.demo import tour
 from kit.commands.lesson import command_exists
-from tests.conftest import run_kit
+from tests.conftest import REPO_ROOT, kit_env, run_kit
 
 
 def test_the_demo_runs_every_step_on_the_simulators_and_writes_its_pictures(
     tmp_path: Path,
 ) -> None:
+    # Run from a folder outside the kit, as after « pip install »: every command the tour
+    # shows names files of that folder (the samples « kit exemples » copies), none of the kit's.
     out = tmp_path / "demo"
-    result = run_kit("demo", "--sortie", str(out), timeout_s=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "kit", "demo", "--sortie", "demo"],
+        capture_output=True, text=True, timeout=120, env=kit_env(), cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert str(out) in result.stdout  # the folder is named
+    shown = [line for line in result.stdout.splitlines() if line.startswith("$ kit ")]
+    assert len(shown) == len(tour(Path("demo"), live=False))
+    assert "$ kit printer check demo/porte-nom-ender3.gcode" in result.stdout
+    assert "$ kit robot run demo/parcours.py" in result.stdout
+    assert not any(str(REPO_ROOT) in line for line in shown)
     assert "kit lesson list" in result.stdout and "kit rehearse" in result.stdout
     steps = tour(out.resolve(), live=False)
     assert all(command_exists(step.argv) for step in steps)

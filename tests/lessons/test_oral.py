@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kit.files import atomic_write_text
@@ -166,7 +166,8 @@ def test_alert_rules() -> None:
     assert alert(0, 100, 180, None).level == "ok"
     assert alert(0, 200, 180, None).message == "dépassement de 20 s"
     assert alert(2300, 200, 180, 2400).level == "arret"
-    assert alert(2400, 10, 180, 2400).message.startswith("après la fin du temps")
+    assert "le jury vous arrête ici" in alert(2400, 10, 180, 2400).message
+    assert alert(2410, 10, 180, 2400).message.startswith("après la fin du temps")
     assert alert(0, 600, None, None).level == "ok"
 
 
@@ -265,6 +266,8 @@ def test_the_fiche_names_the_competences_of_both_titles(tmp_path: Path, kit_inpr
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=1200), min_size=8, max_size=8))
+# The time is up exactly as the last phase starts: that phase is where the jury stops.
+@example([0, 0, 0, 0, 0, 1200, 1200, 1])
 def test_the_jury_stops_the_atelier_once_exactly_when_it_overruns(seconds: list[int]) -> None:
     oral = OralRehearsal.start(DRAW_42, TITLE_2025, DURATIONS_42)  # 8 phases, 40 minutes
     _play(oral, [s / 60 for s in seconds])

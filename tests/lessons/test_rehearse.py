@@ -166,7 +166,7 @@ def test_the_whole_2025_oral_from_an_answers_file_writes_its_report(tmp_path: Pa
     assert presentation in report
     assert "fait toucher le robot" in report
     assert "**non : à prévoir**" in report
-    assert "- réussie : `kit robot run robots/exemples/parcours.py" in report
+    assert "- réussie : `kit robot run parcours.py" in report
     assert "Bilan trop long" in report
     assert "aucune durée officielle trouvée dans les textes publiés" in report
     html = (out / "repetition-robot-obstacles-college-tirage42.html").read_text("utf-8")

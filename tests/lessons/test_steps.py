@@ -73,7 +73,7 @@ def test_expected_output_fragments_are_checked(tmp_path: Path) -> None:
 
 def test_a_deploy_step_copies_onto_a_simulated_board_drive(tmp_path: Path) -> None:
     command = KitCommand(
-        argv=("mcu", "deploy", "neopixel_arc_en_ciel", "--drive", "{circuitpy_pico}"),
+        argv=("mcu", "deploy", "neopixel_arc_en_ciel", "--drive", "{circuitpy_pico}", "--oui"),
         purpose="x",
         expected_fragments=("code.py",),
     )
@@ -86,4 +86,4 @@ def test_a_deploy_step_copies_onto_a_simulated_board_drive(tmp_path: Path) -> No
     # From the cached bundle, compiled; adafruit_pixelbuf is in the Pico's firmware.
     assert {p.name for p in (drive / "lib").iterdir()} == {"neopixel.mpy"}
     # As the animateur types it, with the board plugged in: no --drive.
-    assert display(command) == "kit mcu deploy neopixel_arc_en_ciel"
+    assert display(command) == "kit mcu deploy neopixel_arc_en_ciel --oui"

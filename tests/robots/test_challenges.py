@@ -14,7 +14,9 @@ from robots.runner import Ending
 from robots.session import run_program, simulator_url
 
 
-@pytest.mark.parametrize("name", ["arret-mur", "parcours", "tour-ovale", "virage-serre"])
+@pytest.mark.parametrize(
+    "name", ["arret-mur", "depart-bouton", "parcours", "tour-ovale", "virage-serre"]
+)
 def test_sample_solution_passes(name: str) -> None:
     challenge = load_challenge(name)
     example = challenge.example_path()

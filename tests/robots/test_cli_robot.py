@@ -132,7 +132,7 @@ def test_robot_test_checks_every_part_on_the_simulator() -> None:
         "Rotation à droite",
     ):
         assert part in result.stdout
-    assert "cm parcourus" in result.stdout
+    assert "cm en avant" in result.stdout and "-0,0" not in result.stdout
 
 
 def test_robot_drive_reads_keys_from_stdin() -> None:
@@ -140,6 +140,19 @@ def test_robot_drive_reads_keys_from_stdin() -> None:
     assert result.returncode == 0, result.stderr
     assert "avance" in result.stdout and "tourne à droite" in result.stdout
     assert "le robot est arrêté" in result.stdout
+
+
+def test_robot_drive_presses_the_simulated_robots_button_with_a() -> None:
+    result = run_kit("robot", "drive", "--port", "sim://mbot?demarrage=0", input_text="a x")
+    assert result.returncode == 0, result.stderr
+    assert "bouton du robot appuyé" in result.stdout
+
+
+def test_run_with_appui_on_the_command_line_passes_the_button_challenge() -> None:
+    result = run_kit("robot", "run", "exemple:depart_bouton", "--port", "sim://mbot",
+                     "--defi", "depart-bouton", "--appui", "2")
+    assert result.returncode == 0, result.stderr
+    assert "réussi" in result.stdout
 
 
 def test_challenge_and_arena_names_are_never_cut_at_80_columns() -> None:

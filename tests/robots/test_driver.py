@@ -142,7 +142,7 @@ def test_robot_is_stopped_when_the_script_is_interrupted(tmp_path: Path) -> None
 
 def test_button_frames_are_counted_while_waiting() -> None:
     mbot = connect("sim://mbot?appui=2.0,3.0")
-    Robot(mbot).attendre(3.0)
+    Robot(mbot).attendre(3.6)  # presses counted from the firmware's start (boot 1.4 s)
     assert mbot.button_presses == 2
     assert mbot.button_state is False
     mbot.close()
@@ -317,5 +317,5 @@ def test_attendre_bouton_returns_at_the_press_or_after_the_delay() -> None:
     robot = Robot(mbot)
     assert robot.attendre_bouton(delai_max=1.0) is False
     assert robot.attendre_bouton() is True
-    assert mbot.clock() == pytest.approx(4.0, abs=0.1)
+    assert mbot.clock() == pytest.approx(1.4 + 4.0, abs=0.1)  # after the boot
     mbot.close()

@@ -75,7 +75,8 @@ def test_a_cached_ultrasonic_reading_comes_back_without_waiting_for_an_echo() ->
     assert isinstance(first[0], p.Reply) and isinstance(second[0], p.Reply)
     assert second[0].value == first[0].value
     assert t1 > 0.004  # about 95 cm of echo at 58 µs per cm
-    assert t2 - t1 < 0.002  # processing and the bytes on the wire only
+    # USB's two 1 ms frames, the firmware's byte loop and the reply's bytes: no echo
+    assert t2 - t1 < 0.005
 
 
 def test_ultrasonic_says_400_when_nothing_echoes() -> None:

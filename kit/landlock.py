@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Confine the worker process to reading the board folder, with Linux Landlock.
+"""Confine a worker process to reading a few folders, with Linux Landlock.
 
 Landlock (Linux 5.13+) lets an unprivileged process give up file-system rights for itself
-and its children; once applied it cannot be undone. The worker keeps read access to the
-board folder and to the Python standard library and this project (for the modules it imports
-lazily), and loses every right to write, create or delete files anywhere. Pipes already
-open (the link to the parent) are not affected.
+and its children; once applied it cannot be undone. A worker of :mod:`kit.worker` (the
+simulated CircuitPython board, a learner's robot program) keeps read access to its own
+folder, the Python standard library and this project (for the modules it imports lazily),
+and loses every right to write, create or delete files anywhere, or to run a program. Pipes
+already open (the link to the parent) are not affected.
 
-This is the layer under the Python-level guard of :mod:`sim.circuitpython.sandbox`: code
-that found its way around the guard still cannot read or write outside those folders.
+This is the layer under the Python-level guards (:mod:`sim.circuitpython.sandbox` for board
+programs, :mod:`robots.worker` for robot programs): code that found its way around the guard
+still cannot read or write outside those folders.
 Best effort: where Landlock is missing (older kernels, macOS) :func:`restrict_filesystem`
 returns False and the other layers remain.
 """
