@@ -80,10 +80,11 @@ LAZY_HELP: dict[str, str] = {
     "lesson": "Déroulés d'ateliers : lister, afficher, vérifier, exporter en fiches.",
     "mcu": "Microcontrôleurs : installer CircuitPython, déposer un programme, le lancer.",
     "printer": "Imprimantes 3D : vérifier un fichier, imprimer, suivre l'atelier.",
-    "rehearse": "Répéter la simulation d'atelier : tirage, minuteur phase par phase, "
-    "auto-évaluation.",
+    "rehearse": "Répéter l'oral : dossier, présentation de sa pratique, simulation d'atelier, "
+    "questions du jury, auto-évaluation ; le rapport est écrit même sur Ctrl-C.",
     "robot": "Robots mBot : lancer un programme, piloter au clavier, tester avant l'atelier.",
     "sim": "Simulateurs : imprimante, robot, cartes, pour s'entraîner sans matériel.",
+    "tableau": "L'atelier au vidéoprojecteur, dans le navigateur.",
 }
 
 
