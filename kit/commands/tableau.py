@@ -136,11 +136,6 @@ def build_tableau(output: Path, pictures: Path, token: str | None) -> Tableau:
         problem = f"Liste des imprimantes inutilisable : {exc.message}"
     if entries:
         farm, backends = atelier_farm(entries, configured_timeout_s())
-    elif not problem:
-        problem = (
-            "Aucune imprimante dans la configuration de l'atelier : ajoutez-en avec "
-            "« kit config set printers.NOM.port … » (USB) ou « printers.NOM.url … » (OctoPrint)."
-        )
     return Tableau(output=output, pictures=pictures, farm=farm, token=token,
                    farm_problem=problem, backends=backends,
                    sources=[JournalSource()])  # fmt: skip

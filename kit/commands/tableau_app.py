@@ -69,6 +69,10 @@ TOKEN_PARAM = "jeton"
 TOKEN_COOKIE = "kit_tableau_jeton"
 #: How often the rehearsal's timer is looked at (seconds); an event goes out when it changes.
 TIMER_TICK_S = 0.05
+NO_PRINTERS = (
+    "Aucune imprimante dans la configuration de l'atelier : ajoutez-en avec "
+    "« kit config set printers.NOM.port … » (USB) ou « printers.NOM.url … » (OctoPrint)."
+)
 #: Seconds between two looks at the result sources (the journal is a file other commands write).
 SOURCES_INTERVAL_S = 1.0
 STATIC_FILES = {"tableau.css": "text/css", "tableau.js": "text/javascript"}
@@ -146,6 +150,8 @@ class Tableau:
     hub: Hub = field(default_factory=Hub)
 
     def __post_init__(self) -> None:
+        if self.farm is None and not self.farm_problem:
+            self.farm_problem = NO_PRINTERS
         self.rehearsal = WebRehearsal(self.output, self.clock, self.publish_rehearsal)
         self.feed = ResultFeed(self.publish_atelier, self.sources)
         self.defis = DefiRunner(self.feed, self.pictures, self.publish_atelier)

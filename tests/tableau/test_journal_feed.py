@@ -24,6 +24,7 @@ def test_journal_results_appear_live(page: Any, kit_inproc: Any, tmp_path: Path)
     with serve_in_thread(tableau) as running:
         page.goto(running.url + "/atelier")
         page.wait_for_selector("#connexion:text('En direct')")
+        assert "Aucune imprimante dans la configuration" in page.inner_text("#imprimantes-probleme")
         opened = kit_inproc("atelier", "ouvrir", "robot-obstacles-college", "--participants", "8")
         assert opened.returncode == 0, opened.stderr
         defi = kit_inproc(
