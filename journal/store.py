@@ -24,7 +24,6 @@ import contextlib
 import datetime as dt
 import enum
 import json
-import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from journal import coop
+from journal.location import journal_path
 from journal.model import (
     ORIGIN_ADDED,
     ORIGIN_KIT,
@@ -44,11 +44,9 @@ from journal.model import (
 )
 from journal.periods import Period
 from journal.schema import MIGRATIONS, SCHEMA_VERSION
-from kit import paths
 from kit.errors import KitError
 from kit.files import atomic_write, ensure_folder
 
-JOURNAL_FILE = "journal.sqlite3"
 #: How long a write waits for another process's transaction before giving up.
 BUSY_TIMEOUT_S = 15.0
 #: An atelier left open longer than this collects nothing more: it was surely forgotten.
@@ -58,11 +56,6 @@ _CORRUPT_HINT = (
     "Le fichier n'a pas été modifié. Restaurez une sauvegarde (faite avec « kit journal "
     "sauvegarder ») à sa place, ou déplacez-le ailleurs pour que le kit commence un journal neuf."
 )
-
-
-def journal_path() -> Path:
-    """Where the journal lives: ``KIT_DATA_DIR`` or the platform's data folder."""
-    return paths.data_dir() / JOURNAL_FILE
 
 
 def now_local() -> dt.datetime:
@@ -536,6 +529,3 @@ def backup_name(day: dt.date) -> str:
     return f"journal-atelier-{day.isoformat()}.sqlite3"
 
 
-def environment_disables_journal() -> bool:
-    """``KIT_JOURNAL=off`` turns the automatic recording off (a rehearsal, a demo)."""
-    return os.environ.get("KIT_JOURNAL", "").strip().lower() in ("off", "0", "non", "no")

@@ -13,12 +13,13 @@ import pytest
 
 from tests.conftest import REPO_ROOT, kit_env
 
-OUR_PACKAGES = ("kit", "printers", "robots", "firmware", "sim", "lessons")
+OUR_PACKAGES = ("kit", "printers", "robots", "firmware", "sim", "lessons", "journal")
 #: The kit's modules ``kit printer check FILE`` may import. A new one here is a deliberate
 #: choice: the check is typed dozens of times before an atelier and must start fast.
 PRINTER_CHECK_MODULES = {
     "kit", "kit.cli", "kit.clickfr", "kit.commands", "kit.commands.printer",
-    "kit.commands.printer_check", "kit.console", "kit.drawing", "kit.errors", "kit.files",
+    "kit.commands.printer_check", "kit.commands.record", "journal", "journal.location",
+    "kit.console", "kit.drawing", "kit.errors", "kit.files",
     "kit.links", "kit.logs", "kit.messages", "kit.paths",
     "printers", "printers.analysis", "printers.arcs", "printers.checks", "printers.estimator",
     "printers.findings", "printers.gcode", "printers.interpreter", "printers.pictures",

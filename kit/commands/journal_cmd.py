@@ -36,7 +36,7 @@ def _reading_journal() -> Journal | None:
 
 
 def _no_journal() -> None:
-    from journal.store import journal_path
+    from journal.location import journal_path
 
     console.print(
         f"Le journal est vide (aucun atelier noté ; il sera créé ici : {journal_path()})."

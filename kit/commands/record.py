@@ -32,14 +32,14 @@ T = TypeVar("T")
 
 def record_event(kind: str, data: Mapping[str, Any]) -> None:
     """Attach ``data`` (figures) as a ``kind`` result to the open atelier, if there is one."""
-    from journal.store import AttachStatus, environment_disables_journal, journal_path
+    from journal.location import environment_disables_journal, journal_path
 
     if environment_disables_journal():
         return
     path = journal_path()
     if not path.exists():
         return  # no journal yet, so no atelier open: nothing to open or create
-    from journal.store import open_journal
+    from journal.store import AttachStatus, open_journal
 
     try:
         with open_journal(path) as journal:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from journal.store import journal_path, open_journal
+from journal.location import journal_path
+from journal.store import open_journal
 from tests.conftest import run_kit
 from tests.firmware_deploy.test_deploy import make_drive
 from tests.lessons.conftest import Result
@@ -321,7 +322,7 @@ def test_the_steps_of_a_lesson_check_are_not_recorded_in_the_open_atelier() -> N
 
     env = lesson_env()
     assert env["KIT_JOURNAL"] == "off"
-    code = "from journal.store import environment_disables_journal as off; print(off())"
+    code = "from journal.location import environment_disables_journal as off; print(off())"
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout

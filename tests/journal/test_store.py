@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from journal import store
+from journal.location import journal_path
 from journal.model import Participants, SessionFields
 from journal.schema import SCHEMA_VERSION
-from journal.store import AttachStatus, Journal, journal_path, open_journal
+from journal.store import AttachStatus, Journal, open_journal
 from kit.errors import KitError
 
 T0 = dt.datetime(2026, 11, 5, 14, 0)
