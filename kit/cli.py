@@ -60,6 +60,7 @@ LAZY_COMMANDS: dict[str, str | Callable[[], click.Command]] = {
     "rehearse": "kit.commands.rehearse:rehearse",
     "robot": "kit.commands.robot:robot",
     "sim": "kit.commands.sim:sim",
+    "tableau": "kit.commands.tableau:tableau",
 }
 
 #: Each top-level command's help text (its docstring's first paragraph; a test keeps them
@@ -83,6 +84,7 @@ LAZY_HELP: dict[str, str] = {
     "questions du jury, auto-évaluation ; le rapport est écrit même sur Ctrl-C.",
     "robot": "Robots mBot : lancer un programme, piloter au clavier, tester avant l'atelier.",
     "sim": "Simulateurs : imprimante, robot, cartes, pour s'entraîner sans matériel.",
+    "tableau": "L'atelier au vidéoprojecteur, dans le navigateur.",
 }
 
 

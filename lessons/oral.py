@@ -282,6 +282,11 @@ class OralRehearsal:
         return self.interrupted or self._position >= len(self._plan())
 
     @property
+    def position(self) -> int:
+        """How many prompts were answered: a front-end names the prompt it answers by it."""
+        return self._position
+
+    @property
     def current(self) -> Prompt | None:
         """What to ask now; ``None`` once the oral is over (or interrupted)."""
         if self.done:

@@ -238,6 +238,11 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     return env
 
 
+def html_environment() -> jinja2.Environment:
+    """The exported report's HTML environment (escaping, filters), also ``kit tableau``'s."""
+    return _environment(True)
+
+
 def _report_context(oral: OralRehearsal) -> dict[str, Any]:
     from lessons.oral import PART_LABELS
     from lessons.titles import QUESTIONS_NOTICE, lesson_competences

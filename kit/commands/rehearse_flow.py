@@ -323,7 +323,7 @@ def _drive(oral: OralRehearsal, answers: Answers | None) -> None:
         _show_feedback(prompt, value, oral.answer(value))
 
 
-def _write_report(oral: OralRehearsal, output: Path) -> tuple[Path, Path]:
+def write_report(oral: OralRehearsal, output: Path) -> tuple[Path, Path]:
     stem = rh.report_stem(oral)
     md_path = atomic_write_text(output / f"{stem}.md", rh.report_markdown(oral))
     html_path = atomic_write_text(output / f"{stem}.html", rh.report_html(oral))
@@ -388,12 +388,12 @@ def run_rehearsal(options: Options) -> None:
         _drive(oral, answers)
     except KeyboardInterrupt:
         oral.interrupt()
-        md_path, html_path = _write_report(oral, output)
+        md_path, html_path = write_report(oral, output)
         err_console.print(Text(f"Répétition interrompue : rapport partiel écrit dans {md_path} "
                                f"et {html_path}.", style="yellow"))  # fmt: skip
         raise
 
-    md_path, html_path = _write_report(oral, output)
+    md_path, html_path = write_report(oral, output)
     console.print()
     total = oral.atelier_total_s
     atelier = oral.atelier_alert
