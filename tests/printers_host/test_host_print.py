@@ -188,9 +188,13 @@ def test_cancel_turns_heaters_fan_and_motors_off(tmp_path: Path) -> None:
     job.run()
     assert job.state is JobState.CANCELLED
     assert device.heaters_off and device.fan == 0 and not device.motors_on
+    assert job.heaters_off_confirmed
     executed = [c.command for c in device.executed]
-    assert executed[-4:] == ["M104 S0", "M140 S0", "M107", "M84"]
-    assert "M104 S0" not in executed[:-4]  # the file's own end was not reached
+    restart = len(executed) - executed[::-1].index("M110 N0")
+    # After the numbering restarts: the shutdown, then the M105s whose answer proves it.
+    assert executed[restart : restart + 4] == ["M104 S0", "M140 S0", "M107", "M84"]
+    assert set(executed[restart + 4 :]) == {"M105"}
+    assert "M104 S0" not in executed[:restart]  # the file's own end was not reached
 
 
 def test_pause_stops_feeding_and_resume_completes(tmp_path: Path) -> None:
