@@ -296,8 +296,10 @@ class MarlinHost:
             return acked
         if isinstance(event, TemperatureReport):
             self._store_temperatures(event)
-            # Marlin prints temperatures while M109/M190 wait: the printer is alive and busy.
-            self._alive_s = now
+            # Marlin prints temperatures while M109/M190 wait: the printer is busy heating.
+            # (Autoreported temperatures come whatever the printer does: they prove nothing.)
+            if self._heating_in_flight():
+                self._alive_s = now
             return []
         if isinstance(event, (Resend, LineError)):
             log.info("printer: %s", event)
@@ -305,8 +307,11 @@ class MarlinHost:
                 # The firmware said exactly where it stands: that is an acknowledgement.
                 self._progress(now)
             return self._flow_handle(event, now)
-        if isinstance(event, (Busy, Wait)):
+        if isinstance(event, Busy):
             self._alive_s = now
+        if isinstance(event, Wait) and self.connected:
+            # "wait": the firmware is idle. Lines still unacknowledged were lost on the way.
+            self._watch_silence(now, idle_said=True)
         if isinstance(event, Fault):
             raise self._fault(event)
         if isinstance(event, Start):
@@ -370,49 +375,46 @@ class MarlinHost:
             text = f"{text} : « {event.text} »." if event.text else f"{text}."
         return PrinterStopped(text, reason=event.kind.value)
 
-    def _watch_silence(self, now: float) -> None:
+    def _watch_silence(self, now: float, *, idle_said: bool = False) -> None:
         """Recover a stall: nothing acknowledged for longer than the lines in flight allow.
 
-        Only acknowledgements count as progress. ``busy:``, ``wait`` and temperature reports
-        say the printer is alive: during a long command (homing, M109, M400) they keep the
-        allowance open, but they never prove that a line was received. On a stall the oldest
-        unacknowledged line is sent again (:meth:`FlowControl.recover_stall`); after
-        :data:`MAX_UNANSWERED_PROBES` recoveries without any acknowledgement, the printer is
-        declared lost, naming the last line it confirmed.
+        Only acknowledgements (an ``ok`` that frees a line, a ``Resend:``) count as progress.
+        ``busy:`` and the temperatures printed during M109/M190 say a long command is running:
+        they keep its allowance open, but never prove that a line was received. ``wait`` says
+        the firmware is idle: with lines unacknowledged, they were lost (``idle_said``).
+
+        On a stall the oldest unacknowledged line is sent again
+        (:meth:`FlowControl.recover_stall`): a harmless duplicate if the firmware has it. The
+        retries back off (5 s, 10 s, 20 s…; 1 s, 2 s… during a recovery, whose probe is
+        answered within milliseconds); after :data:`MAX_UNANSWERED_PROBES` retries without
+        any acknowledgement, and once the longest command in flight had its allowance, the
+        printer is declared lost.
         """
         if self.flow.idle:
             self._progress(now)
             return
         silent_for = now - self._last_progress_s
-        if silent_for < RECOVERY_RETRY_S or (
-            silent_for < PROBE_AFTER_S and not self.flow.recovering
-        ):
+        base = RECOVERY_RETRY_S if self.flow.recovering else PROBE_AFTER_S
+        retry_after = base * (2 ** min(self._stall_recoveries, 6))
+        if silent_for < retry_after and not (idle_said and silent_for >= RECOVERY_RETRY_S):
             return  # the common case, decided without looking at what is in flight
         commands = [getattr(tag, "command", "") for tag in self.flow.unacknowledged_tags()]
         allowed = probe_after_s(commands)
-        if self.flow.recovering and allowed <= PROBE_AFTER_S:
-            # The replay and its probe are answered within milliseconds unless the firmware
-            # is busy with a long command: a lost probe answer is retried sooner.
-            allowed = RECOVERY_RETRY_S
-        if allowed > PROBE_AFTER_S and now - self._alive_s < PROBE_AFTER_S:
-            # A long command is running and the printer keeps saying so: wait on.
-            allowed = max(allowed, silent_for + PROBE_AFTER_S)
-        if silent_for < allowed:
-            return
+        if allowed > PROBE_AFTER_S and now - self._alive_s < PROBE_AFTER_S and not idle_said:
+            return  # a long command is running and the printer keeps saying so
+        if self._stall_recoveries == 0:
+            self._stall_started_s = self._last_progress_s
         total = now - self._stall_started_s
-        if (
-            self._stall_recoveries >= MAX_UNANSWERED_PROBES
-            and total >= PROBE_AFTER_S * (MAX_UNANSWERED_PROBES + 1)
+        if self._stall_recoveries >= MAX_UNANSWERED_PROBES and total >= max(
+            allowed, PROBE_AFTER_S * (MAX_UNANSWERED_PROBES + 1)
         ):
             self.connected = False
             raise PrinterStopped(
                 "L'imprimante ne répond plus : aucune ligne confirmée depuis "
-                f"{format_duration_fr(total)}, même après {MAX_UNANSWERED_PROBES} relances. "
+                f"{format_duration_fr(total)}, même après {self._stall_recoveries} relances. "
                 "Elle est peut-être bloquée ou éteinte.",
                 reason="silent",
             )
-        if self._stall_recoveries == 0:
-            self._stall_started_s = self._last_progress_s
         log.info("nothing acknowledged for %.1f s: sending the oldest line again", silent_for)
         self._stall_recoveries += 1
         self._last_progress_s = now

@@ -92,8 +92,11 @@ def _serve(overrides: dict[str, Any]) -> None:  # pragma: no cover - runs in the
             except OSError:
                 time.sleep(0.01)  # nobody has the port open yet (or it was closed)
                 continue
-            if data:
-                printer.write(data)
+            # VirtualPrinter takes one line per write (OctoPrint writes line by line): its
+            # reader handles one line per chunk and keeps the rest for after the next chunk.
+            # The bridge splits what the pty delivers, as a UART would hand it over byte by byte.
+            for line in data.splitlines(keepends=True):
+                printer.write(line)
 
     def to_host() -> None:
         while not stop.is_set():
@@ -117,9 +120,12 @@ class ServedVirtualPrinter:
     port: str
     process: subprocess.Popen[str]
     _errors: Any
+    _report: dict[str, Any] | None = None
 
     def stop(self) -> dict[str, Any]:
         """Stop the child; return VirtualPrinter's own line counters (``lastN``)."""
+        if self._report is not None:
+            return self._report
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
@@ -135,6 +141,7 @@ class ServedVirtualPrinter:
         for line in reversed(text.splitlines()):
             if line.startswith("{"):
                 result: dict[str, Any] = json.loads(line)
+                self._report = result
                 return result
         raise RuntimeError(f"VirtualPrinter gave no report: {text[-2000:]}")
 
