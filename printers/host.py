@@ -250,9 +250,8 @@ class MarlinHost:
 
     def verify_last(self) -> None:
         """Send the last line again as proof (see :meth:`FlowControl.verify_last`)."""
-        klipper = "klipper" in self.identity.name.lower()
         try:
-            data = self.flow.verify_last(firmware_checks_numbers=not klipper)
+            data = self.flow.verify_last(firmware_checks_numbers=self.flow.checks_numbers)
         except HistoryExceededError as exc:
             raise PrinterStopped("Historique des lignes perdu.", reason="history") from exc
         self._write(data)
@@ -455,6 +454,8 @@ class MarlinHost:
             )
         self.connected = True
         self.command("M115")
+        # Klipper drops line numbers unchecked: a line sent twice would run twice.
+        self.flow.checks_numbers = "klipper" not in self.identity.name.lower()
         if self.identity.has("AUTOREPORT_TEMP"):
             self.command(f"M155 S{AUTOREPORT_S}")
             self._autoreport = True

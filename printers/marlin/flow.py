@@ -123,6 +123,8 @@ class FlowControl:
         history_lines: int = DEFAULT_HISTORY_LINES,
     ) -> None:
         self.ping_pong = ping_pong
+        #: False for firmware that ignores line numbers (Klipper): nothing is ever sent twice.
+        self.checks_numbers = True
         self.max_lines = 1 if ping_pong else max(1, max_lines)
         self.rx_buffer_bytes = rx_buffer_bytes
         self.history_lines = history_lines
@@ -240,6 +242,10 @@ class FlowControl:
         if self.recovering:
             out += self._take_recovery()
         else:
+            if self._probe_due:
+                self._probe_due = False
+                self._add_in_flight(_InFlight(None, len(PROBE), True))
+                out += PROBE
             while self._send_from < self.next_number:
                 data, _tag, temperature_reply = self._line(self._send_from)
                 if not self._room_for(len(data)):
@@ -281,6 +287,12 @@ class FlowControl:
         them or will answer them before anything sent from now on.
         """
         self.stall_recoveries += 1
+        if not self.checks_numbers:
+            # Klipper executes whatever it gets: never a line twice. A probe after the lines
+            # in flight: its "ok T:" answers them all.
+            self._drop_in_flight(lambda item: item.number is None)
+            self._probe_due = True
+            return
         numbered = [i.number for i in self._in_flight if i.number]
         if self._reset_line is None and any(i.number == 0 for i in self._in_flight):
             # The M110 itself got no answer: send it again.
@@ -296,7 +308,6 @@ class FlowControl:
         target = min(target, self.next_number - 1)
         if target < 1:
             return
-        self._drop_in_flight(lambda item: item.number is None or 0 < item.number <= self.confirmed)
         self._enter_recovery(target)
 
     def verify_last(self, *, firmware_checks_numbers: bool = True) -> bytes:
@@ -369,8 +380,8 @@ class FlowControl:
         if isinstance(event, Ok):
             return self._on_ok(event)
         if isinstance(event, Resend):
-            self._on_resend(event.line_number)
-        elif isinstance(event, LineError):
+            return self._on_resend(event.line_number)
+        if isinstance(event, LineError):
             self.line_errors += 1
         return []
 
@@ -442,14 +453,21 @@ class FlowControl:
         self._probe_due = False
         self._probe = None
 
-    def _enter_recovery(self, target: int) -> None:
-        """Rewind to ``target``: it goes again at once with a probe behind it.
+    def _enter_recovery(self, target: int, acked: list[Acknowledged] | None = None) -> None:
+        """Rewind to ``target``: it goes again at once, alone, with a probe behind it.
 
-        Lines from ``target`` on are no longer in flight (refused, flushed, or about to be
-        refused); older lines were accepted and each still owes its ``ok``; unnumbered items
-        (older probes, ``M108``) still owe theirs, answered before the new probe's.
+        Nothing stays in flight. Lines before ``target`` were accepted (a ``Resend:`` says so:
+        they are acknowledged in ``acked``); lines from it on were refused, flushed, or are
+        about to be refused. Whatever they still owe (an ``ok``, an ``ok T:``) comes before
+        the new probe's answer, while plain ``ok`` are ignored; an older ``ok T:`` taken for
+        the probe's answer only reopens the window a little early, which the numbering makes
+        harmless (the worst case is one more resend).
         """
-        self._drop_in_flight(lambda item: (item.number or 0) >= target)
+        for item in self._in_flight:
+            if acked is not None and item.number and item.number < target:
+                self._ack(item, acked, proven=True)
+        self._in_flight.clear()
+        self._in_flight_bytes = 0
         self.recovering = True
         self._target = target
         self._credit = 1
@@ -457,18 +475,19 @@ class FlowControl:
         self._probe_due = True
         self._probe = None
 
-    def _on_resend(self, number: int) -> None:
+    def _on_resend(self, number: int) -> list[Acknowledged]:
+        acked: list[Acknowledged] = []
         if self._verifying is not None and number == self._verifying + 1:
             self._verifying = None
             self.verified = number == self.next_number
-            return
+            return acked
         if self.recovering and number == self._target:
             # Refusal of a line sent after the bad one, before the replay reached the firmware.
             self.duplicate_resends += 1
-            return
+            return acked
         if number > self.next_number:
             self._on_resend_beyond(number)
-            return
+            return acked
         self._beyond = None
         if number < self.next_number and number not in self._history:
             raise HistoryExceededError(number, self.oldest_kept)
@@ -485,7 +504,8 @@ class FlowControl:
             # The M110 reset may have been refused (damaged on the way): send it again.
             self._drop_in_flight(lambda item: item.number == 0)
             self._reset_line = reset_numbering(0)
-        self._enter_recovery(number)
+        self._enter_recovery(number, acked)
+        return acked
 
     def _on_resend_beyond(self, number: int) -> None:
         """The firmware says it is past every line we sent: a damaged digit, or a counter

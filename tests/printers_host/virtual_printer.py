@@ -148,7 +148,7 @@ class ServedVirtualPrinter:
 
 def serve_virtual_printer(**settings: Any) -> ServedVirtualPrinter:
     """Start VirtualPrinter with these settings (e.g. ``resend_ratio=5``) on a new pty."""
-    errors = tempfile.TemporaryFile(mode="w+")
+    errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.printers_host.virtual_printer", json.dumps(settings)],
         stdout=subprocess.PIPE,
