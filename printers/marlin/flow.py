@@ -241,6 +241,10 @@ class FlowControl:
             out += data
         if self.recovering:
             out += self._take_recovery()
+        elif any(item.number == 0 for item in self._in_flight):
+            # Marlin's M110 sets its counter when it *runs* (GcodeSuite::M110), after any line
+            # read meanwhile: a line sent before its ok would be refused, then run twice.
+            pass
         else:
             if self._probe_due:
                 self._probe_due = False

@@ -225,7 +225,77 @@ def test_ctrl_c_without_a_terminal_cancels_and_exits_130(tmp_path: Path) -> None
     assert "Problèmes bloquants ignorés (--forcer)" in "".join(seen)
     assert proc.returncode == 130
     assert "annulée" in err
-    assert "chauffes, ventilateur et moteurs coupés" in err
+    assert "a confirmé les chauffes coupées" in err
+
+
+def _start_print(tmp_path: Path, url: str) -> subprocess.Popen[str]:
+    """``kit printer print`` of a long file in the background, once it prints."""
+    path = tmp_path / "long.gcode"
+    body = ["G90", "M82", "M104 S200", "M140 S60", "G92 E0", *arc_lines(800), "M104 S0"]
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kit", "printer", "print", str(path), "--port", url, "--forcer"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kit_env(),
+        cwd=str(REPO_ROOT),
+    )
+    assert proc.stderr is not None
+    seen: list[str] = []
+    while not seen or "Imprimante :" not in seen[-1]:
+        line = proc.stderr.readline()
+        assert line, "".join(seen)  # the command ended before printing
+        seen.append(line)
+    return proc
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_cancels_with_heaters_off_confirmed(
+    tmp_path: Path, signum: int, status: int
+) -> None:
+    journal = tmp_path / "journal.txt"
+    proc = _start_print(tmp_path, f"sim://marlin?speed=1&journal={journal}")
+    try:
+        time.sleep(0.5)
+        proc.send_signal(signum)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == status, err
+    assert "a confirmé les chauffes coupées" in err
+    executed = [line.split(" ", 1)[1] for line in journal.read_text().splitlines()]
+    restart = len(executed) - executed[::-1].index("M110 N0")
+    assert executed[restart : restart + 4] == ["M104 S0", "M140 S0", "M107", "M84"]
+
+
+def test_a_signal_when_the_printer_no_longer_answers_says_heaters_may_be_on(
+    tmp_path: Path,
+) -> None:
+    proc = _start_print(tmp_path, "sim://marlin?speed=1&hang_at_line=12")
+    try:
+        time.sleep(1.0)  # the printer hung at line 12
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, err
+    assert "n'a pas confirmé l'arrêt des chauffes" in err
+
+
+def test_a_second_signal_exits_at_once(tmp_path: Path) -> None:
+    proc = _start_print(tmp_path, "sim://marlin?speed=1&hang_at_line=12")
+    try:
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Arrêt immédiat" in err and "peut-être encore allumées" in err
 
 
 def test_console_adds_checksums_and_shows_answers() -> None:
