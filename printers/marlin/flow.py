@@ -309,8 +309,11 @@ class FlowControl:
             # Lines up to the firmware's stated last line are not waited for any more.
             unconfirmed = [n for n in numbered if n > self.confirmed]
             target = min(unconfirmed) if unconfirmed else self.confirmed + 1
-        target = min(target, self.next_number - 1)
-        if target < 1:
+        if target >= self.next_number or target < 1:
+            # The firmware has every line: only the probe again (a duplicate would just
+            # be refused, and count as one more request for the same line).
+            self._enter_recovery(self.next_number)
+            self._send_from = self.next_number
             return
         self._enter_recovery(target)
 
@@ -460,18 +463,29 @@ class FlowControl:
     def _enter_recovery(self, target: int, acked: list[Acknowledged] | None = None) -> None:
         """Rewind to ``target``: it goes again at once, alone, with a probe behind it.
 
-        Nothing stays in flight. Lines before ``target`` were accepted (a ``Resend:`` says so:
-        they are acknowledged in ``acked``); lines from it on were refused, flushed, or are
-        about to be refused. Whatever they still owe (an ``ok``, an ``ok T:``) comes before
-        the new probe's answer, while plain ``ok`` are ignored; an older ``ok T:`` taken for
-        the probe's answer only reopens the window a little early, which the numbering makes
-        harmless (the worst case is one more resend).
+        Lines before ``target`` were accepted (a ``Resend:`` says so: they are acknowledged in
+        ``acked``); lines from it on were refused, flushed, or are about to be refused. Plain
+        ``ok`` they still owe are ignored during a recovery; the ``ok T:`` still owed by older
+        probes and M105 lines keep their place in flight, so that the new probe's answer is
+        recognised as the one after them. Were an older answer lost, the recovery would be
+        retried after a silence (:meth:`recover_stall` forgets everything in flight); were an
+        older one taken for the new probe's, the window would only reopen a little early,
+        which the numbering makes harmless (the worst case is one more resend).
         """
-        for item in self._in_flight:
-            if acked is not None and item.number and item.number < target:
-                self._ack(item, acked, proven=True)
-        self._in_flight.clear()
-        self._in_flight_bytes = 0
+        kept: deque[_InFlight] = deque()
+        if acked is not None:
+            for item in self._in_flight:
+                if item.number is not None and item.number >= target:
+                    continue  # refused, flushed, or about to be refused
+                if item.number is None and item.temperature_reply:
+                    # An older probe's "ok T:" is still to come, before the new probe's: kept,
+                    # so that the new probe is recognised by its place (answered in order).
+                    kept.append(item)
+                elif item.number:
+                    self._ack(item, acked, proven=True)
+        # A stall (acked is None): whatever was in flight is presumed lost.
+        self._in_flight = kept
+        self._in_flight_bytes = sum(i.size for i in kept)
         self.recovering = True
         self._target = target
         self._credit = 1
@@ -494,6 +508,10 @@ class FlowControl:
             return acked
         self._beyond = None
         if number < self.next_number and number not in self._history:
+            if number < 1 or self.oldest_kept in (None, 1):
+                # No line was ever forgotten: a damaged digit ("Resend: 8" read as 0). The
+                # firmware will say it again, or the silence will be recovered.
+                return acked
             raise HistoryExceededError(number, self.oldest_kept)
         if number == self._same_target:
             self._same_count += 1
