@@ -214,6 +214,14 @@ def print_cmd(
         "Connexion à l'imprimante…",
         highlight=False,
     )
+    if checked.framed_lines:
+        err_console.print(
+            f"{checked.framed_lines} ligne{'s' if checked.framed_lines > 1 else ''} du fichier "
+            "portai" + ("ent" if checked.framed_lines > 1 else "t") + " déjà un numéro (N…) "
+            "et une somme de contrôle (*…) : vérifiées, puis retirées (le kit numérote "
+            "lui-même chaque ligne envoyée).",
+            highlight=False,
+        )
     host = connect_host(
         port, baud, ping_pong=ping_pong, default_baud=default_baud, rx_buffer_bytes=rx_buffer
     )

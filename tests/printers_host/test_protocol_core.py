@@ -34,6 +34,7 @@ from printers.marlin.framing import (
     frame,
     parse_received_line,
     strip_comment,
+    strip_host_framing,
 )
 from printers.marlin.responses import ResponseParser, parse_line
 from printers.marlin.timeouts import PROBE_AFTER_S, probe_after_s
@@ -400,3 +401,24 @@ def test_long_commands_wait_longer_before_a_probe() -> None:
     assert probe_after_s(["G1 X1", "M190 S60"]) > 600
     assert probe_after_s(["G4 P30000"]) == pytest.approx(PROBE_AFTER_S + 30)
     assert probe_after_s(["G28"]) > probe_after_s(["M104 S200"])
+
+
+@given(
+    number=st.integers(0, 10**6),
+    command=st.text(alphabet="GMXYZEF0123456789. -", min_size=1, max_size=40).map(str.strip),
+)
+def test_host_framing_kept_in_a_file_is_verified_and_removed(number: int, command: str) -> None:
+    if not command:
+        return
+    framed = frame(number, command).decode("ascii").strip()
+    assert strip_host_framing(framed) == (command, True)
+    body = framed[: framed.rfind("*")]
+    damaged = f"{body}*{(checksum(body.encode()) + 1) % 256}"
+    assert strip_host_framing(damaged).checksum_ok is False  # type: ignore[union-attr]
+    assert strip_host_framing(command) is None or command[:1] in "Nn"
+
+
+def test_a_damaged_resend_number_is_not_read_as_another_line() -> None:
+    assert not isinstance(parse_line("Resend: 1s5"), Resend)
+    assert parse_line("Resend: 15") == Resend(15)
+    assert parse_line("rs N15") == Resend(15)
