@@ -384,7 +384,7 @@ class MarlinHost:
 
         On a stall the oldest unacknowledged line is sent again
         (:meth:`FlowControl.recover_stall`): a harmless duplicate if the firmware has it. The
-        retries back off (5 s, 10 s, 20 s…; 1 s, 2 s… during a recovery, whose probe is
+        retries back off (5 s, 10 s, 20 s…; every second during a recovery, whose probe is
         answered within milliseconds); after :data:`MAX_UNANSWERED_PROBES` retries without
         any acknowledgement, and once the longest command in flight had its allowance, the
         printer is declared lost.
@@ -393,8 +393,10 @@ class MarlinHost:
             self._progress(now)
             return
         silent_for = now - self._last_progress_s
-        base = RECOVERY_RETRY_S if self.flow.recovering else PROBE_AFTER_S
-        retry_after = base * (2 ** min(self._stall_recoveries, 6))
+        if self.flow.recovering:
+            retry_after = RECOVERY_RETRY_S  # a replay and its probe answer in milliseconds
+        else:
+            retry_after = PROBE_AFTER_S * (2 ** min(self._stall_recoveries, 6))
         if silent_for < retry_after and not (idle_said and silent_for >= RECOVERY_RETRY_S):
             return  # the common case, decided without looking at what is in flight
         commands = [getattr(tag, "command", "") for tag in self.flow.unacknowledged_tags()]

@@ -174,8 +174,8 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
     default=None,
     metavar="OCTETS",
     help="Taille du tampon de réception du firmware (RX_BUFFER_SIZE de Marlin, 128 sur "
-    "une carte 8 bits) : plus de lignes envoyées d'avance. Par défaut : 64, la plus petite "
-    "courante.",
+    "une carte 8 bits) : plus de lignes envoyées d'avance. Par défaut : celle du profil si "
+    "elle est connue, sinon 64, la plus petite courante.",
 )
 def print_cmd(
     gcode_file: str,
@@ -200,7 +200,9 @@ def print_cmd(
     if profile:
         from printers.profile import load_profile
 
-        default_baud = load_profile(profile).baud
+        loaded = load_profile(profile)
+        default_baud = loaded.baud
+        rx_buffer = rx_buffer or loaded.rx_buffer_bytes
     # A file the analysis cannot read (no move at all) is still sent: check_print_file
     # accepted every line; it just has no time estimate.
     analysis = preflight_gate(checked.path, profile, force=force, required=False)
