@@ -4,7 +4,8 @@
 Correct by construction for any firmware that checks line numbers (Marlin 1.x/2.x,
 Prusa-Firmware, Repetier, OctoPrint's VirtualPrinter), after OctoPrint's proven model
 (``octoprint/util/comm.py``: ``_handle_resend_request``, ``_resendNextCommand``,
-``_resendSimulateOk``):
+``_maxConsecutiveResends``), with one step less to go wrong: OctoPrint waits for the ``ok``
+after a resend request (and assumes it after ``resendOk`` seconds); here nothing waits for it.
 
 - **Exactly once comes from the firmware, not from us.** A firmware that checks numbers
   executes line ``n`` only when its last accepted line is ``n - 1``; anything else is refused
@@ -24,9 +25,10 @@ Prusa-Firmware, Repetier, OctoPrint's VirtualPrinter), after OctoPrint's proven 
   * line N is sent again at once, alone, followed by an unnumbered ``M105`` *probe*; nothing
     more is sent until the probe is answered. The firmware answers it with ``ok T:…`` only
     once it has read and processed everything before it, so that answer closes the episode:
-    the window reopens, empty. Whether an ``ok`` follows the resend request (Marlin 2.1),
-    comes first, twice or never (older Marlin, VirtualPrinter's ``brokenResend``; see
-    ``sim/marlin/dialects.py``) changes nothing: ``ok`` is not awaited in recovery;
+    the window reopens with nothing in flight but older probes still to be answered. Whether
+    an ``ok`` follows the resend request (Marlin 2.1), comes first, twice or never (older
+    Marlin, VirtualPrinter's ``brokenResend``; see ``sim/marlin/dialects.py``) changes
+    nothing: ``ok`` is not awaited in recovery;
   * until then, the same ``Resend: N`` again is the refusal of a line sent after the bad one
     (the firmware may have flushed some of them with its receive buffer, so they cannot be
     counted): it is ignored (OctoPrint ignores it as many times as lines were sent after N,
@@ -45,6 +47,9 @@ Prusa-Firmware, Repetier, OctoPrint's VirtualPrinter), after OctoPrint's proven 
   *again* (:meth:`FlowControl.verify_last`). A firmware that accepted every line refuses the
   duplicate with ``Resend: k+1``, whatever its error text: an exact proof that nothing was
   skipped, which no count of ``ok`` can give on a noisy line.
+
+Klipper ignores line numbers (:attr:`FlowControl.checks_numbers` is False): nothing is ever
+sent to it twice; a stall there is recovered by a probe alone.
 
 Pure state machine: no I/O, no clock (the host decides when a silence is a stall).
 """
