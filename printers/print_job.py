@@ -273,6 +273,10 @@ class PrintJob:
                 self._verify()
             elif isinstance(tag, _ShutdownCheck) and self.state is JobState.CANCELLING:
                 self._check_heaters_off(answered=ack.proven)
+        if self.state is JobState.FINISHING and self.host.flow.idle:
+            # Everything sent and nothing owed, yet the barrier was not seen acknowledged (its
+            # ok lost with a recovery): the proof decides, as for any end of file.
+            self._verify()
         if self.state is JobState.VERIFYING:
             self._check_verification()
         if self.state is JobState.CANCELLING:

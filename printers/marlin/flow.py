@@ -465,20 +465,20 @@ class FlowControl:
         self._probe_due = False
         self._probe = None
 
-    def _enter_recovery(self, target: int, acked: list[Acknowledged] | None = None) -> None:
+    def _enter_recovery(self, target: int, *, keep_probes: bool = False) -> None:
         """Rewind to ``target``: it goes again at once, alone, with a probe behind it.
 
-        Lines before ``target`` were accepted (a ``Resend:`` says so: they are acknowledged in
-        ``acked``); lines from it on were refused, flushed, or are about to be refused. Plain
-        ``ok`` they still owe are ignored during a recovery; the ``ok T:`` still owed by older
-        probes and M105 lines keep their place in flight, so that the new probe's answer is
-        recognised as the one after them. Were an older answer lost, the recovery would be
-        retried after a silence (:meth:`recover_stall` forgets everything in flight); were an
-        older one taken for the new probe's, the window would only reopen a little early,
-        which the numbering makes harmless (the worst case is one more resend).
+        Lines before ``target`` were accepted (a ``Resend:`` says so: :meth:`_on_resend`
+        acknowledges them); lines from it on were refused, flushed, or are about to be
+        refused. Plain ``ok`` still owed are ignored during a recovery; with ``keep_probes``
+        (after a resend request) the ``ok T:`` still owed by older probes keep their place in
+        flight, so that the new probe's answer is recognised as the one after them. Were an
+        older answer lost, the recovery is retried after a silence (a stall forgets everything
+        in flight); were an older one (an M105 line's) taken for the new probe's, the window
+        only reopens a little early, which the numbering makes harmless.
         """
         kept: deque[_InFlight] = deque()
-        if acked is not None:
+        if keep_probes:
             for item in self._in_flight:
                 if item.number is not None and item.number >= target:
                     continue  # refused, flushed, or about to be refused
@@ -486,9 +486,7 @@ class FlowControl:
                     # An older probe's "ok T:" is still to come, before the new probe's: kept,
                     # so that the new probe is recognised by its place (answered in order).
                     kept.append(item)
-                elif item.number:
-                    self._ack(item, acked, proven=True)
-        # A stall (acked is None): whatever was in flight is presumed lost.
+        # After a stall (keep_probes False): whatever was in flight is presumed lost.
         self._in_flight = kept
         self._in_flight_bytes = sum(i.size for i in kept)
         self.recovering = True
@@ -526,12 +524,18 @@ class FlowControl:
             self._same_target = number
             self._same_count = 1
         self.resends += 1
+        # Every line before N was accepted, including lines whose place in flight an earlier
+        # recovery gave up (the firmware had them): acknowledged now, once.
+        for accepted in range(self.confirmed + 1, number):
+            entry = self._history.get(accepted)
+            if entry is not None:
+                acked.append(Acknowledged(accepted, entry[1], True))
         self.confirmed = max(self.confirmed, number - 1)
         if any(i.number == 0 for i in self._in_flight) and number == 1:
             # The M110 reset may have been refused (damaged on the way): send it again.
             self._drop_in_flight(lambda item: item.number == 0)
             self._reset_line = reset_numbering(0)
-        self._enter_recovery(number, acked)
+        self._enter_recovery(number, keep_probes=True)
         return acked
 
     def _on_resend_beyond(self, number: int) -> None:
