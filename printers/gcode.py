@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 _WORD_RE = re.compile(rb"([A-Za-z])\s*([-+]?(?:[0-9]*\.?[0-9]*(?:[eE][-+]?[0-9]+)?|nan|inf))")
+_LINE_NUMBER_RE = re.compile(rb"^[Nn][0-9]+\s*")
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([dhms])", re.IGNORECASE)
 
 
@@ -41,7 +42,13 @@ def split_code(line: bytes) -> tuple[bytes, bytes]:
         code, comment = line, b""
     if b"(" in code:
         code = re.sub(rb"\([^)]*\)?", b" ", code)
-    return code.strip(), comment
+    code = code.strip()
+    if code[:1] in (b"N", b"n") and code[1:2].isdigit():
+        # A host's framing kept in the file (N12 G1 X5*87): the command is in between.
+        # kit printer print checks the checksum (printers.print_file) before sending.
+        star = code.rfind(b"*")
+        code = _LINE_NUMBER_RE.sub(b"", code[:star] if star >= 0 else code, count=1).strip()
+    return code, comment
 
 
 def split_words(code: bytes) -> tuple[bytes, list[tuple[int, float]]]:

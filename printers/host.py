@@ -42,6 +42,7 @@ from printers.marlin.events import (
     Start,
     TemperatureReport,
     UnknownCommand,
+    Wait,
 )
 from printers.marlin.flow import (
     DEFAULT_QUEUE_SLOTS,
@@ -49,6 +50,7 @@ from printers.marlin.flow import (
     Acknowledged,
     FlowControl,
     HistoryExceededError,
+    ResendLoopError,
 )
 from printers.marlin.framing import MAX_FRAMED_LINE_BYTES, LineTooLongError
 from printers.marlin.responses import ResponseParser
@@ -70,6 +72,9 @@ CONNECT_ATTEMPTS = 3
 CONNECT_ANSWER_S = 3.0
 #: Temperature autoreport interval asked with M155 (seconds).
 AUTOREPORT_S = 2
+#: Silence after which a recovery (a replayed line and its probe) is tried again, when no
+#: long command is in flight: the probe's answer (``ok T:…``) may have been damaged.
+RECOVERY_RETRY_S = 1.0
 #: Longest wait for one read (seconds of the link's clock).
 READ_SLICE_S = 0.1
 #: How long a write may wait for room in the kernel's output queue before the link is lost.
@@ -154,7 +159,9 @@ class MarlinHost:
         #: print goes on, but no filament comes out — the user must hear about it.
         self.cold_extrusions = 0
         self._last_progress_s = self.clock()
-        self._unanswered_probes = 0
+        self._alive_s = self._last_progress_s
+        self._stall_recoveries = 0
+        self._stall_started_s = self._last_progress_s
         self._autoreport = False
         self._banner_seen = False
         self._fd = _posix_fd(link)
@@ -243,21 +250,26 @@ class MarlinHost:
 
     def verify_last(self) -> None:
         """Send the last line again as proof (see :meth:`FlowControl.verify_last`)."""
-        klipper = "klipper" in self.identity.name.lower()
         try:
-            data = self.flow.verify_last(firmware_checks_numbers=not klipper)
+            data = self.flow.verify_last(firmware_checks_numbers=self.flow.checks_numbers)
         except HistoryExceededError as exc:
             raise PrinterStopped("Historique des lignes perdu.", reason="history") from exc
         self._write(data)
 
     def flush_output(self) -> None:
         """Write every line the flow-control window lets go now."""
-        self._write(self.flow.take_output())
+        self._write(self._take_output())
+
+    def _take_output(self) -> bytes:
+        try:
+            return self.flow.take_output()
+        except HistoryExceededError as exc:
+            raise self._history_lost(exc) from exc
 
     # -- events ----------------------------------------------------------------------------
     def pump(self) -> list[Acknowledged]:
         """One round: send what the window allows, read, handle, watch the silence."""
-        self._write(self.flow.take_output())
+        self._write(self._take_output())
         data = self._read_some()
         now = self.clock()
         acked: list[Acknowledged] = []
@@ -265,32 +277,40 @@ class MarlinHost:
             for line, event in self.parser.feed_lines(data):
                 acked.extend(self._handle(event, now, line))
         self._watch_silence(now)
-        if acked:
-            # Lines were acknowledged: the window has room again.
-            self._write(self.flow.take_output())
+        # An ok may have opened the window (or allowed the next line of a recovery).
+        self._write(self._take_output())
         return acked
 
     def _handle(self, event: Event, now: float, line: str = "") -> list[Acknowledged]:
         for listener in self.listeners:
             listener(event)
         if isinstance(event, Ok):
-            self._last_progress_s = now
-            self._unanswered_probes = 0
             if event.temperatures is not None:
                 # "ok T:… B:…" is Marlin's answer to M105: part of the command's reply.
                 self._store_temperatures(event.temperatures)
                 self.recent.append(line)
-            return self._flow_handle(event)
+            acked = self._flow_handle(event, now)
+            if acked or not self.flow.recovering:
+                self._progress(now)
+            return acked
         if isinstance(event, TemperatureReport):
             self._store_temperatures(event)
-            # Marlin prints temperatures while M109/M190 wait: the printer is working.
+            # Marlin prints temperatures while M109/M190 wait: the printer is busy heating.
+            # (Autoreported temperatures come whatever the printer does: they prove nothing.)
             if self._heating_in_flight():
-                self._last_progress_s = now
+                self._alive_s = now
             return []
-        self._last_progress_s = now
         if isinstance(event, (Resend, LineError)):
             log.info("printer: %s", event)
-            return self._flow_handle(event)
+            if isinstance(event, Resend):
+                # The firmware said exactly where it stands: that is an acknowledgement.
+                self._progress(now)
+            return self._flow_handle(event, now)
+        if isinstance(event, Busy):
+            self._alive_s = now
+        if isinstance(event, Wait) and self.connected:
+            # "wait": the firmware is idle. Lines still unacknowledged were lost on the way.
+            self._watch_silence(now, idle_said=True)
         if isinstance(event, Fault):
             raise self._fault(event)
         if isinstance(event, Start):
@@ -319,15 +339,30 @@ class MarlinHost:
                 self.last_message = event.text
         return []
 
-    def _flow_handle(self, event: Event) -> list[Acknowledged]:
+    def _progress(self, now: float) -> None:
+        self._last_progress_s = now
+        self._stall_recoveries = 0
+
+    def _flow_handle(self, event: Event, now: float | None = None) -> list[Acknowledged]:
         try:
             return self.flow.handle(event)
         except HistoryExceededError as exc:
+            raise self._history_lost(exc) from exc
+        except ResendLoopError as exc:
+            self.connected = False
             raise PrinterStopped(
-                f"L'imprimante redemande la ligne {exc.line_number}, plus ancienne que les "
-                "lignes gardées en mémoire : impossible de reprendre sans risque.",
-                reason="history",
+                f"L'imprimante redemande sans cesse la ligne {exc.line_number} "
+                f"({exc.times} fois de suite) : la liaison USB est trop perturbée. Essayez un "
+                "autre câble, un port USB sans rallonge, ou une vitesse plus basse.",
+                reason="resend_loop",
             ) from exc
+
+    def _history_lost(self, exc: HistoryExceededError) -> PrinterStopped:
+        return PrinterStopped(
+            f"L'imprimante redemande la ligne {exc.line_number}, plus ancienne que les "
+            "lignes gardées en mémoire : impossible de reprendre sans risque.",
+            reason="history",
+        )
 
     def _store_temperatures(self, report: TemperatureReport) -> None:
         self.temperatures.update(report.heaters)
@@ -339,29 +374,53 @@ class MarlinHost:
             text = f"{text} : « {event.text} »." if event.text else f"{text}."
         return PrinterStopped(text, reason=event.kind.value)
 
-    def _watch_silence(self, now: float) -> None:
-        if self.flow.in_flight_lines == 0:
-            self._last_progress_s = now
+    def _watch_silence(self, now: float, *, idle_said: bool = False) -> None:
+        """Recover a stall: nothing acknowledged for longer than the lines in flight allow.
+
+        Only acknowledgements (an ``ok`` that frees a line, a ``Resend:``) count as progress.
+        ``busy:`` and the temperatures printed during M109/M190 say a long command is running:
+        they keep its allowance open, but never prove that a line was received. ``wait`` says
+        the firmware is idle: with lines unacknowledged, they were lost (``idle_said``).
+
+        On a stall the oldest unacknowledged line is sent again
+        (:meth:`FlowControl.recover_stall`): a harmless duplicate if the firmware has it. The
+        retries back off (5 s, 10 s, 20 s…; every second during a recovery, whose probe is
+        answered within milliseconds); after :data:`MAX_UNANSWERED_PROBES` retries without
+        any acknowledgement, and once the longest command in flight had its allowance, the
+        printer is declared lost.
+        """
+        if self.flow.idle:
+            self._progress(now)
             return
         silent_for = now - self._last_progress_s
-        if silent_for < PROBE_AFTER_S:
+        if self.flow.recovering:
+            retry_after = RECOVERY_RETRY_S  # a replay and its probe answer in milliseconds
+        else:
+            retry_after = PROBE_AFTER_S * (2 ** min(self._stall_recoveries, 6))
+        if silent_for < retry_after and not (idle_said and silent_for >= RECOVERY_RETRY_S):
             return  # the common case, decided without looking at what is in flight
         commands = [getattr(tag, "command", "") for tag in self.flow.unacknowledged_tags()]
         allowed = probe_after_s(commands)
-        if silent_for < allowed:
-            return
-        if self._unanswered_probes >= MAX_UNANSWERED_PROBES:
+        if allowed > PROBE_AFTER_S and now - self._alive_s < PROBE_AFTER_S and not idle_said:
+            return  # a long command is running and the printer keeps saying so
+        if self._stall_recoveries == 0:
+            self._stall_started_s = self._last_progress_s
+        total = now - self._stall_started_s
+        if self._stall_recoveries >= MAX_UNANSWERED_PROBES and total >= max(
+            allowed, PROBE_AFTER_S * (MAX_UNANSWERED_PROBES + 1)
+        ):
             self.connected = False
-            total = allowed * (MAX_UNANSWERED_PROBES + 1)
             raise PrinterStopped(
-                f"L'imprimante ne répond plus depuis {format_duration_fr(total)} "
-                "(ni « ok », ni réponse à M105) : elle est peut-être bloquée ou éteinte.",
+                "L'imprimante ne répond plus : aucune ligne confirmée depuis "
+                f"{format_duration_fr(total)}, même après {self._stall_recoveries} relances. "
+                "Elle est peut-être bloquée ou éteinte.",
                 reason="silent",
             )
-        log.info("printer silent for %.1f s: probing with M105", silent_for)
-        self._unanswered_probes += 1
+        log.info("nothing acknowledged for %.1f s: sending the oldest line again", silent_for)
+        self._stall_recoveries += 1
         self._last_progress_s = now
-        self._write(self.flow.take_probe())
+        self.flow.recover_stall()
+        self._write(self._take_output())
 
     def _heating_in_flight(self) -> bool:
         return any(
@@ -397,6 +456,8 @@ class MarlinHost:
             )
         self.connected = True
         self.command("M115")
+        # Klipper drops line numbers unchecked: a line sent twice would run twice.
+        self.flow.checks_numbers = "klipper" not in self.identity.name.lower()
         if self.identity.has("AUTOREPORT_TEMP"):
             self.command(f"M155 S{AUTOREPORT_S}")
             self._autoreport = True
@@ -466,6 +527,11 @@ class MarlinHost:
             raise self._vanished(exc) from exc
         if waiting:
             self._absorb()
+
+    def restart_numbering(self) -> None:
+        """Abandon every line in flight, being replayed or waiting (cancel): ``M110 N0``
+        goes next and the following command is line 1 again."""
+        self.flow.reset_numbering()
 
     def break_heating_wait(self) -> bool:
         """Interrupt a running M109/M190 with M108 (needs the emergency parser); True if sent."""

@@ -17,7 +17,13 @@ from typing import NamedTuple
 
 from kit.errors import InputFileError
 from kit.files import looks_binary, require_input_file
-from printers.marlin.framing import MAX_FRAMED_LINE_BYTES, LineTooLongError, frame, strip_comment
+from printers.marlin.framing import (
+    MAX_FRAMED_LINE_BYTES,
+    LineTooLongError,
+    frame,
+    strip_comment,
+    strip_host_framing,
+)
 
 #: Longest raw line accepted (comments included): slicers write long comments, Marlin never
 #: sees them, but a "line" longer than this is not G-code.
@@ -38,6 +44,8 @@ class CheckedFile:
     size_bytes: int
     commands: int
     layers: int
+    #: Commands that carried a host's ``N`` number and ``*`` checksum: checked, then removed.
+    framed_lines: int = 0
 
 
 class FileLine(NamedTuple):
@@ -68,6 +76,7 @@ def check_print_file(path: str | os.PathLike[str]) -> CheckedFile:
     size = source.stat().st_size
     commands = 0
     layers = 0
+    framed = 0
     with source.open("rb") as handle:
         if looks_binary(handle.read(8192)):
             raise InputFileError(
@@ -90,6 +99,18 @@ def check_print_file(path: str | os.PathLike[str]) -> CheckedFile:
                 )
             if not code:
                 continue
+            host_framed = strip_host_framing(code)
+            if host_framed is not None:
+                if host_framed.checksum_ok is False:
+                    raise InputFileError(
+                        f"« {source} », ligne {number} : la somme de contrôle (*…) de la ligne "
+                        f"« {code[:40]} » ne correspond pas : ligne abîmée. Exportez de nouveau "
+                        "le G-code depuis le trancheur."
+                    )
+                framed += 1
+                code = host_framed.command
+                if not code:
+                    continue
             if not code.isascii():
                 raise InputFileError(
                     f"« {source} », ligne {number} : caractère accentué ou spécial dans une "
@@ -116,7 +137,7 @@ def check_print_file(path: str | os.PathLike[str]) -> CheckedFile:
             f"« {source} » ne contient aucune commande G-code (seulement des commentaires ou "
             "des lignes vides)."
         )
-    return CheckedFile(source, size, commands, layers)
+    return CheckedFile(source, size, commands, layers, framed)
 
 
 def _bounded_lines(handle: object, source: Path) -> Iterator[bytes]:
@@ -146,5 +167,9 @@ def iter_commands(checked: CheckedFile) -> Iterator[FileLine]:
             if text.startswith(";") and _is_layer_marker(text):
                 layer += 1
             code = strip_comment(text)
+            if code and checked.framed_lines:
+                host_framed = strip_host_framing(code)
+                if host_framed is not None:
+                    code = host_framed.command  # checked by check_print_file
             if code:
                 yield FileLine(number, offset, code, layer)

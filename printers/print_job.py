@@ -27,7 +27,8 @@ from printers.print_file import CheckedFile, FileLine, iter_commands
 if TYPE_CHECKING:
     from printers.analysis import Analysis
 
-#: Commands sent when a print is cancelled: heaters off, part fan off, motors off.
+#: Commands sent when a print is cancelled: heaters off, part fan off, motors off; then an
+#: M105 whose answer shows the targets the printer now holds (the proof that heaters are off).
 SHUTDOWN_COMMANDS = ("M104 S0", "M140 S0", "M107", "M84")
 #: Verifications of the last line tried before giving up.
 MAX_VERIFICATIONS = 20
@@ -35,8 +36,9 @@ MAX_VERIFICATIONS = 20
 VERIFY_WAIT_S = 5.0
 #: While cancelling, M108 is repeated this often until the heating wait is over (seconds).
 BREAK_HEATING_EVERY_S = 0.5
-#: Longest wait for the printer to finish what it took, after a cancel (link clock seconds).
-CANCEL_DRAIN_S = 120.0
+#: Longest wait for the printer to confirm heaters off after a cancel (link clock seconds):
+#: with the signal handling around it, Ctrl-C or SIGTERM ends the process within 5 s.
+CANCEL_CONFIRM_S = 3.5
 #: A printer that does not report its temperatures by itself (no AUTOREPORT_TEMP) is asked
 #: with M105 this often while printing or paused (link clock seconds), as OctoPrint does.
 TEMPERATURE_POLL_S = 5.0
@@ -92,6 +94,11 @@ class _Barrier:
 @dataclass(frozen=True)
 class _Shutdown:
     command: str
+
+
+@dataclass(frozen=True)
+class _ShutdownCheck:
+    command: str = "M105"
 
 
 @dataclass(frozen=True)
@@ -151,7 +158,9 @@ class PrintJob:
         self.finished_s: float | None = None
         self._verifications = 0
         self._verify_deadline: float | None = None
-        self._shutdown_pending = 0
+        #: Set when a temperature report after a cancel showed every heater's target at 0.
+        self.heaters_off_confirmed = False
+        self._heating_at_cancel = False
         self._cancel_deadline: float | None = None
         self._next_break_s: float | None = None
         # Positioning modes set by the lines sent so far (restored after a park move).
@@ -191,6 +200,13 @@ class PrintJob:
             self.host.push(command, _Park(command))
 
     def cancel(self) -> None:
+        """Stop at once: no more file lines, heating wait broken, heaters, fan, motors off.
+
+        Whatever was in flight or being replayed is abandoned: the numbering starts over
+        (``M110``) so that the shutdown commands are never queued behind a recovery. The
+        printer still runs the few commands it already holds, then these. The cancel is
+        confirmed only by a temperature report, after them, whose targets are all zero.
+        """
         if self.state in (
             JobState.PRINTING,
             JobState.PAUSED,
@@ -198,12 +214,16 @@ class PrintJob:
             JobState.VERIFYING,
         ):
             self.state = JobState.CANCELLING
-            self.host.flow.drop_pending()
+            self._next_break_s = None
             self._break_heating()
+            # Keep breaking the wait until the shutdown is confirmed (an M108 can be lost).
+            self._heating_at_cancel = self._next_break_s is not None
+            self.host.restart_numbering()
             for command in SHUTDOWN_COMMANDS:
                 self.host.push(command, _Shutdown(command))
-            self._shutdown_pending = len(SHUTDOWN_COMMANDS)
-            self._cancel_deadline = self.host.clock() + CANCEL_DRAIN_S
+            self.host.push("M105", _ShutdownCheck())
+            self._cancel_deadline = self.host.clock() + CANCEL_CONFIRM_S
+            self.host.flush_output()
 
     def _break_heating(self) -> None:
         """While an M109/M190 is in flight, the firmware would finish heating before it reads
@@ -211,7 +231,7 @@ class PrintJob:
         now = self.host.clock()
         if self._next_break_s is not None and now < self._next_break_s:
             return
-        waiting_for_heat = any(
+        waiting_for_heat = self._heating_at_cancel or any(
             command_code(getattr(tag, "command", "")) in ("M109", "M190")
             for tag in self.host.flow.unacknowledged_tags()
         )
@@ -251,21 +271,33 @@ class PrintJob:
                 self.last_done = tag
             elif isinstance(tag, _Barrier) and tag.final and self.state is JobState.FINISHING:
                 self._verify()
-            elif isinstance(tag, _Shutdown):
-                self._shutdown_pending -= 1
+            elif isinstance(tag, _ShutdownCheck) and self.state is JobState.CANCELLING:
+                self._check_heaters_off(answered=ack.proven)
+        if self.state is JobState.FINISHING and self.host.flow.idle:
+            # Everything sent and nothing owed, yet the barrier was not seen acknowledged (its
+            # ok lost with a recovery): the proof decides, as for any end of file.
+            self._verify()
         if self.state is JobState.VERIFYING:
             self._check_verification()
         if self.state is JobState.CANCELLING:
             self._break_heating()
-            if self._shutdown_pending <= 0 and self.host.flow.idle:
+            if self._cancel_deadline is not None and self.host.clock() > self._cancel_deadline:
+                # Not confirmed in time: stop waiting; the caller says heaters may be on.
                 self.state = JobState.CANCELLED
                 self.finished_s = self.host.clock()
-            elif self._cancel_deadline is not None and self.host.clock() > self._cancel_deadline:
-                self.state = JobState.FAILED
-                raise DeviceFault(
-                    "L'imprimante n'a pas confirmé l'arrêt des chauffes après l'annulation : "
-                    "coupez-la à l'interrupteur."
-                )
+
+    def _check_heaters_off(self, *, answered: bool) -> None:
+        """The M105 after the shutdown commands was acknowledged: by its own ``ok T:`` (then
+        the temperatures just stored are its answer), or by a plain ``ok`` matched by position
+        (an older line's: then it proves nothing)."""
+        targets = [h.target_c for h in self.host.temperatures.values() if h.target_c is not None]
+        if answered and all(t == 0 for t in targets) and not self.host.flow.has_pending:
+            self.heaters_off_confirmed = True
+            self.state = JobState.CANCELLED
+            self.finished_s = self.host.clock()
+        else:
+            # An older answer (or lines still being replayed): ask again.
+            self.host.push("M105", _ShutdownCheck())
 
     def _poll_temperatures(self) -> None:
         """Ask for temperatures between two file lines when the printer does not report them
@@ -322,6 +354,9 @@ class PrintJob:
     def _check_verification(self) -> None:
         flow = self.host.flow
         if flow.verified:
+            # Proven: the firmware accepted every line (some were confirmed by a resend
+            # request rather than by their own ok, and never counted one by one).
+            self.commands_done = self.checked.commands
             self.state = JobState.DONE
             self.finished_s = self.host.clock()
         elif flow.has_pending:

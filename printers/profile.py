@@ -59,6 +59,9 @@ class PrinterProfile:
     filament_diameter_mm: float
     default_material: str
     materials: dict[str, Material]
+    #: The firmware's serial receive buffer when known (bytes): the host may keep one less in
+    #: flight. None: unknown, the host assumes the smallest common one (64).
+    rx_buffer_bytes: int | None = None
 
     def material(self, name: str | None) -> Material:
         """The named material (case-insensitive), else the profile's default one."""
@@ -182,4 +185,5 @@ def _parse_profile(data: dict[str, Any]) -> PrinterProfile:
         filament_diameter_mm=_number(data, "filament_diameter_mm"),
         default_material=default_material,
         materials=materials,
+        rx_buffer_bytes=int(data["rx_buffer"]) if "rx_buffer" in data else None,
     )

@@ -23,7 +23,7 @@ from kit.commands.print_progress import PrintProgress, ProgressStatus
 from kit.commands.printer_serial import connect_host, port_options, temperatures_text
 from kit.commands.record import record_event
 from kit.console import console, err_console
-from kit.errors import EXIT_INTERRUPTED, KitError
+from kit.errors import EXIT_INTERRUPTED, DeviceFault, KitError
 from kit.messages import format_duration_fr
 from printers.print_file import check_print_file
 from printers.print_job import JobSnapshot, JobState, PrintJob, remaining_from
@@ -38,14 +38,46 @@ COLD_EXTRUSION_NOTICE = (
 )
 
 
+#: SIGTERM's exit status by the shell convention (128 + 15); Ctrl-C's is 130.
+EXIT_TERMINATED = 128 + signal.SIGTERM
+#: Wall-clock bound on a cancel after a signal: the process ends within 5 s.
+CANCEL_WALL_S = 4.0
+CANCEL_CONFIRMED = (
+    "[yellow]Impression annulée[/yellow] : l'imprimante a confirmé les chauffes coupées ; "
+    "ventilateur et moteurs coupés. "
+)
+CANCEL_UNCONFIRMED = (
+    "[bold red]Impression annulée, mais l'imprimante n'a pas confirmé l'arrêt des chauffes"
+    "[/bold red] : la buse ou le plateau sont peut-être encore chauds. Vérifiez-la et "
+    "coupez-la à l'interrupteur si besoin. "
+)
+EXIT_AT_ONCE = (
+    "[bold red]Arrêt immédiat[/bold red] (second signal) : les chauffes sont peut-être encore "
+    "allumées. Coupez l'imprimante à l'interrupteur."
+)
+
+
+class _ExitNow(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """A second signal while cancelling: leave at once."""
+
+
 class _Interrupts:
-    """Ctrl-C and SIGTERM turned into flags the print loop looks at between two steps."""
+    """Ctrl-C and SIGTERM turned into flags the print loop looks at between two steps.
+
+    A signal during a cancel (the second one) raises :class:`_ExitNow` at once, wherever the
+    loop is waiting. ``exit_code`` follows the first signal: 130 for SIGINT, 143 for SIGTERM.
+    """
 
     def __init__(self) -> None:
         self.requested = 0
         self.terminate = False
         self.asking = False
+        self.cancelling = False
         self._previous: list[tuple[int, Any]] = []
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_TERMINATED if self.terminate else EXIT_INTERRUPTED
 
     def install(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -58,6 +90,8 @@ class _Interrupts:
         self._previous.clear()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.cancelling:
+            raise _ExitNow
         if signum == signal.SIGTERM:
             self.terminate = True
         self.requested += 1
@@ -131,6 +165,16 @@ def _ask(job: PrintJob, interrupts: _Interrupts) -> str:
     is_flag=True,
     help="Une ligne à la fois, comme les anciens logiciels (firmware capricieux).",
 )
+@click.option(
+    "--rx-buffer",
+    "rx_buffer",
+    type=click.IntRange(32, 65536),
+    default=None,
+    metavar="OCTETS",
+    help="Taille du tampon de réception du firmware (RX_BUFFER_SIZE de Marlin, 128 sur "
+    "une carte 8 bits) : plus de lignes envoyées d'avance. Par défaut : celle du profil si "
+    "elle est connue, sinon 64, la plus petite courante.",
+)
 def print_cmd(
     gcode_file: str,
     port: str,
@@ -139,6 +183,7 @@ def print_cmd(
     park_z: float,
     ping_pong: bool,
     force: bool,
+    rx_buffer: int | None,
 ) -> None:
     """Imprime FICHIER (G-code) sur l'imprimante branchée en USB.
 
@@ -153,7 +198,9 @@ def print_cmd(
     if profile:
         from printers.profile import load_profile
 
-        default_baud = load_profile(profile).baud
+        loaded = load_profile(profile)
+        default_baud = loaded.baud
+        rx_buffer = rx_buffer or loaded.rx_buffer_bytes
     # A file the analysis cannot read (no move at all) is still sent: check_print_file
     # accepted every line; it just has no time estimate.
     analysis = preflight_gate(checked.path, profile, force=force, required=False)
@@ -167,13 +214,26 @@ def print_cmd(
         "Connexion à l'imprimante…",
         highlight=False,
     )
-    host = connect_host(port, baud, ping_pong=ping_pong, default_baud=default_baud)
+    if checked.framed_lines:
+        err_console.print(
+            f"{checked.framed_lines} ligne{'s' if checked.framed_lines > 1 else ''} du fichier "
+            "portai" + ("ent" if checked.framed_lines > 1 else "t") + " déjà un numéro (N…) "
+            "et une somme de contrôle (*…) : vérifiées, puis retirées (le kit numérote "
+            "lui-même chaque ligne envoyée).",
+            highlight=False,
+        )
+    host = connect_host(
+        port, baud, ping_pong=ping_pong, default_baud=default_baud, rx_buffer_bytes=rx_buffer
+    )
     interrupts = _Interrupts()
     interrupts.install()
     try:
         err_console.print(f"Imprimante : {host.identity.name}", highlight=False)
         job = PrintJob(host, checked, remaining_at=remaining_at)
         cancelled = _run(job, interrupts, interactive, park_z)
+    except _ExitNow:
+        err_console.print(EXIT_AT_ONCE, highlight=False)
+        sys.exit(interrupts.exit_code)
     finally:
         interrupts.restore()
         host.close()
@@ -189,12 +249,9 @@ def print_cmd(
         },
     )
     if cancelled:
-        err_console.print(
-            "[yellow]Impression annulée[/yellow] : chauffes, ventilateur et moteurs coupés. "
-            + job.last_line_sentence(),
-            highlight=False,
-        )
-        sys.exit(EXIT_INTERRUPTED)
+        text = CANCEL_CONFIRMED if job.heaters_off_confirmed else CANCEL_UNCONFIRMED
+        err_console.print(text + job.last_line_sentence(), highlight=False)
+        sys.exit(interrupts.exit_code)
     console.print(
         f"[green]Impression terminée[/green] : {snap.commands_total} commandes en "
         f"{format_duration_fr(snap.elapsed_s)}.",
@@ -231,6 +288,7 @@ def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool, park_z: floa
     name = job.checked.path.name
     last_draw = 0.0
     warned_cold = False
+    cancel_deadline: float | None = None
     with PrintProgress(name) as progress:
         while not job.finished:
             if interrupts.requested and job.state is not JobState.CANCELLING:
@@ -247,9 +305,23 @@ def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool, park_z: floa
                     else:
                         job.cancel()
                 else:
-                    err_console.print("Interruption : annulation de l'impression…")
+                    err_console.print(
+                        "Interruption : annulation de l'impression (chauffes, ventilateur et "
+                        "moteurs coupés)… Un second Ctrl-C quitte sans attendre."
+                    )
                     job.cancel()
                 interrupts.requested = 0
+            if job.state is JobState.CANCELLING:
+                interrupts.cancelling = True
+                if cancel_deadline is None:
+                    cancel_deadline = time.monotonic() + CANCEL_WALL_S
+                if time.monotonic() > cancel_deadline:
+                    break  # not confirmed in time: said so by the caller
+                try:
+                    job.step()
+                except DeviceFault:
+                    break  # the printer stopped answering: heaters not confirmed off
+                continue
             job.step()
             if host.cold_extrusions and not warned_cold:
                 warned_cold = True
@@ -260,4 +332,4 @@ def _run(job: PrintJob, interrupts: _Interrupts, interactive: bool, park_z: floa
                 snap = job.snapshot()
                 status = _status_text(snap, temperatures_text(host.temperatures))
                 progress.update(snap.fraction * 100.0, status)
-    return job.state is JobState.CANCELLED
+    return job.state in (JobState.CANCELLED, JobState.CANCELLING) or cancel_deadline is not None

@@ -36,11 +36,25 @@ def port_options(func: F) -> F:
 
 
 def connect_host(
-    port: str, baud: int | None, *, ping_pong: bool = False, default_baud: int = 115200
+    port: str,
+    baud: int | None,
+    *,
+    ping_pong: bool = False,
+    default_baud: int = 115200,
+    rx_buffer_bytes: int | None = None,
 ) -> MarlinHost:
-    """Open ``port`` and connect to the printer (boot banner, M110, M115)."""
+    """Open ``port`` and connect to the printer (boot banner, M110, M115).
+
+    ``rx_buffer_bytes`` is the firmware's receive buffer when known (``--rx-buffer``): the
+    host keeps one byte less in flight. Unknown, it assumes the smallest common one (64).
+    """
     link = open_link(port, baudrate=baud or default_baud, timeout_s=0.1)
-    host = MarlinHost(link, port_name=port, ping_pong=ping_pong)
+    if rx_buffer_bytes is not None:
+        host = MarlinHost(
+            link, port_name=port, ping_pong=ping_pong, rx_buffer_bytes=rx_buffer_bytes - 1
+        )
+    else:
+        host = MarlinHost(link, port_name=port, ping_pong=ping_pong)
     try:
         host.connect()
     except BaseException:

@@ -1,32 +1,57 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Flow control for streaming numbered lines: how many may be in flight, what to resend.
 
-Model (after grbl's "character counting" streaming, adapted to Marlin):
+Correct by construction for any firmware that checks line numbers (Marlin 1.x/2.x,
+Prusa-Firmware, Repetier, OctoPrint's VirtualPrinter), after OctoPrint's proven model
+(``octoprint/util/comm.py``: ``_handle_resend_request``, ``_resendNextCommand``,
+``_maxConsecutiveResends``), with one step less to go wrong: OctoPrint waits for the ``ok``
+after a resend request (and assumes it after ``resendOk`` seconds); here nothing waits for it.
 
-- Marlin answers ``ok`` once a command has been *processed* (a move: once it is in the planner).
-  Until then the line occupies either a command-queue slot (``BUFSIZE``, 4 on 8-bit boards) or
-  bytes of the UART receive buffer (``RX_BUFFER_SIZE``, 128 bytes by default). The receive
-  buffer *drops* bytes when full, so a host must never have more unacknowledged bytes on the
-  wire than it can hold. We keep the bytes of every unacknowledged line below
-  ``rx_buffer_bytes`` and their count below ``max_lines`` (learnt from ADVANCED_OK's ``B``).
-- Every line carries a number, so the firmware refuses anything but ``last + 1``: resending is
-  always safe, and a line is never executed twice or skipped.
-- ``Resend: n`` (and every Marlin line error) is followed by an ``ok`` that acknowledges
-  nothing; we swallow it. Lines sent after a bad one each cause one more ``Resend: n``
-  (Marlin flushes its buffer on error, so some cause none): those duplicates are ignored.
-- Marlin always says ``Error:…, Last Line: k`` just before ``Resend: k+1``. On a noisy line
-  either may arrive garbled; a resend request is acted on only when it agrees with the error
-  line before it (or when no error line preceded it at all, for firmware that sends none), so
-  that a corrupted digit never rewinds the stream to a line the firmware already executed.
-- A probe (unnumbered ``M105``) answers ``ok T:…`` after everything sent before it was
-  processed: that answer acknowledges all older lines, which recovers a lost ``ok``.
+- **Exactly once comes from the firmware, not from us.** A firmware that checks numbers
+  executes line ``n`` only when its last accepted line is ``n - 1``; anything else is refused
+  with ``Resend: last + 1``. So replaying lines is always harmless, and the host only has to
+  make sure every line is eventually sent again when asked for. The one dangerous operation
+  is ``M110`` (it moves the firmware's counter): it is sent only at connect, on cancel, and
+  when the firmware twice says it is *ahead* of every line we sent.
+- **An ``ok`` is permission to send, never proof that a given line ran.** In the steady
+  state each line yields one ``ok`` once processed, in order, so ``ok`` frees the oldest
+  line of the window (grbl's "character counting"). The window holds at most
+  ``rx_buffer_bytes`` (63 unless evidence says more: a profile, ``--rx-buffer``) and
+  ``max_lines`` (widened by ADVANCED_OK's ``B``).
+- **Any ``Resend: N`` / ``rs N`` means the firmware dropped everything from N on**, whatever
+  the error text before it (Marlin's ``Last Line:``, VirtualPrinter's ``expected line 6 got
+  8``, none at all). The stream rewinds to N and enters *recovery*:
+
+  * line N is sent again at once, alone, followed by an unnumbered ``M105`` *probe*; nothing
+    more is sent until the probe is answered. The firmware answers it with ``ok T:…`` only
+    once it has read and processed everything before it, so that answer closes the episode:
+    the window reopens with nothing in flight but older probes still to be answered. Whether
+    an ``ok`` follows the resend request (Marlin 2.1), comes first, twice or never (older
+    Marlin, VirtualPrinter's ``brokenResend``; see ``sim/marlin/dialects.py``) changes
+    nothing: ``ok`` is not awaited in recovery;
+  * until then, the same ``Resend: N`` again is the refusal of a line sent after the bad one
+    (the firmware may have flushed some of them with its receive buffer, so they cannot be
+    counted): it is ignored (OctoPrint ignores it as many times as lines were sent after N,
+    which a flushed buffer makes too many or too few). If the replay itself was refused, the
+    first line sent after the probe's answer is refused too, and a new episode starts;
+  * a request for a later line means the firmware moved on: a new episode from there.
+- A request for a line older than the kept history fails (:class:`HistoryExceededError`);
+  the same line asked for :data:`MAX_SAME_RESENDS` times in a row is a fault
+  (:class:`ResendLoopError`); a request beyond every line sent is checked once by sending the
+  last line again, and only a second identical answer resynchronises with ``M110``.
+- A stall (nothing acknowledged for too long, decided by the host's clock) is recovered by
+  :meth:`FlowControl.recover_stall`: the oldest unacknowledged line is sent again. Either it
+  was lost and now runs, or the firmware refuses the duplicate and its ``Resend:`` says
+  exactly where it stands.
 - At the end, a numbered ``M400`` and ``M105`` make a barrier; then the last line is sent
   *again* (:meth:`FlowControl.verify_last`). A firmware that accepted every line refuses the
-  duplicate with ``Last Line: k`` and ``Resend: k+1``: an exact proof that nothing was
-  skipped, which no count of ``ok`` can give on a noisy line. If it asks for an older line
-  instead, the stream rewinds and the barrier is replayed.
+  duplicate with ``Resend: k+1``, whatever its error text: an exact proof that nothing was
+  skipped, which no count of ``ok`` can give on a noisy line.
 
-Pure state machine: no I/O, no clock.
+Klipper ignores line numbers (:attr:`FlowControl.checks_numbers` is False): nothing is ever
+sent to it twice; a stall there is recovered by a probe alone.
+
+Pure state machine: no I/O, no clock (the host decides when a silence is a stall).
 """
 
 from __future__ import annotations
@@ -35,15 +60,21 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from printers.marlin.events import ErrorMessage, Event, LineError, Ok, Other, Resend
+from printers.marlin.events import Event, LineError, Ok, Resend
 from printers.marlin.framing import frame, reset_numbering
 
-#: Marlin's default RX_BUFFER_SIZE (Configuration_adv.h) and BUFSIZE on 8-bit boards.
-DEFAULT_RX_BUFFER_BYTES = 128
+#: Bytes allowed in flight without evidence of a bigger receive buffer: one less than the
+#: smallest common RX_BUFFER_SIZE (64: Marlin's minimum for 32-bit boards, OctoPrint's
+#: VirtualPrinter default); Marlin 2.x on 8-bit boards has 128 (Configuration_adv.h).
+DEFAULT_RX_BUFFER_BYTES = 63
+#: Marlin's BUFSIZE on 8-bit boards.
 DEFAULT_QUEUE_SLOTS = 4
 #: Lines kept for resends. Marlin asks for the line after its last accepted one, which is at
 #: most a window old; 1024 lines leave a wide margin and cost ~40 KiB.
 DEFAULT_HISTORY_LINES = 1024
+#: The same line requested this many times in a row means the link is broken (OctoPrint:
+#: ``_maxConsecutiveResends`` = 10).
+MAX_SAME_RESENDS = 10
 
 PROBE = b"M105\n"
 
@@ -57,9 +88,18 @@ class HistoryExceededError(Exception):
         self.oldest_kept = oldest_kept
 
 
+class ResendLoopError(Exception):
+    """The firmware keeps asking for the same line: the link is too noisy or broken."""
+
+    def __init__(self, line_number: int, times: int) -> None:
+        super().__init__(f"line {line_number} requested {times} times in a row")
+        self.line_number = line_number
+        self.times = times
+
+
 @dataclass(slots=True)
 class _InFlight:
-    number: int | None  # None for a probe
+    number: int | None  # None for a probe or an unnumbered command; 0 for the M110 reset
     size: int
     temperature_reply: bool  # answered by "ok T:…" (M105 and probes)
 
@@ -67,8 +107,8 @@ class _InFlight:
 class Acknowledged(NamedTuple):
     """A line the firmware has processed (its ``tag`` is what the host pushed with it).
 
-    ``proven`` is True when the acknowledgement was an ``ok T:…`` answering this very line or
-    a probe sent after it (as opposed to a plain ``ok`` matched by position).
+    ``proven`` is True when an ``ok T:…`` answering this line or a probe sent after it
+    (or ADVANCED_OK's line number) acknowledged it, rather than a plain ``ok`` by position.
     """
 
     number: int
@@ -88,41 +128,56 @@ class FlowControl:
         history_lines: int = DEFAULT_HISTORY_LINES,
     ) -> None:
         self.ping_pong = ping_pong
+        #: False for firmware that ignores line numbers (Klipper): nothing is ever sent twice.
+        self.checks_numbers = True
         self.max_lines = 1 if ping_pong else max(1, max_lines)
         self.rx_buffer_bytes = rx_buffer_bytes
         self.history_lines = history_lines
         self.next_number = 1
+        #: number -> (framed bytes, tag, answered by "ok T:")
         self._history: OrderedDict[int, tuple[bytes, Any, bool]] = OrderedDict()
-        self._pending: deque[int] = deque()
+        self._send_from = 1
         self._in_flight: deque[_InFlight] = deque()
         self._in_flight_bytes = 0
-        self._swallow_oks = 0
-        self._stale_resends = 0
-        self._rewind_target: int | None = None
+        self._reset_line: bytes | None = None
         self._learnt_slots: int | None = None
+        #: Highest line the firmware is known to have accepted (``Resend: N`` says N - 1,
+        #: ADVANCED_OK says it outright, an acknowledged line says itself).
+        self.confirmed = 0
+        # Recovery after a resend request or a stall.
+        self.recovering = False
+        self._credit = 0
+        self._target: int | None = None
+        self._same_target: int | None = None
+        self._same_count = 0
+        self._probe_due = False
+        self._probe: _InFlight | None = None
+        self._beyond: int | None = None
+        # Statistics and the end-of-print proof.
         self.resends = 0
         self.line_errors = 0
         self.duplicate_resends = 0
+        self.stall_recoveries = 0
+        self.resyncs = 0
         self.bytes_sent = 0
-        self._reset_line: bytes | None = None
-        self._error_last_line: int | None = None
-        self._after_garbage = False
-        self.unconfirmed_resends = 0
         self._verifying: int | None = None
         self._verify_by_ok = False
         self.verified = False
 
     # -- feeding --------------------------------------------------------------------------
     def reset_numbering(self) -> None:
-        """Start over at line 1 (after connect or a reset): send ``N0 M110 N0`` first."""
+        """Start over at line 1 (connect, cancel): forget every line, send ``N0 M110 N0``."""
         self._history.clear()
-        self._pending.clear()
         self._in_flight.clear()
         self._in_flight_bytes = 0
-        self._swallow_oks = 0
-        self._stale_resends = 0
-        self._rewind_target = None
         self.next_number = 1
+        self._send_from = 1
+        self.confirmed = 0
+        self._leave_recovery()
+        self._same_target = None
+        self._same_count = 0
+        self._beyond = None
+        self._verifying = None
         self._reset_line = reset_numbering(0)
 
     def push(self, command: str, tag: Any = None) -> int:
@@ -137,12 +192,12 @@ class FlowControl:
         self._history[number] = (data, tag, temperature_reply)
         while len(self._history) > self.history_lines:
             self._history.popitem(last=False)
-        self._pending.append(number)
         return number
 
     @property
     def has_pending(self) -> bool:
-        return bool(self._pending) or self._reset_line is not None
+        """Lines pushed (or to be replayed) that are not on the wire yet."""
+        return self._send_from < self.next_number or self._reset_line is not None
 
     @property
     def in_flight_lines(self) -> int:
@@ -154,8 +209,16 @@ class FlowControl:
 
     @property
     def idle(self) -> bool:
-        """Nothing waiting to be sent and nothing unacknowledged."""
-        return not self._pending and not self._in_flight and self._reset_line is None
+        """Nothing waiting to be sent, nothing unacknowledged, no recovery under way."""
+        return not self.has_pending and not self._in_flight and not self.recovering
+
+    @property
+    def oldest_kept(self) -> int | None:
+        return next(iter(self._history), None)
+
+    @property
+    def probes_in_flight(self) -> int:
+        return sum(1 for item in self._in_flight if item.number is None)
 
     def _room_for(self, size: int) -> bool:
         if not self._in_flight:
@@ -164,62 +227,116 @@ class FlowControl:
             return False
         return self._in_flight_bytes + size <= self.rx_buffer_bytes
 
+    def _line(self, number: int) -> tuple[bytes, Any, bool]:
+        entry = self._history.get(number)
+        if entry is None:
+            raise HistoryExceededError(number, self.oldest_kept)
+        return entry
+
     def take_output(self) -> bytes:
-        """Bytes to write now: pending lines that fit in the window, oldest first."""
+        """Bytes to write now: what the window (or the recovery) lets go, oldest first."""
         out = bytearray()
         if self._reset_line is not None:
             if self._in_flight and self.ping_pong:
                 return b""
             data = self._reset_line
             self._reset_line = None
-            self._add_in_flight(_InFlight(None, len(data), False))
-            # M110 is acknowledged with a plain ok: count it as an unnumbered line.
-            self._in_flight[-1].number = 0
+            # M110 is acknowledged with a plain ok: counted as line 0.
+            self._add_in_flight(_InFlight(0, len(data), False))
             out += data
-        while self._pending:
-            number = self._pending[0]
-            entry = self._history.get(number)
-            if entry is None:
-                raise HistoryExceededError(number, self.oldest_kept)
-            data, _tag, temperature_reply = entry
-            if not self._room_for(len(data)):
-                break
-            self._pending.popleft()
-            self._add_in_flight(_InFlight(number, len(data), temperature_reply))
-            out += data
+        if self.recovering:
+            out += self._take_recovery()
+        elif any(item.number == 0 for item in self._in_flight):
+            # Marlin's M110 sets its counter when it *runs* (GcodeSuite::M110), after any line
+            # read meanwhile: a line sent before its ok would be refused, then run twice.
+            pass
+        else:
+            if self._probe_due:
+                self._probe_due = False
+                self._add_in_flight(_InFlight(None, len(PROBE), True))
+                out += PROBE
+            while self._send_from < self.next_number:
+                data, _tag, temperature_reply = self._line(self._send_from)
+                if not self._room_for(len(data)):
+                    break
+                self._add_in_flight(_InFlight(self._send_from, len(data), temperature_reply))
+                self._send_from += 1
+                out += data
         self.bytes_sent += len(out)
         return bytes(out)
 
-    def take_probe(self) -> bytes:
-        """An unnumbered ``M105``: its ``ok T:`` proves older lines were processed.
+    def _take_recovery(self) -> bytes:
+        """One line per ``ok`` while recovering; the probe right after the first one."""
+        out = bytearray()
+        if self._credit <= 0:
+            return b""
+        if self._send_from < self.next_number:
+            self._credit -= 1
+            data, _tag, temperature_reply = self._line(self._send_from)
+            self._add_in_flight(_InFlight(self._send_from, len(data), temperature_reply))
+            self._send_from += 1
+            out += data
+        if self._probe_due:
+            self._probe_due = False
+            self._probe = _InFlight(None, len(PROBE), True)
+            self._add_in_flight(self._probe)
+            out += PROBE
+        return bytes(out)
 
-        At most one probe is kept in flight: when a new one is needed, the printer has been
-        silent again since the previous probe, whose answer (if any) was then matched to an
-        older item, so the old probe is forgotten.
-        """
-        kept = deque(item for item in self._in_flight if item.number is not None)
-        self._in_flight = kept
-        self._in_flight_bytes = sum(item.size for item in kept)
+    def take_probe(self) -> bytes:
+        """An unnumbered ``M105`` on its own (kept for callers that only want temperatures)."""
         self._add_in_flight(_InFlight(None, len(PROBE), True))
         self.bytes_sent += len(PROBE)
         return PROBE
 
+    def recover_stall(self) -> None:
+        """Nothing was acknowledged for too long: send the oldest unacknowledged line again.
+
+        Unnumbered items in flight (probes, ``M108``) are forgotten: a silent printer lost
+        them or will answer them before anything sent from now on.
+        """
+        self.stall_recoveries += 1
+        if not self.checks_numbers:
+            # Klipper executes whatever it gets: never a line twice. A probe after the lines
+            # in flight: its "ok T:" answers them all.
+            self._drop_in_flight(lambda item: item.number is None)
+            self._probe_due = True
+            return
+        numbered = [i.number for i in self._in_flight if i.number]
+        if self._reset_line is None and any(i.number == 0 for i in self._in_flight):
+            # The M110 itself got no answer: send it again.
+            self._drop_in_flight(lambda item: True)
+            self._reset_line = reset_numbering(0)
+            return
+        if self.recovering and self._target is not None:
+            target = self._target  # the replay or its probe was lost: both again
+        else:
+            # Lines up to the firmware's stated last line are not waited for any more.
+            unconfirmed = [n for n in numbered if n > self.confirmed]
+            target = min(unconfirmed) if unconfirmed else self.confirmed + 1
+        if target >= self.next_number or target < 1:
+            # The firmware has every line: only the probe again (a duplicate would just
+            # be refused, and count as one more request for the same line).
+            self._enter_recovery(self.next_number)
+            self._send_from = self.next_number
+            return
+        self._enter_recovery(target)
+
     def verify_last(self, *, firmware_checks_numbers: bool = True) -> bytes:
         """The last pushed line again, to make the firmware state its last accepted line.
 
-        Sets :attr:`verified` when the answer proves the firmware accepted every line. A
-        firmware that ignores line numbers (Klipper) just executes it: an ``ok`` with
-        temperatures after which nothing is in flight is then the answer.
+        Sets :attr:`verified` when the answer proves the firmware accepted every line: a
+        ``Resend: k+1`` whatever the error text before it. A firmware that ignores line
+        numbers (Klipper) just executes it: an ``ok`` with temperatures after which nothing
+        is in flight is then the answer.
         """
         number = self.next_number - 1
-        entry = self._history.get(number)
-        if entry is None:
-            raise HistoryExceededError(number, self.oldest_kept)
+        data, _tag, _temperature = self._line(number)
         self._verifying = number
         self._verify_by_ok = not firmware_checks_numbers
         self.verified = False
-        self.bytes_sent += len(entry[0])
-        return entry[0]
+        self.bytes_sent += len(data)
+        return data
 
     def take_unnumbered(self, data: bytes) -> bytes:
         """An unnumbered line answered by a plain ``ok`` (``M108`` for the emergency parser)."""
@@ -236,13 +353,18 @@ class FlowControl:
         self._in_flight_bytes -= item.size
         return item
 
-    @property
-    def oldest_kept(self) -> int | None:
-        return next(iter(self._history), None)
-
-    @property
-    def probes_in_flight(self) -> int:
-        return sum(1 for item in self._in_flight if item.number is None)
+    def _drop_in_flight(self, drop: Any) -> int:
+        """Remove the items for which ``drop(item)`` is true; return how many numbered."""
+        kept: deque[_InFlight] = deque()
+        dropped = 0
+        for item in self._in_flight:
+            if drop(item):
+                dropped += 1 if item.number else 0
+            else:
+                kept.append(item)
+        self._in_flight = kept
+        self._in_flight_bytes = sum(i.size for i in kept)
+        return dropped
 
     def unacknowledged_numbers(self) -> list[int]:
         return [i.number for i in self._in_flight if i.number]
@@ -257,44 +379,22 @@ class FlowControl:
         return tags
 
     def drop_pending(self) -> None:
-        """Forget lines not sent yet (cancel): numbers stay consumed, so later lines must be
-        pushed after :meth:`reset_numbering` or simply follow on (the firmware expects the
-        next number after the last line it accepted)."""
-        if self._pending:
-            first = self._pending[0]
+        """Forget lines not sent yet: their numbers are given again to the next pushes."""
+        if self._send_from < self.next_number:
             for number in list(self._history):
-                if number >= first:
+                if number >= self._send_from:
                     del self._history[number]
-            self.next_number = first
-            self._pending.clear()
+            self.next_number = self._send_from
 
     # -- receiving ------------------------------------------------------------------------
     def handle(self, event: Event) -> list[Acknowledged]:
         """Update the window for one printer event; return the lines it acknowledges."""
         if isinstance(event, Ok):
-            self._after_garbage = False
             return self._on_ok(event)
         if isinstance(event, Resend):
-            confirmed = (
-                event.line_number == self._error_last_line + 1
-                if self._error_last_line is not None
-                else not self._after_garbage
-            )
-            self._error_last_line = None
-            self._after_garbage = False
-            if confirmed:
-                self._on_resend(event.line_number)
-            else:
-                # Still followed by its "ok", which acknowledges nothing.
-                self.unconfirmed_resends += 1
-                self._swallow_oks += 1
-        elif isinstance(event, LineError):
+            return self._on_resend(event.line_number)
+        if isinstance(event, LineError):
             self.line_errors += 1
-            self._error_last_line = event.last_line
-            # An error line whose line number was garbled cannot confirm anything.
-            self._after_garbage = event.last_line is None
-        else:
-            self._after_garbage = isinstance(event, (Other, ErrorMessage))
         return []
 
     def _learn(self, ok: Ok) -> None:
@@ -307,7 +407,7 @@ class FlowControl:
             self.max_lines = max(self.max_lines, slots)
 
     def _on_ok(self, ok: Ok) -> list[Acknowledged]:
-        self._learn(ok)
+        acked: list[Acknowledged] = []
         if (
             self._verifying is not None
             and self._verify_by_ok
@@ -316,67 +416,147 @@ class FlowControl:
         ):
             self._verifying = None
             self.verified = True
-            return []
-        if self._swallow_oks:
-            self._swallow_oks -= 1
-            return []
-        acked: list[Acknowledged] = []
-        if ok.temperatures is not None and any(i.temperature_reply for i in self._in_flight):
-            # Everything up to the first M105/probe has been processed.
-            while self._in_flight:
-                item = self._pop_in_flight()
-                self._ack(item, acked, proven=True)
-                if item.temperature_reply:
-                    break
             return acked
+        if self.recovering:
+            # Which line it answers is unknown: only the probe's answer ends the recovery.
+            if ok.temperatures is not None:
+                self._ack_through_temperature(acked)
+            return acked
+        self._learn(ok)
+        if ok.temperatures is not None and any(i.temperature_reply for i in self._in_flight):
+            self._ack_through_temperature(acked)
+            return acked
+        if ok.line_number is not None and self._in_flight:
+            # ADVANCED_OK names the line: older lines in flight ran too (their ok was lost).
+            numbered = [i.number for i in self._in_flight if i.number]
+            if numbered and numbered[0] <= ok.line_number <= numbered[-1]:
+                while self._in_flight:
+                    item = self._pop_in_flight()
+                    self._ack(item, acked, proven=True)
+                    if item.number == ok.line_number:
+                        return acked
         if self._in_flight:
             self._ack(self._pop_in_flight(), acked)
         return acked
+
+    def _ack_through_temperature(self, acked: list[Acknowledged]) -> None:
+        """An ``ok T:`` answers the oldest M105 in flight: everything before it ran too."""
+        while self._in_flight:
+            item = self._pop_in_flight()
+            if item is self._probe:
+                self._probe = None
+                self._leave_recovery()
+                self._ack(item, acked, proven=True)
+                return
+            self._ack(item, acked, proven=True)
+            if item.temperature_reply:
+                return
 
     def _ack(self, item: _InFlight, acked: list[Acknowledged], *, proven: bool = False) -> None:
         if item.number:
             entry = self._history.get(item.number)
             acked.append(Acknowledged(item.number, entry[1] if entry else None, proven))
+            self.confirmed = max(self.confirmed, item.number)
 
-    def _on_resend(self, number: int) -> None:
-        # Marlin follows every resend request with an "ok" that acknowledges no line.
-        self._swallow_oks += 1
-        if number == self._rewind_target and self._stale_resends > 0:
-            self._stale_resends -= 1
-            self.duplicate_resends += 1
-            return
+    def _leave_recovery(self) -> None:
+        self.recovering = False
+        self._credit = 0
+        self._target = None
+        self._probe_due = False
+        self._probe = None
+
+    def _enter_recovery(self, target: int, *, keep_probes: bool = False) -> None:
+        """Rewind to ``target``: it goes again at once, alone, with a probe behind it.
+
+        Lines before ``target`` were accepted (a ``Resend:`` says so: :meth:`_on_resend`
+        acknowledges them); lines from it on were refused, flushed, or are about to be
+        refused. Plain ``ok`` still owed are ignored during a recovery; with ``keep_probes``
+        (after a resend request) the ``ok T:`` still owed by older probes keep their place in
+        flight, so that the new probe's answer is recognised as the one after them. Were an
+        older answer lost, the recovery is retried after a silence (a stall forgets everything
+        in flight); were an older one (an M105 line's) taken for the new probe's, the window
+        only reopens a little early, which the numbering makes harmless.
+        """
+        kept: deque[_InFlight] = deque()
+        if keep_probes:
+            for item in self._in_flight:
+                if item.number is not None and item.number >= target:
+                    continue  # refused, flushed, or about to be refused
+                if item.number is None and item.temperature_reply:
+                    # An older probe's "ok T:" is still to come, before the new probe's: kept,
+                    # so that the new probe is recognised by its place (answered in order).
+                    kept.append(item)
+        # After a stall (keep_probes False): whatever was in flight is presumed lost.
+        self._in_flight = kept
+        self._in_flight_bytes = sum(i.size for i in kept)
+        self.recovering = True
+        self._target = target
+        self._credit = 1
+        self._send_from = min(target, self.next_number)
+        self._probe_due = True
+        self._probe = None
+
+    def _on_resend(self, number: int) -> list[Acknowledged]:
+        acked: list[Acknowledged] = []
         if self._verifying is not None and number == self._verifying + 1:
             self._verifying = None
             self.verified = number == self.next_number
-            return
-        if number >= self.next_number:
-            if any(item.number == 0 for item in self._in_flight):
-                # The M110 that resets the numbering was refused (damaged on the way): again.
-                self._in_flight = deque(i for i in self._in_flight if i.number != 0)
-                self._in_flight_bytes = sum(i.size for i in self._in_flight)
-                self._reset_line = reset_numbering(0)
-            # Otherwise the firmware already has every line we sent: nothing to do.
-            return
-        if number not in self._history:
+            return acked
+        if self.recovering and number == self._target:
+            # Refusal of a line sent after the bad one, before the replay reached the firmware.
+            self.duplicate_resends += 1
+            return acked
+        if number > self.next_number:
+            self._on_resend_beyond(number)
+            return acked
+        self._beyond = None
+        if number < self.next_number and number not in self._history:
+            if number < 1 or self.oldest_kept in (None, 1):
+                # No line was ever forgotten: a damaged digit ("Resend: 8" read as 0). The
+                # firmware will say it again, or the silence will be recovered.
+                return acked
             raise HistoryExceededError(number, self.oldest_kept)
+        if number == self._same_target:
+            self._same_count += 1
+            if self._same_count >= MAX_SAME_RESENDS:
+                raise ResendLoopError(number, self._same_count)
+        else:
+            self._same_target = number
+            self._same_count = 1
         self.resends += 1
-        kept: deque[_InFlight] = deque()
-        dropped_after = 0
-        for item in self._in_flight:
-            if item.number is not None and item.number >= number:
-                if item.number > number:
-                    dropped_after += 1
-                continue
-            kept.append(item)
-        self._in_flight = kept
-        self._in_flight_bytes = sum(i.size for i in kept)
-        self._stale_resends = dropped_after
-        self._rewind_target = number
-        self._pending = deque(range(number, self.next_number))
+        # Every line before N was accepted, including lines whose place in flight an earlier
+        # recovery gave up (the firmware had them): acknowledged now, once.
+        for accepted in range(self.confirmed + 1, number):
+            entry = self._history.get(accepted)
+            if entry is not None:
+                acked.append(Acknowledged(accepted, entry[1], True))
+        self.confirmed = max(self.confirmed, number - 1)
+        if any(i.number == 0 for i in self._in_flight) and number == 1:
+            # The M110 reset may have been refused (damaged on the way): send it again.
+            self._drop_in_flight(lambda item: item.number == 0)
+            self._reset_line = reset_numbering(0)
+        self._enter_recovery(number, keep_probes=True)
+        return acked
+
+    def _on_resend_beyond(self, number: int) -> None:
+        """The firmware says it is past every line we sent: a damaged digit, or a counter
+        that really is ahead. Ask once more with the last line; twice the same: ``M110``."""
+        last = self.next_number - 1
+        if self._beyond == number or last < 1:
+            self._beyond = None
+            self.resyncs += 1
+            self._drop_in_flight(lambda item: True)
+            self._reset_line = frame(last, f"M110 N{last}") if last >= 1 else reset_numbering(0)
+            self._send_from = self.next_number
+            self.confirmed = max(self.confirmed, last)
+            self._leave_recovery()
+            return
+        self._beyond = number
+        if last in self._history:
+            self._enter_recovery(last)
 
     def on_reset(self) -> None:
         """The firmware rebooted: everything in flight is lost."""
         self._in_flight.clear()
         self._in_flight_bytes = 0
-        self._swallow_oks = 0
-        self._stale_resends = 0
+        self._leave_recovery()

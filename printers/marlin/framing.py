@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import reduce
 from operator import xor
+from typing import NamedTuple
 
 #: Marlin's MAX_CMD_SIZE: the line buffer, including its terminating NUL.
 MARLIN_MAX_CMD_SIZE = 96
@@ -55,6 +56,34 @@ def frame(line_number: int, command: str) -> bytes:
     if len(framed) > MAX_FRAMED_LINE_BYTES:
         raise LineTooLongError(command, len(framed))
     return framed + b"\n"
+
+
+class FramedLine(NamedTuple):
+    """A file line that already carries a host's framing (``N12 G1 X5*87``)."""
+
+    command: str  # without the N word and the checksum
+    checksum_ok: bool | None  # None when the line had a number but no checksum
+
+
+def strip_host_framing(code: str) -> FramedLine | None:
+    """``N12 G1 X5*87`` → the command and whether its checksum is right; None if unframed.
+
+    G-code exported by some hosts, or copied from a log, keeps the ``N`` numbers and ``*``
+    checksums it was sent with. They are checked (a wrong checksum means a damaged line) and
+    removed: the kit numbers every line itself.
+    """
+    if code[:1] not in ("N", "n") or not code[1:2].isdigit():
+        return None
+    end = 1
+    while end < len(code) and code[end].isdigit():
+        end += 1
+    star = code.rfind("*")
+    if star < 0:
+        return FramedLine(code[end:].strip(), None)
+    digits = code[star + 1 :].strip()
+    expected = int(digits) if digits.isascii() and digits.isdigit() else -1
+    good = expected == checksum(code[:star].encode("ascii", "replace"))
+    return FramedLine(code[end:star].strip(), good)
 
 
 def framed_length(line_number: int, command: str) -> int:

@@ -14,7 +14,9 @@ from sim.device import (
     reject_unknown_options,
 )
 
-DIALECTS = ("marlin", "prusa", "klipper")
+DIALECTS = ("marlin", "marlin2.0", "marlin1", "prusa", "klipper")
+#: What follows a resend request: see ``sim/marlin/dialects.py`` for each firmware's own.
+RESEND_OK = ("after", "none", "twice", "before")
 
 KNOWN_OPTIONS = {
     "baud",
@@ -35,6 +37,9 @@ KNOWN_OPTIONS = {
     "corrupt_out",
     "seed",
     "drop_ok",
+    "dup_ok",
+    "resend_ok",
+    "journal",
     "reset_at_line",
     "runaway_at",
     "disconnect_at_line",
@@ -69,6 +74,12 @@ class MarlinConfig:
     corrupt_out: float = 0.0
     seed: int = 0
     drop_ok: tuple[int, ...] = ()
+    #: Numbers of the oks sent twice (a duplicated ok, as a flaky USB-serial bridge does).
+    dup_ok: tuple[int, ...] = ()
+    #: What follows a resend request; None: the dialect's own.
+    resend_ok: str | None = None
+    #: File that receives one line per executed command: ``<line number or -> <command>``.
+    journal: str | None = None
     reset_at_line: int | None = None
     runaway_at_s: float | None = None
     disconnect_at_line: int | None = None
@@ -85,10 +96,12 @@ class MarlinConfig:
                 f"Dialecte inconnu : « {dialect} ». Possibles : {', '.join(DIALECTS)}."
             )
         baud = option_int(options, "baud", 0, minimum=0, maximum=4_000_000)
-        drop_ok: list[int] = []
-        for item in options.get("drop_ok", "").split(","):
-            if item.strip():
-                drop_ok.append(option_int({"drop_ok": item.strip()}, "drop_ok", 0, minimum=1))
+        drop_ok = _int_list(options, "drop_ok")
+        resend_ok = options.get("resend_ok", "").strip().lower() or None
+        if resend_ok is not None and resend_ok not in RESEND_OK:
+            raise SimOptionError(
+                f"resend_ok inconnu : « {resend_ok} ». Possibles : {', '.join(RESEND_OK)}."
+            )
         return cls(
             baud=baud or None,
             latency_s=option_float(options, "latency_ms", 1.0, minimum=0.0, maximum=1000.0)
@@ -108,7 +121,10 @@ class MarlinConfig:
             corrupt_in=option_float(options, "corrupt_in", 0.0, minimum=0.0, maximum=0.5),
             corrupt_out=option_float(options, "corrupt_out", 0.0, minimum=0.0, maximum=0.5),
             seed=option_int(options, "seed", 0),
-            drop_ok=tuple(drop_ok),
+            drop_ok=drop_ok,
+            dup_ok=_int_list(options, "dup_ok"),
+            resend_ok=resend_ok,
+            journal=options.get("journal") or None,
             reset_at_line=_optional_int(options, "reset_at_line"),
             runaway_at_s=(
                 option_float(options, "runaway_at", 0.0, minimum=0.0)
@@ -127,3 +143,11 @@ def _optional_int(options: Mapping[str, str], name: str) -> int | None:
     if name not in options:
         return None
     return option_int(options, name, 0, minimum=1)
+
+
+def _int_list(options: Mapping[str, str], name: str) -> tuple[int, ...]:
+    values: list[int] = []
+    for item in options.get(name, "").split(","):
+        if item.strip():
+            values.append(option_int({name: item.strip()}, name, 0, minimum=1))
+    return tuple(values)

@@ -1,5 +1,25 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What Marlin, Prusa firmware and Klipper's serial emulation say differently."""
+"""What Marlin, Prusa firmware and Klipper's serial emulation say differently.
+
+How each answers a damaged or out-of-order line (read in each firmware's source):
+
+- Marlin 2.1 (``Marlin/src/gcode/queue.cpp``, 2.1.2): ``gcode_line_error()`` prints
+  ``Error:<text>, Last Line: <n>``, empties the receive buffer, then
+  ``flush_and_request_resend()`` prints ``Resend: <n+1>`` and a plain ``ok``
+  (``SERIAL_ECHOLNPGM(STR_OK)``) whatever ADVANCED_OK says.
+- Marlin 2.0.x and 1.1.x (``queue.cpp`` 2.0.9 / ``Marlin_main.cpp`` 1.1.9): the same, but the
+  ``ok`` comes from ``ok_to_send()``: it is skipped when the command at the queue's read index
+  was not sent by the host (``send_ok[index_r]``), and with ADVANCED_OK it carries ``N``, ``P``
+  and ``B`` of *that* command — a line number unrelated to the resend (``resend_line_n``).
+- Marlin 1.0 (``Marlin_main.cpp``, 1.0.2): ``FlushSerialRequestResend()`` then
+  ``ClearToSend()``, a plain ``ok`` skipped for SD commands.
+- Prusa-Firmware 3.x for the MK3S (``Firmware/cmdqueue.cpp``, ``Firmware/Marlin_main.cpp``,
+  3.13): Marlin 1.0's texts (``checksum mismatch, Last Line:``, ``Line Number is not Last
+  Line Number+1, Last Line:``), ``Resend: <n>`` then ``ok`` in one ``printf_P``; no ``wait``;
+  its own temperature report (``T:… /… B:… /… T0:… @:… B@:… P:… A:…``).
+- Klipper (``klippy/gcode.py``, v0.12): the ``N`` word and ``*`` checksum are dropped without
+  any check; never a resend request; every line answered ``ok``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +35,10 @@ class Dialect:
     unknown_prefix: str  # before Unknown command:
     temperature_style: str  # "marlin", "prusa", "klipper"
     kill_lines: tuple[str, ...]
+    #: After ``Resend:``: "after" (an ``ok``), "none", "twice", "before" (the ``ok`` first).
+    resend_ok: str = "after"
+    #: ADVANCED_OK fields on the resend's ``ok`` describe the queued command (Marlin < 2.1).
+    resend_line_n: bool = False
 
 
 MARLIN = Dialect(
@@ -62,7 +86,41 @@ KLIPPER = Dialect(
     kill_lines=("!! Shutdown due to M112 command",),
 )
 
-DIALECTS = {d.name: d for d in (MARLIN, PRUSA, KLIPPER)}
+MARLIN_2_0 = Dialect(
+    name="marlin2.0",
+    banner=(
+        "start",
+        "echo:Marlin 2.0.9.3",
+        "echo: Last Updated: 2021-12-23 | Author: (none, default config)",
+        "echo:SD card ok",
+    ),
+    firmware_line=(
+        "FIRMWARE_NAME:Marlin 2.0.9.3 (Dec 23 2021 12:00:00) SOURCE_CODE_URL:"
+        "github.com/MarlinFirmware/Marlin PROTOCOL_VERSION:1.0 MACHINE_TYPE:atelier-kit sim "
+        "EXTRUDER_COUNT:1 UUID:cede2a2f-41a2-4748-9b12-c55c62f367ff"
+    ),
+    checks_line_numbers=True,
+    unknown_prefix="echo:",
+    temperature_style="marlin",
+    kill_lines=("Error:Printer halted. kill() called!",),
+    resend_line_n=True,
+)
+
+MARLIN_1 = Dialect(
+    name="marlin1",
+    banner=("start", "echo: External Reset", "Marlin 1.0.2", "echo:SD card ok"),
+    firmware_line=(
+        "FIRMWARE_NAME:Marlin V1; Sprinter/grbl mashup for gen6 FIRMWARE_URL:"
+        "https://github.com/MarlinFirmware/Marlin PROTOCOL_VERSION:1.0 MACHINE_TYPE:Mendel "
+        "EXTRUDER_COUNT:1"
+    ),
+    checks_line_numbers=True,
+    unknown_prefix="echo:",
+    temperature_style="marlin",
+    kill_lines=("Error:Printer halted. kill() called!",),
+)
+
+DIALECTS = {d.name: d for d in (MARLIN, MARLIN_2_0, MARLIN_1, PRUSA, KLIPPER)}
 
 
 def temperature_text(

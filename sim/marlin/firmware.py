@@ -18,6 +18,7 @@ import random
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TextIO
 
 from kit.errors import EXIT_FAILURE, KitError
 from printers.arcs import arc_waypoints
@@ -119,6 +120,15 @@ class MarlinPrinter(SimulatedDevice):
         self._line_faults_done: set[str] = set()
         self._vanished = False
         self._ever_opened = False
+        self._journal: TextIO | None = None
+        if self.config.journal:
+            try:
+                self._journal = open(self.config.journal, "a", encoding="utf-8")  # noqa: SIM115
+            except OSError as exc:
+                raise KitError(
+                    f"Simulateur : impossible d'écrire le journal « {self.config.journal} » "
+                    f"({exc.strerror})."
+                ) from exc
         self._power_on(0.0)
         self.halted = False
         self._boot_done_s: float | None = None
@@ -445,8 +455,20 @@ class MarlinPrinter(SimulatedDevice):
         # Marlin's gcode_line_error(): drop what is buffered, then ask for the next line.
         self._rx.clear()
         self._line.clear()
+        resend_ok = self.config.resend_ok or self.dialect.resend_ok
+        ok = "ok"
+        if self.dialect.resend_line_n and self.config.advanced_ok:
+            # ok_to_send() of Marlin < 2.1 describes the command at the queue's read index.
+            head = self._queue[0].line_number if self._queue else self.last_n
+            free_slots = self.config.bufsize - len(self._queue)
+            ok = f"ok N{head} P{self.planner.free} B{free_slots}"
+        if resend_ok == "before":
+            self._send(ok, t)
         self._send(f"Resend: {self.last_n + 1}", t)
-        self._send("ok", t)
+        if resend_ok in ("after", "twice"):
+            self._send(ok, t)
+        if resend_ok == "twice":
+            self._send(ok, t)
 
     # -- processing ------------------------------------------------------------------------
     def _execute_current(self, t: float) -> None:
@@ -454,6 +476,10 @@ class MarlinPrinter(SimulatedDevice):
             return
         item = self._queue[0]
         self.executed.append(ExecutedCommand(t, item.line_number, item.command))
+        if self._journal is not None:
+            number = "-" if item.line_number is None else str(item.line_number)
+            self._journal.write(f"{number} {item.command}\n")
+            self._journal.flush()
         reply = self._dispatch(item.command, t)
         if reply is not None:
             self._finish_command(t, reply)
@@ -469,6 +495,8 @@ class MarlinPrinter(SimulatedDevice):
                     free_slots = self.config.bufsize - len(self._queue)
                     ok_text = f"ok N{self.last_n} P{self.planner.free} B{free_slots}"
                 self._send(ok_text, t)
+                if self.oks_sent in self.config.dup_ok:
+                    self._send(ok_text, t)
         if self._queue:
             self._queue.popleft()
         self._drain_rx(t)

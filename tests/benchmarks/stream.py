@@ -18,6 +18,12 @@ Then the host alone (a port that answers at once), the host against ``kit sim se
 --pty`` in another process (real system calls and wake-ups), and the floor under that last
 figure on this machine: a bare select/read/write loop over a pty.
 
+Then the robustness figures (issue 18): the same kind of file through 1 % corruption both ways
+(per byte, on ``sim://marlin``, virtual time), and through OctoPrint's VirtualPrinter on a pty
+at a 5 % resend ratio (wall-clock time): lines/s, the longest stall (the longest time without a
+file line acknowledged) and the overhead against the same link without errors. Last, how long
+``kit printer print`` takes to end after SIGINT and SIGTERM (wall clock, heaters-off confirmed).
+
 Run: ``python tests/benchmarks/stream.py [--lines N] [--repeat N]``. Figures are printed,
 nothing asserted.
 """
@@ -143,12 +149,17 @@ def _wrapper_cost_s() -> float:
     return max(0.0, (wrapped - bare) / rounds)
 
 
-def run(path: Path, baud: int, ping_pong: bool) -> dict[str, float]:
+def run(path: Path, baud: int, ping_pong: bool, rx_buffer: int | None = None) -> dict[str, float]:
     link = open_link(f"sim://marlin?latency_ms={LATENCY_MS}&baud={baud}", baudrate=baud)
     link.timeout = 0.1
     device = link.device
     timer = _TimedLink(link)
-    host = MarlinHost(timer, ping_pong=ping_pong, clock=link.now_s)
+    if rx_buffer is None:  # the cautious default: 63 bytes in flight
+        host = MarlinHost(timer, ping_pong=ping_pong, clock=link.now_s)
+    else:  # --rx-buffer: the firmware's buffer is known
+        host = MarlinHost(
+            timer, ping_pong=ping_pong, clock=link.now_s, rx_buffer_bytes=rx_buffer - 1
+        )
     host.connect()
     job = PrintJob(host, check_print_file(path))
     first_move_s: float | None = None
@@ -236,8 +247,23 @@ def host_over_pty_us_per_line(path: Path, baud: int, speed: float) -> tuple[floa
     import subprocess
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kit", "sim", "serve", "marlin", "--pty", "--speed", str(speed),
-         "--baud", str(baud), "--latency-ms", str(LATENCY_MS), "--boot-s", "0.2"],
+        [
+            sys.executable,
+            "-m",
+            "kit",
+            "sim",
+            "serve",
+            "marlin",
+            "--pty",
+            "--speed",
+            str(speed),
+            "--baud",
+            str(baud),
+            "--latency-ms",
+            str(LATENCY_MS),
+            "--boot-s",
+            "0.2",
+        ],
         stdout=subprocess.PIPE,
         text=True,
         cwd=str(REPO),
@@ -312,6 +338,149 @@ def wake_up_floor_us(rounds: int, lines_per_s: float) -> float:
         os.close(device)
 
 
+def noisy_run(path: Path, options: str, rx_buffer: int | None) -> dict[str, float]:
+    """Print ``path`` on ``sim://marlin?options``; virtual-time rate and longest stall."""
+    link = open_link(f"sim://marlin?latency_ms={LATENCY_MS}&{options}", baudrate=250000)
+    link.timeout = 0.1
+    if rx_buffer is None:
+        host = MarlinHost(link, clock=link.now_s)
+    else:
+        host = MarlinHost(link, clock=link.now_s, rx_buffer_bytes=rx_buffer - 1)
+    host.connect()
+    job = PrintJob(host, check_print_file(path))
+    start = last_ack = host.clock()
+    longest = 0.0
+    done = 0
+    while not job.finished:
+        job.step()
+        if job.commands_done != done:
+            now = host.clock()
+            longest = max(longest, now - last_ack)
+            last_ack, done = now, job.commands_done
+    duration = host.clock() - start
+    host.close()
+    return {
+        "lines_per_s": job.checked.commands / duration,
+        "longest_stall_s": longest,
+        "duration_s": duration,
+        "resends": float(host.flow.resends),
+        "done": float(job.state.value == "done"),
+    }
+
+
+def virtual_printer_run(path: Path, **settings: Any) -> dict[str, float]:
+    """Print ``path`` through OctoPrint's VirtualPrinter on a pty; wall-clock figures."""
+    from tests.printers_host.virtual_printer import serve_virtual_printer
+
+    served = serve_virtual_printer(**settings)
+    try:
+        host = MarlinHost(open_link(served.port, baudrate=115200, timeout_s=0.1))
+        host.connect()
+        job = PrintJob(host, check_print_file(path))
+        start = last_ack = time.monotonic()
+        longest = 0.0
+        done = 0
+        while not job.finished:
+            job.step()
+            if job.commands_done != done:
+                now = time.monotonic()
+                longest = max(longest, now - last_ack)
+                last_ack, done = now, job.commands_done
+        duration = time.monotonic() - start
+        resends = host.flow.resends
+        host.close()
+    finally:
+        counters = served.stop()
+    return {
+        "lines_per_s": job.checked.commands / duration,
+        "longest_stall_s": longest,
+        "duration_s": duration,
+        "resends": float(resends),
+        "done": float(job.state.value == "done" and counters["lastN"] > 0),
+    }
+
+
+def cancel_seconds(signum: int) -> tuple[float, int, bool]:
+    """Seconds from the signal to the end of ``kit printer print`` (sim at wall-clock speed)."""
+    import signal as signals
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "long.gcode"
+        write_arcs(path, 3000)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kit",
+                "printer",
+                "print",
+                str(path),
+                "--port",
+                "sim://marlin?speed=1",
+                "--forcer",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=str(REPO),
+        )
+        assert proc.stderr is not None
+        while "Imprimante :" not in proc.stderr.readline():
+            pass
+        time.sleep(1.0)
+        start = time.monotonic()
+        proc.send_signal(signals.Signals(signum))
+        _out, err = proc.communicate(timeout=60)
+        return time.monotonic() - start, proc.returncode, "a confirmé" in err
+
+
+def robustness(lines: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "arcs.gcode"
+        write_arcs(path, lines)
+        print(f"\nrobustness: {lines} segments, sim://marlin at 250000 baud (virtual time)")
+        print(f"{'link':<28} {'lines/s':>8} {'longest stall s':>15} {'overhead':>8} {'resends':>7}")
+        for rx in (None, 128):
+            clean = noisy_run(path, "seed=1", rx)
+            for label, options in (
+                ("clean", "seed=1"),
+                ("1 % corruption both ways", "corrupt_in=0.01&corrupt_out=0.01&seed=1"),
+            ):
+                r = clean if label == "clean" else noisy_run(path, options, rx)
+                name = f"{label}{'' if rx is None else ' rx128'}"
+                print(
+                    f"{name:<28} {r['lines_per_s']:>8.0f} {r['longest_stall_s']:>15.3f} "
+                    f"{r['duration_s'] / clean['duration_s'] - 1:>8.1%} {r['resends']:>7.0f}"
+                    + ("" if r["done"] else "  NOT COMPLETED")
+                )
+        vp_path = Path(folder) / "vp.gcode"
+        body = ["G90", "M82", "G92 E0", *path.read_text().splitlines()[1:400]]
+        vp_path.write_text("\n".join(body) + "\n", encoding="utf-8")
+        print("\nOctoPrint VirtualPrinter on a pty, 64-byte buffer (wall clock)")
+        clean = virtual_printer_run(vp_path, simulated_errors=[], sendWait=True)
+        for label, settings in (
+            ("no error", {"simulated_errors": []}),
+            ("5 % resends + simulated errors", {"resend_ratio": 5}),
+        ):
+            r = clean if label == "no error" else virtual_printer_run(vp_path, **settings)
+            print(
+                f"{label:<32} {r['lines_per_s']:>8.0f} lines/s, longest stall "
+                f"{r['longest_stall_s']:.3f} s, "
+                f"overhead {r['duration_s'] / clean['duration_s'] - 1:.1%}, "
+                f"{r['resends']:.0f} resends" + ("" if r["done"] else "  NOT COMPLETED")
+            )
+    import signal as signals
+
+    for name, signum in (("SIGINT", signals.SIGINT), ("SIGTERM", signals.SIGTERM)):
+        seconds, status, confirmed = cancel_seconds(signum)
+        print(
+            f"kit printer print after {name}: ended in {seconds:.2f} s, exit {status}, "
+            f"heaters off {'confirmed' if confirmed else 'NOT confirmed'}"
+        )
+
+
 WRAPPER_COST_S = 0.0
 
 
@@ -326,7 +495,13 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs per figure; CPU times are the least of them"
     )
+    parser.add_argument(
+        "--robustness-only", action="store_true", help="only the noisy-link and cancel figures"
+    )
     args = parser.parse_args()
+    if args.robustness_only:
+        robustness(args.lines)
+        return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "arcs.gcode"
         write_arcs(path, args.lines)
@@ -342,8 +517,12 @@ def main() -> None:
         print(header)
         for baud in (115200, 250000):
             results = {}
-            for mode, ping_pong in (("kit", False), ("ping-pong", True)):
-                runs = [run(path, baud, ping_pong) for _ in range(args.repeat)]
+            for mode, ping_pong, rx in (
+                ("kit", False, None),
+                ("kit rx128", False, 128),
+                ("ping-pong", True, None),
+            ):
+                runs = [run(path, baud, ping_pong, rx) for _ in range(args.repeat)]
                 # Everything but the CPU time is in virtual time and the same in every run;
                 # CPU time is the least of the runs (other load on the machine only adds).
                 r = dict(runs[0], cpu_us_per_line=min(x["cpu_us_per_line"] for x in runs))
@@ -353,8 +532,9 @@ def main() -> None:
                     f"{r['starvation']:>7.0f} {r['starved_s']:>9.2f} "
                     f"{r['cpu_us_per_line']:>11.1f} {r['rx_dropped']:>7.0f}"
                 )
-            ratio = results["kit"]["lines_per_s"] / results["ping-pong"]["lines_per_s"]
-            print(f"{baud:>7} kit / ping-pong line rate: {ratio:.2f}x")
+            for mode in ("kit", "kit rx128"):
+                ratio = results[mode]["lines_per_s"] / results["ping-pong"]["lines_per_s"]
+                print(f"{baud:>7} {mode} / ping-pong line rate: {ratio:.2f}x")
         alone = min(host_alone_us_per_line(path, args.lines) for _ in range(args.repeat))
         print(
             f"host alone (a port that answers ok at once, no simulator in the process): "
@@ -372,6 +552,7 @@ def main() -> None:
             f"{rate:.0f} lines/s): {floor:.1f} µs CPU per round; over-pty host / floor: "
             f"{over_pty / floor:.2f}x"
         )
+    robustness(args.lines)
 
 
 if __name__ == "__main__":

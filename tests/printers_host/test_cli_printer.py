@@ -14,6 +14,7 @@ import pytest
 
 from kit import config as cfg
 from kit.errors import InputFileError
+from printers.marlin.framing import checksum
 from printers.print_file import check_print_file, iter_commands
 from tests.conftest import REPO_ROOT, kit_env, run_kit
 from tests.printers_host.helpers import FAST, arc_lines, write_gcode
@@ -225,7 +226,77 @@ def test_ctrl_c_without_a_terminal_cancels_and_exits_130(tmp_path: Path) -> None
     assert "Problèmes bloquants ignorés (--forcer)" in "".join(seen)
     assert proc.returncode == 130
     assert "annulée" in err
-    assert "chauffes, ventilateur et moteurs coupés" in err
+    assert "a confirmé les chauffes coupées" in err
+
+
+def _start_print(tmp_path: Path, url: str) -> subprocess.Popen[str]:
+    """``kit printer print`` of a long file in the background, once it prints."""
+    path = tmp_path / "long.gcode"
+    body = ["G90", "M82", "M104 S200", "M140 S60", "G92 E0", *arc_lines(800), "M104 S0"]
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kit", "printer", "print", str(path), "--port", url, "--forcer"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kit_env(),
+        cwd=str(REPO_ROOT),
+    )
+    assert proc.stderr is not None
+    seen: list[str] = []
+    while not seen or "Imprimante :" not in seen[-1]:
+        line = proc.stderr.readline()
+        assert line, "".join(seen)  # the command ended before printing
+        seen.append(line)
+    return proc
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_cancels_with_heaters_off_confirmed(
+    tmp_path: Path, signum: int, status: int
+) -> None:
+    journal = tmp_path / "journal.txt"
+    proc = _start_print(tmp_path, f"sim://marlin?speed=1&journal={journal}")
+    try:
+        time.sleep(0.5)
+        proc.send_signal(signum)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == status, err
+    assert "a confirmé les chauffes coupées" in err
+    executed = [line.split(" ", 1)[1] for line in journal.read_text().splitlines()]
+    restart = len(executed) - executed[::-1].index("M110 N0")
+    assert executed[restart : restart + 4] == ["M104 S0", "M140 S0", "M107", "M84"]
+
+
+def test_a_signal_when_the_printer_no_longer_answers_says_heaters_may_be_on(
+    tmp_path: Path,
+) -> None:
+    proc = _start_print(tmp_path, "sim://marlin?speed=1&hang_at_line=12")
+    try:
+        time.sleep(1.0)  # the printer hung at line 12
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, err
+    assert "n'a pas confirmé l'arrêt des chauffes" in err
+
+
+def test_a_second_signal_exits_at_once(tmp_path: Path) -> None:
+    proc = _start_print(tmp_path, "sim://marlin?speed=1&hang_at_line=12")
+    try:
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Arrêt immédiat" in err and "peut-être encore allumées" in err
 
 
 def test_console_adds_checksums_and_shows_answers() -> None:
@@ -263,3 +334,44 @@ def test_temp_home_and_status() -> None:
     assert '"AUTOREPORT_TEMP": true' in status.stdout
     bad = run_kit("printer", "home", "--port", "sim://marlin", "--axes", "W")
     assert bad.returncode == 2 and "Axes invalides" in bad.stderr
+
+
+def _framed(number: int, command: str) -> str:
+    body = f"N{number} {command}"
+    return f"{body}*{checksum(body.encode('ascii'))}"
+
+
+def test_a_file_with_host_line_numbers_is_checked_stripped_and_printed(tmp_path: Path) -> None:
+    commands = ["G90", "M82", "G28", "G92 E0", "G1 Z0.2 F600", *arc_lines(20)]
+    path = tmp_path / "from-a-log.gcode"
+    lines = [_framed(i, c) for i, c in enumerate(commands, start=1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    journal = tmp_path / "journal.txt"
+    result = run_kit(
+        "printer", "print", str(path), "--port", f"sim://marlin?journal={journal}", "--forcer"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "vérifiées, puis retirées" in result.stderr
+    executed = [line.split(" ", 1)[1] for line in journal.read_text().splitlines()]
+    assert executed[-len(commands) - 2 : -2] == commands  # then the end barrier
+
+
+def test_a_wrong_host_checksum_in_the_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.gcode"
+    path.write_text(_framed(1, "G28") + "\nN2 G1 X10*99\n", encoding="utf-8")
+    for command in ("print", "check"):
+        args = ["printer", command, str(path)]
+        result = run_kit(*args, *(["--port", "sim://marlin"] if command == "print" else []))
+        assert result.returncode == 2, result.stderr
+        assert "ligne abîmée" in result.stderr
+
+
+def test_check_refuses_a_line_print_would_refuse(tmp_path: Path) -> None:
+    """One set of line checks for both commands: check never says « imprimable » for a
+    file print refuses."""
+    path = tmp_path / "long.gcode"
+    path.write_text("G28\nG1 X10 Y10 " + "X1 " * 170 + "\nG1 X20 Y20 E1\n", encoding="utf-8")
+    printed = run_kit("printer", "print", str(path), "--port", "sim://marlin")
+    checked = run_kit("printer", "check", str(path))
+    assert printed.returncode == checked.returncode == 2
+    assert "95 au plus" in printed.stderr and "95 au plus" in checked.stderr

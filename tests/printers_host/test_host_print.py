@@ -188,9 +188,13 @@ def test_cancel_turns_heaters_fan_and_motors_off(tmp_path: Path) -> None:
     job.run()
     assert job.state is JobState.CANCELLED
     assert device.heaters_off and device.fan == 0 and not device.motors_on
+    assert job.heaters_off_confirmed
     executed = [c.command for c in device.executed]
-    assert executed[-4:] == ["M104 S0", "M140 S0", "M107", "M84"]
-    assert "M104 S0" not in executed[:-4]  # the file's own end was not reached
+    restart = len(executed) - executed[::-1].index("M110 N0")
+    # After the numbering restarts: the shutdown, then the M105s whose answer proves it.
+    assert executed[restart : restart + 4] == ["M104 S0", "M140 S0", "M107", "M84"]
+    assert set(executed[restart + 4 :]) == {"M105"}
+    assert "M104 S0" not in executed[:restart]  # the file's own end was not reached
 
 
 def test_pause_stops_feeding_and_resume_completes(tmp_path: Path) -> None:
@@ -418,3 +422,34 @@ def test_emergency_stop_halts_at_once_even_during_a_heating_wait(tmp_path: Path)
     assert device.heaters_off
     assert device.fault_time_s is not None and device.fault_time_s - stop_s < 2.0
     assert host.clock() - stop_s < 2.0
+
+
+def test_without_evidence_at_most_63_bytes_are_in_flight(tmp_path: Path) -> None:
+    """A 64-byte receive buffer (VirtualPrinter's, some 32-bit boards') never overflows."""
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(200), heat=False)
+    host = connect("sim://marlin?rx_buffer=64&baud=250000", baudrate=250000)
+    job = PrintJob(host, check_print_file(path))
+    most = 0
+    while not job.finished:
+        job.step()
+        most = max(most, host.flow.in_flight_bytes)
+    assert job.state is JobState.DONE
+    assert most <= 63
+    assert host.link.device.rx_dropped == 0  # type: ignore[attr-defined]
+
+
+def test_a_known_receive_buffer_lets_more_lines_go_ahead(tmp_path: Path) -> None:
+    """--rx-buffer 128 or a profile that knows it (mk3s): up to 127 bytes, never an overflow."""
+    from printers.profile import load_profile
+
+    assert load_profile("mk3s").rx_buffer_bytes == 128
+    path = write_gcode(tmp_path / "arc.gcode", arc_lines(200), heat=False)
+    host = connect("sim://marlin?baud=250000", baudrate=250000, rx_buffer_bytes=127)
+    job = PrintJob(host, check_print_file(path))
+    most = 0
+    while not job.finished:
+        job.step()
+        most = max(most, host.flow.in_flight_bytes)
+    assert job.state is JobState.DONE
+    assert 63 < most <= 127
+    assert host.link.device.rx_dropped == 0  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from printers.marlin.events import (
     Busy,
     Capability,
     Echo,
+    ErrorMessage,
     Fault,
     FaultKind,
     FirmwareInfo,
@@ -25,7 +26,7 @@ from printers.marlin.events import (
     UnknownCommand,
     Wait,
 )
-from printers.marlin.flow import FlowControl, HistoryExceededError
+from printers.marlin.flow import FlowControl, HistoryExceededError, ResendLoopError
 from printers.marlin.framing import (
     MAX_FRAMED_LINE_BYTES,
     LineTooLongError,
@@ -33,6 +34,7 @@ from printers.marlin.framing import (
     frame,
     parse_received_line,
     strip_comment,
+    strip_host_framing,
 )
 from printers.marlin.responses import ResponseParser, parse_line
 from printers.marlin.timeouts import PROBE_AFTER_S, probe_after_s
@@ -297,33 +299,70 @@ def test_advanced_ok_teaches_the_queue_size() -> None:
     assert flow.in_flight_lines == 32
 
 
-def test_resend_replays_from_the_requested_line_and_ignores_duplicates() -> None:
+def test_resend_replays_the_line_alone_with_a_probe_and_ignores_stale_requests() -> None:
     flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
     _fill(flow, 6, "G1 X1")  # lines 1-4 in flight
     assert [a.number for a in flow.handle(Ok())] == [1]
     assert [a.number for a in flow.handle(Ok())] == [2]
     flow.handle(LineError(LineErrorKind.CHECKSUM_MISMATCH, 2, "checksum mismatch"))
     flow.handle(Resend(3))
+    assert flow.take_output() == frame(3, "G1 X1") + b"M105\n"  # alone, then the probe
     flow.handle(Ok())  # the ok after a resend acknowledges nothing
-    replay = flow.take_output()
-    assert replay.startswith(b"N3 ")
-    # Line 4 was in flight after the bad one: its own "Resend: 3" is a duplicate.
-    flow.handle(LineError(LineErrorKind.LINE_NUMBER, 2, "Line Number is not"))
+    # Line 4 was in flight after the bad one: its own "Resend: 3" is stale.
     flow.handle(Resend(3))
     flow.handle(Ok())
-    assert flow.duplicate_resends == 1
-    assert flow.resends == 1
-    acked = flow.handle(Ok())
-    assert [a.number for a in acked] == [3]
+    assert flow.duplicate_resends == 1 and flow.resends == 1
+    assert flow.take_output() == b""  # one line at a time until the probe is answered
+    acked = flow.handle(Ok(temperatures=TemperatureReport({})))
+    assert [a.number for a in acked] == [3] and not flow.recovering
+    assert flow.take_output() == frame(4, "G1 X1") + frame(5, "G1 X1") + frame(6, "G1 X1")
 
 
-def test_resend_disagreeing_with_its_error_line_is_ignored() -> None:
+@pytest.mark.parametrize(
+    "error",
+    [
+        None,
+        ErrorMessage("Missing checksum"),
+        ErrorMessage("expected line 3 got 5"),
+        LineError(LineErrorKind.CHECKSUM_MISMATCH, None, "Checksum mismatch"),
+    ],
+)
+def test_any_resend_request_rewinds_whatever_the_error_text(error: object) -> None:
     flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
     _fill(flow, 4, "G1 X1")
-    flow.handle(LineError(LineErrorKind.CHECKSUM_MISMATCH, 2, "checksum mismatch"))
-    flow.handle(Resend(1))  # a corrupted digit: the firmware really wants line 3
-    assert flow.resends == 0 and flow.unconfirmed_resends == 1
-    assert flow.take_output() == b""
+    if error is not None:
+        flow.handle(error)  # type: ignore[arg-type]
+    flow.handle(Resend(3))
+    assert flow.take_output().startswith(frame(3, "G1 X1"))
+    assert flow.confirmed == 2
+
+
+def test_a_resend_beyond_every_line_sent_is_checked_then_resynchronised() -> None:
+    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
+    _fill(flow, 3, "G1 X1")
+    flow.handle(Resend(9))  # a damaged digit, or a firmware counter really ahead
+    assert flow.take_output().startswith(frame(3, "G1 X1"))  # asked once more
+    flow.handle(Resend(9))
+    assert flow.take_output() == frame(3, "M110 N3") and flow.resyncs == 1
+
+
+def test_the_same_line_asked_for_again_and_again_is_a_fault() -> None:
+    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
+    _fill(flow, 3, "G1 X1")
+    with pytest.raises(ResendLoopError) as info:
+        for _ in range(20):
+            flow.handle(Resend(2))
+            flow.take_output()
+            flow.handle(Ok(temperatures=TemperatureReport({})))  # the probe: episode over
+    assert info.value.line_number == 2
+
+
+def test_a_stall_sends_the_oldest_unacknowledged_line_again() -> None:
+    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
+    _fill(flow, 3, "G1 X1")
+    flow.handle(Ok())
+    flow.recover_stall()
+    assert flow.take_output() == frame(2, "G1 X1") + b"M105\n"
 
 
 def test_resend_older_than_the_history_fails_clearly() -> None:
@@ -362,3 +401,24 @@ def test_long_commands_wait_longer_before_a_probe() -> None:
     assert probe_after_s(["G1 X1", "M190 S60"]) > 600
     assert probe_after_s(["G4 P30000"]) == pytest.approx(PROBE_AFTER_S + 30)
     assert probe_after_s(["G28"]) > probe_after_s(["M104 S200"])
+
+
+@given(
+    number=st.integers(0, 10**6),
+    command=st.text(alphabet="GMXYZEF0123456789. -", min_size=1, max_size=40).map(str.strip),
+)
+def test_host_framing_kept_in_a_file_is_verified_and_removed(number: int, command: str) -> None:
+    if not command:
+        return
+    framed = frame(number, command).decode("ascii").strip()
+    assert strip_host_framing(framed) == (command, True)
+    body = framed[: framed.rfind("*")]
+    damaged = f"{body}*{(checksum(body.encode()) + 1) % 256}"
+    assert strip_host_framing(damaged).checksum_ok is False  # type: ignore[union-attr]
+    assert strip_host_framing(command) is None or command[:1] in "Nn"
+
+
+def test_a_damaged_resend_number_is_not_read_as_another_line() -> None:
+    assert not isinstance(parse_line("Resend: 1s5"), Resend)
+    assert parse_line("Resend: 15") == Resend(15)
+    assert parse_line("rs N15") == Resend(15)

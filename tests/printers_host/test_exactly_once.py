@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Exactly once, in order: property tests against every firmware dialect of the simulator.
+
+Hypothesis drives corruption both ways, dropped and duplicated ``ok``, resend requests with
+and without their ``ok`` (or with it first, or twice), 64- and 128-byte receive buffers,
+ADVANCED_OK, and the dialects of ``sim/marlin/dialects.py``. The evidence is the simulator's
+journal (``sim://marlin?journal=FILE``): one line per command it executed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from printers.print_file import check_print_file
+from printers.print_job import JobState, PrintJob
+from tests.printers_host.helpers import arc_lines, connect
+
+_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _journal(path: Path) -> list[tuple[int | None, str]]:
+    entries: list[tuple[int | None, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        number, _, command = line.partition(" ")
+        entries.append((None if number == "-" else int(number), command))
+    return entries
+
+
+def _file(path: Path, moves: int) -> tuple[Path, list[str]]:
+    commands = ["G90", "M82", "G92 E0", "G1 Z0.2 F600", *arc_lines(moves), "M400", "M106 S0"]
+    path.write_text("\n".join(commands) + "\n", encoding="utf-8")
+    return path, commands
+
+
+@_SETTINGS
+@given(
+    dialect=st.sampled_from(["marlin", "marlin2.0", "marlin1", "prusa", "klipper"]),
+    corrupt_in=st.sampled_from([0.0, 0.003, 0.01]),
+    corrupt_out=st.sampled_from([0.0, 0.003, 0.01]),
+    rx_buffer=st.sampled_from([64, 128]),
+    resend_ok=st.sampled_from(["", "after", "none", "twice", "before"]),
+    advanced_ok=st.booleans(),
+    drop_ok=st.lists(st.integers(5, 60), max_size=3),
+    dup_ok=st.lists(st.integers(5, 60), max_size=3),
+    seed=st.integers(0, 10_000),
+)
+def test_every_file_command_runs_exactly_once_in_order(
+    tmp_path_factory: pytest.TempPathFactory,
+    dialect: str,
+    corrupt_in: float,
+    corrupt_out: float,
+    rx_buffer: int,
+    resend_ok: str,
+    advanced_ok: bool,
+    drop_ok: list[int],
+    dup_ok: list[int],
+    seed: int,
+) -> None:
+    folder = tmp_path_factory.mktemp("once")
+    path, commands = _file(folder / "piece.gcode", 25)
+    journal = folder / "journal.txt"
+    if dialect == "klipper":
+        # Klipper's serial port is a local pseudo-tty with kernel-sized buffers: no noise, no
+        # lost or doubled ok, nothing to overflow (and nothing checked if it did).
+        rx_buffer, drop_ok, dup_ok = 4096, [], []
+    options = [
+        f"dialect={dialect}",
+        f"rx_buffer={rx_buffer}",
+        f"advanced_ok={int(advanced_ok)}",
+        f"seed={seed}",
+        f"journal={journal}",
+    ]
+    if dialect != "klipper":  # Klipper's pseudo-tty carries no noise to recover from
+        options += [f"corrupt_in={corrupt_in}", f"corrupt_out={corrupt_out}"]
+        if resend_ok:
+            options.append(f"resend_ok={resend_ok}")
+    if drop_ok:
+        options.append("drop_ok=" + ",".join(map(str, drop_ok)))
+    if dup_ok:
+        options.append("dup_ok=" + ",".join(map(str, dup_ok)))
+    host = connect("sim://marlin?" + "&".join(options))
+    first = host.flow.next_number
+    job = PrintJob(host, check_print_file(path))
+    # Virtual time: a 25-move file takes seconds even on a noisy link; never loop for ever.
+    deadline = host.clock() + 600
+    while not job.finished:
+        job.step()
+        assert host.clock() < deadline, "no end in 10 minutes of printer time"
+    assert job.state is JobState.DONE
+    polls = set(job.poll_line_numbers)
+    executed = [
+        command
+        for number, command in _journal(journal)
+        if number is not None and number >= first and number not in polls
+    ]
+    if dialect == "klipper":
+        # Klipper ignores line numbers: the end-of-print proof is its own extra M105 run.
+        assert executed[: len(commands) + 2] == [*commands, "M400", "M105"]
+    else:
+        assert executed == [*commands, "M400", "M105"]
+    assert job.commands_done == len(commands)
