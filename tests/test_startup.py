@@ -22,7 +22,8 @@ PRINTER_CHECK_MODULES = {
     "kit.console", "kit.drawing", "kit.errors", "kit.files",
     "kit.links", "kit.logs", "kit.messages", "kit.paths",
     "printers", "printers.analysis", "printers.arcs", "printers.checks", "printers.estimator",
-    "printers.findings", "printers.gcode", "printers.interpreter", "printers.pictures",
+    "printers.findings", "printers.gcode", "printers.marlin", "printers.marlin.framing",
+    "printers.print_file", "printers.interpreter", "printers.pictures",
     "printers.planner", "printers.profile", "printers.slicer_comments",
 }  # fmt: skip
 #: Libraries only printing, OctoPrint, boards, lessons or pictures need.
