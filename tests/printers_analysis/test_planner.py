@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from printers.planner import (
@@ -244,6 +244,12 @@ def test_property_faster_feedrates_never_take_longer_with_classic_jerk(  # type:
 
 @settings(max_examples=60, deadline=None)
 @given(_moves, st.floats(1.0, 4.0))
+# Found by hypothesis: a junction faster than the block before it (classic jerk's "not
+# coasting" rule, then junction deviation's minimum planner speed above a block's own speed)
+# gave that block a negative braking time, shorter at the lower acceleration.
+@example([(0.0, 0.0, 0.0625, 1.0, 5.0), (0.0, 1.0, 0.0, 0.0, 5.0)], 2.0)
+@example([(0.0, 0.0, 0.001953125, 1.0, 5.0), (0.0, 0.0, 0.0078125, 0.0, 5.0)], 2.0)
+@example([(0.0, 0.0, 0.0, 1.0, 5.0), (0.0, 0.0, 0.0001, 1.0, 5.0)], 2.0)
 def test_property_higher_acceleration_never_takes_longer(moves, factor) -> None:  # type: ignore[no-untyped-def]
     base = LIMITS
     quick = MachineLimits(
@@ -280,6 +286,19 @@ def test_property_splitting_a_move_into_collinear_pieces_keeps_its_time(  # type
     assert split == pytest.approx(whole, rel=1e-3)
 
 
+@settings(max_examples=60, deadline=None)
+@given(_moves, st.sampled_from([LIMITS, DEVIATION]), st.floats(0.0, 60.0))
+def test_property_no_block_runs_faster_than_its_nominal_speed_or_back_in_time(  # type: ignore[no-untyped-def]
+    moves, limits, entry
+) -> None:
+    blocks = chain([((dx, dy, dz, de), feed) for dx, dy, dz, de, feed in moves], limits)
+    for block, timing in zip(blocks, plan(blocks, entry_speed_mm_s=entry), strict=True):
+        assert min(timing.accelerate_s, timing.cruise_s, timing.decelerate_s) >= -1e-12
+        top = timing.cruise_speed_mm_s
+        assert top <= block.nominal_speed_mm_s * (1 + 1e-9)
+        assert max(timing.entry_speed_mm_s, timing.exit_speed_mm_s) <= top * (1 + 1e-9)
+
+
 @settings(max_examples=40, deadline=None)
 @given(_sliced_moves(), st.floats(0.0, 60.0), st.integers(0, 12))
 def test_property_the_estimator_head_matches_plan(moves, entry, head) -> None:  # type: ignore[no-untyped-def]
@@ -314,3 +333,26 @@ def test_a_start_never_outruns_what_the_first_block_can_brake_from() -> None:
         durations, end = plan_head(blocks, entry, len(blocks))
         assert durations == pytest.approx([t.duration_s for t in timings], rel=1e-9)
         assert end == pytest.approx(timings[-1].exit_speed_mm_s, rel=1e-9)
+
+
+def test_a_block_slower_than_the_next_ones_safe_speed_cruises_to_its_end() -> None:
+    # A Z+E move (nominal 1.5625 mm/s, E at its 25 mm/s maximum) then a 1 mm Y travel at
+    # 5 mm/s: both safe speeds are above the jerk-limited junction (0.3125), so Marlin lets the
+    # travel start at its own safe speed, 5 mm/s. The first block cannot exit that fast: it
+    # accelerates to its nominal speed and cruises to its end, with no braking phase (it had a
+    # negative one, which made doubling the accelerations slower).
+    blocks = chain([((0.0, 0.0, 0.0625, 1.0), 5.0), ((0.0, 1.0, 0.0, 0.0), 5.0)])
+    first, travel = blocks
+    assert first.nominal_speed_mm_s == pytest.approx(1.5625)
+    assert travel.max_junction_speed_mm_s == pytest.approx(5.0)
+    timings = plan(blocks)
+    assert timings[0].exit_speed_mm_s == pytest.approx(1.5625)
+    assert timings[0].decelerate_s == 0.0
+    assert timings[0].accelerate_s == pytest.approx((1.5625 - 0.3125) / 100.0)
+    assert timings[1].entry_speed_mm_s == pytest.approx(5.0)
+    assert timings[1].duration_s == pytest.approx(0.2)
+    durations, end = plan_head(blocks, 0.0, 1)
+    assert durations == pytest.approx([timings[0].duration_s], rel=1e-9)
+    assert end == pytest.approx(1.5625)
+    # The next window starts the travel from that speed: raised to its safe speed, as planned.
+    assert plan_head(blocks[1:], end, 1)[0] == pytest.approx([timings[1].duration_s], rel=1e-9)
