@@ -29,7 +29,10 @@ for its own estimate):
   the next junction's speed within its length) then a forward pass (and to accelerate from the
   previous junction's speed), then one trapezoid (accelerate, cruise, decelerate) or triangle
   per block. This computes the same junction speeds as Marlin's ``reverse_pass`` /
-  ``forward_pass`` / ``recalculate_trapezoids`` without its caching flags.
+  ``forward_pass`` / ``recalculate_trapezoids`` without its caching flags. No block runs
+  faster than its nominal speed: where classic jerk lets the next block start faster than
+  that (its safe speed, see ``_handover``), the block cruises to its end and its
+  ``BlockTiming.exit_speed_mm_s`` is below the next block's entry speed.
 
 Units: millimetres, seconds, mm/s, mm/s². Axis order is always ``(x, y, z, e)``.
 
@@ -449,7 +452,9 @@ def _deviation_junction(
         v_junction = _INF
     else:
         v_junction = sqrt(accel * deviation * sin_half / (1.0 - sin_half))
-    return max(min(v_junction, speed, previous.nominal_speed_mm_s), MINIMUM_PLANNER_SPEED_MM_S)
+    # Marlin raises the junction to its minimum planner speed, but never above the block's own
+    # nominal speed (``NOMORE(minimum_planner_speed_sqr, sq(block->nominal_speed))``).
+    return min(max(min(v_junction, previous.nominal_speed_mm_s), MINIMUM_PLANNER_SPEED_MM_S), speed)
 
 
 def _reach(speed: float, accel: float, length: float) -> float:
@@ -503,18 +508,38 @@ def plan_junctions(
         following = limit
     current = _first_entry(blocks[0], entry_speed_mm_s, speeds[1])
     speeds[0] = current
-    # Forward: each junction no faster than the block before it can accelerate to.
+    # Forward: each junction no faster than the block before it can accelerate to, unless
+    # that block reaches its nominal speed and the junction is faster still (see _handover).
     for index in range(count):
         block = blocks[index]
         accel = block.acceleration_mm_s2
         target = speeds[index + 1]
         if accel != _INF:
             reachable = current * current + 2.0 * accel * block.length_mm
-            if reachable < target * target:
+            if _handover(reachable, target, block.nominal_speed_mm_s):
                 target = sqrt(reachable)
                 speeds[index + 1] = target
         current = target
     return speeds
+
+
+def _handover(reachable_sq: float, junction: float, nominal: float) -> bool:
+    """Whether a block's reachable exit speed (squared) lowers the junction after it.
+
+    Normally when it is below the junction speed. But classic jerk's "not coasting" rule
+    (Marlin 2.0/2.1 ``planner.cpp``, ``_populate_block``: when both blocks' safe speeds are
+    above the jerk-limited junction speed, ``vmax_junction = safe_speed``) lets the next block
+    start at its own safe speed, which may be above this block's nominal speed (a slow Z or
+    Z+E move before a travel). This block cannot exit that fast: it cruises to its end at its
+    nominal speed (``calculate_trapezoid_for_block``: a final rate above the nominal rate
+    gives no deceleration steps; :func:`trapezoid` does the same) and the next block starts at
+    its safe speed, as after a stop. Marlin 2.0/2.1's ``forward_pass_kernel`` leaves that
+    junction alone when this block reaches its nominal speed in its length (its
+    ``nominal_length`` flag); so do we. Limiting the junction to a speed this block never runs
+    at made a higher acceleration slower (hypothesis found it: a Z+E move before a Y travel).
+    Marlin's current bugfix branch has dropped the rule; the releases printers run have it.
+    """
+    return reachable_sq < junction * junction and reachable_sq < nominal * nominal
 
 
 def trapezoid(
@@ -527,6 +552,9 @@ def trapezoid(
     length = block.length_mm
     nominal = block.nominal_speed_mm_s
     accel = block.acceleration_mm_s2
+    if exit_mm_s > nominal:
+        # A junction faster than this block (see _handover): it ends at its nominal speed.
+        exit_mm_s = nominal
     if accel == _INF:
         return (nominal, exit_mm_s, 0.0, length / nominal, 0.0)
     entry_sq = entry_mm_s * entry_mm_s
@@ -585,6 +613,7 @@ def plan_head(
         speeds[index] = limit
         following = limit
     current = _first_entry(blocks[0], entry_speed_mm_s, speeds[1])
+    end = current
     durations: list[float] = []
     append = durations.append
     for index in range(count):
@@ -592,13 +621,15 @@ def plan_head(
         length = block.length_mm
         nominal = block.nominal_speed_mm_s
         accel = block.acceleration_mm_s2
-        end = speeds[index + 1]
+        junction = speeds[index + 1]
         entry_sq = current * current
-        end_sq = end * end
         two_a_length = 2.0 * accel * length
-        if entry_sq + two_a_length < end_sq:
-            end_sq = entry_sq + two_a_length
-            end = sqrt(end_sq)
+        reachable = entry_sq + two_a_length
+        if _handover(reachable, junction, nominal):
+            junction = sqrt(reachable)
+        # The block's own end: no faster than its nominal speed (see _handover).
+        end = junction if junction < nominal else nominal
+        end_sq = end * end
         cruise_dist = length - (2.0 * nominal * nominal - entry_sq - end_sq) / (2.0 * accel)
         if cruise_dist >= 0.0:
             append((2.0 * nominal - current - end) / accel + cruise_dist / nominal)
@@ -610,9 +641,10 @@ def plan_head(
                 # An entry too fast to shed in this length: the block ends faster than
                 # planned, at the speed trapezoid() reaches (as plan() reports it).
                 _, end, rise_s, cruise_s, fall_s = trapezoid(block, current, end)
+                junction = end
                 append(rise_s + cruise_s + fall_s)
-        current = end
-    return durations, current
+        current = junction
+    return durations, end
 
 
 def plan(
