@@ -7,11 +7,9 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass
 
-from tests.conftest import REPO_ROOT, kit_env
+from tests.support.pty_process import start_pty_server
 
 #: Virtual time runs this many times faster than the wall clock behind OctoPrint.
 SIM_SPEED = 20
@@ -37,24 +35,9 @@ class ServedPrinter:
 
 
 def serve_marlin(*options: str, speed: float = SIM_SPEED) -> ServedPrinter:
-    # stderr goes to a file, never a pipe: a full pipe would block the server.
-    with tempfile.TemporaryFile(mode="w+") as errors:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kit", "sim", "serve", "marlin", "--pty"]
-            + ["--speed", str(speed), *options],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            env=kit_env(),
-            cwd=str(REPO_ROOT),
-            start_new_session=True,
-        )
-        assert process.stdout is not None
-        port = process.stdout.readline().strip()
-        if not port.startswith("/dev/"):
-            process.kill()
-            process.wait(timeout=10)
-            errors.seek(0)
-            raise RuntimeError(f"kit sim serve marlin gave no pty: {port!r} {errors.read()}")
+    port, process, errors = start_pty_server(
+        ["kit", "sim", "serve", "marlin", "--pty", "--speed", str(speed), *options],
+        "kit sim serve marlin",
+    )
+    errors.close()
     return ServedPrinter(port, process)

@@ -28,7 +28,7 @@ import tty
 from dataclasses import dataclass
 from typing import Any
 
-from tests.conftest import REPO_ROOT, kit_env
+from tests.support.pty_process import start_pty_server
 
 
 class _Settings:
@@ -148,24 +148,9 @@ class ServedVirtualPrinter:
 
 def serve_virtual_printer(**settings: Any) -> ServedVirtualPrinter:
     """Start VirtualPrinter with these settings (e.g. ``resend_ratio=5``) on a new pty."""
-    errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.printers_host.virtual_printer", json.dumps(settings)],
-        stdout=subprocess.PIPE,
-        stderr=errors,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=kit_env(),
-        cwd=str(REPO_ROOT),
-        start_new_session=True,
+    port, process, errors = start_pty_server(
+        ["tests.printers_host.virtual_printer", json.dumps(settings)], "VirtualPrinter"
     )
-    assert process.stdout is not None
-    port = process.stdout.readline().strip()
-    if not port.startswith("/dev/"):
-        process.kill()
-        process.wait(timeout=10)
-        errors.seek(0)
-        raise RuntimeError(f"VirtualPrinter gave no pty: {port!r} {errors.read()[-2000:]}")
     return ServedVirtualPrinter(port, process, errors)
 
 
