@@ -9,6 +9,7 @@ world coordinates (millimetres, centimetres, seconds…) with the y axis pointin
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import os
@@ -16,7 +17,6 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from kit.errors import KitError
 from kit.files import atomic_write_bytes, write_error
@@ -161,9 +161,10 @@ class Drawing:
                 )
             elif s.kind == "text":
                 (x, y) = s.points[0]
+                text = html.escape(s.text, quote=False)  # & < >, as XML text needs
                 out.append(
                     f'<text x="{x:.2f}" y="{y + s.size:.2f}" font-family="DejaVu Sans, sans-serif" '
-                    f'font-size="{s.size:g}" fill="{s.fill}">{escape(s.text)}</text>'
+                    f'font-size="{s.size:g}" fill="{s.fill}">{text}</text>'
                 )
         out.append("</svg>")
         return ("\n".join(out) + "\n").encode("utf-8")
