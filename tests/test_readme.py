@@ -50,6 +50,7 @@ class Line:
     argv: tuple[str, ...]  # without the leading "kit"
     hardware: bool
     expected_code: int = 0
+    block: int = 0  # which README code block: its lines run in order, one after the other
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.text}"
@@ -58,16 +59,21 @@ class Line:
 def readme_lines(readme: Path = REPO_ROOT / "README.md") -> list[Line]:
     lines = []
     in_block = False
+    block = 0
     for number, raw in enumerate(readme.read_text(encoding="utf-8").splitlines(), 1):
         stripped = raw.strip()
         if stripped.startswith("```"):
             in_block = not in_block
+            block += in_block
             continue
         if in_block and stripped.startswith("kit "):
             words = shlex.split(stripped, comments=True)
             comment = stripped.partition(" #")[2]
             lines.append(
-                Line(f"README.md:{number}", stripped, tuple(words[1:]), HARDWARE_MARKER in comment)
+                Line(
+                    f"README.md:{number}", stripped, tuple(words[1:]),
+                    HARDWARE_MARKER in comment, block=block,
+                )  # fmt: skip
             )
     return lines
 
@@ -189,16 +195,24 @@ def test_every_readme_line_runs_on_the_simulators(
     samples_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The lines share one folder, as an animateur's session does; config lines write to the
-    # test's own config folder. Two at a time: most of a line's time is Python starting.
+    # test's own config folder. The lines of one code block run in order (a badge is verified
+    # after it was delivered, an atelier closed after it was opened); two blocks at a time:
+    # most of a line's time is Python starting.
     monkeypatch.chdir(samples_folder)
     runnable: dict[tuple[str, ...], Line] = {}
     for line in readme_lines():
         if not line.hardware:
             runnable.setdefault(line.argv, line)
+    blocks: dict[int, list[Line]] = {}
+    for line in runnable.values():
+        blocks.setdefault(line.block, []).append(line)
+
+    def run_block(lines: list[Line]) -> list[str]:
+        return [problem for line in lines if (problem := _run(line, samples_folder))]
+
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = pool.map(lambda line: _run(line, samples_folder), runnable.values())
-        problems = [problem for problem in outcomes if problem]
+        problems = [problem for found in pool.map(run_block, blocks.values()) for problem in found]
     assert not problems, "\n\n".join(problems)
     print(f"{len(runnable)} lignes en {time.perf_counter() - started:.1f} s")
 
