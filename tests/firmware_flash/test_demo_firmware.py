@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from firmware import esp_flash
 from firmware.boards import get_board
 from firmware.demo_firmware import DEMO_SIZE_BYTES, demo_image
@@ -34,3 +36,15 @@ def test_demo_image_is_never_offered_for_a_real_port() -> None:
     assert result.returncode == 2
     assert "Aucun micrologiciel .bin" in flat(result.stderr)
     assert "démonstration" not in result.stderr
+
+
+def test_a_saved_demo_image_is_refused_on_a_real_port(tmp_path: Path) -> None:
+    # Kept from a rehearsal and renamed, it is still the exercise image: never written to a board.
+    _, data = demo_image(get_board("feather_esp32s3"))
+    saved = tmp_path / "circuitpython-feather.bin"
+    saved.write_bytes(data)
+    result = run_kit(
+        "mcu", "flash", str(saved), "--board", "feather_esp32s3", "--port", "/dev/ttyACM0"
+    )
+    assert result.returncode != 0
+    assert "image d'exercice du kit" in flat(result.stderr)
