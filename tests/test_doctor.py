@@ -182,7 +182,11 @@ def test_device_text_is_shown_as_is_not_read_as_markup(
     odd_folder.mkdir()
     drive = make_circuitpy(odd_folder)
     monkeypatch.setenv("KIT_DRIVE_ROOTS", str(drive))
-    result = CliRunner().invoke(cli, ["doctor"], terminal_width=200)
+    # The drive's path is long (pytest's temporary folder): wide enough that rich never folds it.
+    from kit.console import console
+
+    monkeypatch.setattr(console, "width", 400)
+    result = CliRunner().invoke(cli, ["doctor"])
     assert result.exit_code == 0, result.output
     assert "Carte [/b] [bold]maison" in result.output
     assert "[bold]CLÉ" in result.output
