@@ -24,8 +24,9 @@ How each answers a damaged or out-of-order line (read in each firmware's source)
   ``src/GCodes/GCodeBuffer/StringParser.cpp`` (``Put``, ``LineFinished``) reads the ``N`` word
   only to remember it and checks the ``*`` checksum; a line whose checksum is wrong is
   discarded without a word (no error, no resend request, no ``ok``) since 3.4.0 (commits
-  ``3f5cf3a0``/``bb4cf075``; 3.0 to 3.3 ran it anyway, 1.x to 3.0 turned it into ``M998 P<n>``,
-  answered ``rs`` and a text). Line numbers are never compared: a line sent twice runs twice;
+  ``3f5cf3a0``/``bb4cf075``; 3.01 to 3.3 ran it anyway; 1.19 to 3.0 turned it into
+  ``M998 P<n>``, answered ``rs`` and a text in Marlin emulation, while the lines after it, read
+  meanwhile, had already run). Line numbers are never compared: a line sent twice runs twice;
   ``M110`` does nothing (``GCodes2.cpp``: ``//TODO``). Replies (``GCodes::HandleReply``): the
   text, then ``ok``; ``ok`` and the report on one line for ``M105``
   (``GenerateTemperatureReport``: ``T:… /… T0:… /… B:… /…``); no ``wait``, no ``busy:``, but a
@@ -33,7 +34,7 @@ How each answers a damaged or out-of-order line (read in each firmware's source)
   ``UnsolicitedStatusReportInterval``), once the host has asked ``M105``. ``M115``:
   ``FIRMWARE_NAME: RepRapFirmware for Duet 2 WiFi/Ethernet FIRMWARE_VERSION: 3.5.3 ELECTRONICS:
   … FIRMWARE_DATE: …`` (``Pins_DuetNG.h``), no ``Cap:`` lines; no ``M155``. An unknown code is a
-  warning (``TryMacroFile``: ``Warning: M999: Command is not supported``); ``M112`` says
+  warning (``TryMacroFile``: ``Warning: M4242: Command is not supported``); ``M112`` says
   ``Emergency Stop! Reset the controller to continue.`` (``GCodes::DoEmergencyStop``), a heater
   fault ``Error: Heater 1 fault: …`` (``LocalHeater::RaiseHeaterFault``). The USB
   input (``GCodeInput.cpp``, ``BufferedStreamGCodeInput::FillBuffer``) reads only what its
