@@ -51,6 +51,7 @@ from printers.marlin.flow import (
     FlowControl,
     HistoryExceededError,
     ResendLoopError,
+    firmware_checks_numbers,
 )
 from printers.marlin.framing import MAX_FRAMED_LINE_BYTES, LineTooLongError
 from printers.marlin.responses import ResponseParser
@@ -82,6 +83,9 @@ WRITE_LIMIT_S = 5.0
 
 #: What Marlin and Prusa firmware say when PREVENT_COLD_EXTRUSION drops a move's extrusion.
 COLD_EXTRUSION_TEXT = "cold extrusion prevented"
+#: RepRapFirmware's words for the same (``Tool::DisplayColdExtrusionWarnings``, 3.5.3), in a
+#: ``Warning:`` line.
+RRF_COLD_EXTRUSION_TEXT = "was not driven because its heater temperatures were not high enough"
 
 
 class PrinterStopped(DeviceFault):
@@ -297,7 +301,9 @@ class MarlinHost:
             self._store_temperatures(event)
             # Marlin prints temperatures while M109/M190 wait: the printer is busy heating.
             # (Autoreported temperatures come whatever the printer does: they prove nothing.)
-            if self._heating_in_flight():
+            # Unasked for, without M155, they are RepRapFirmware's report every 2 s while any
+            # command runs (GCodes::CheckReportDue, 3.5.3): busy too.
+            if self._heating_in_flight() or not self._autoreport:
                 self._alive_s = now
             return []
         if isinstance(event, (Resend, LineError)):
@@ -333,7 +339,9 @@ class MarlinHost:
         elif isinstance(event, (Echo, Other, SdStatus, ErrorMessage, UnknownCommand, Busy)):
             self.flow.handle(event)
             self.recent.append(line or str(getattr(event, "text", "")))
-            if isinstance(event, Echo) and COLD_EXTRUSION_TEXT in event.text.lower():
+            if (isinstance(event, Echo) and COLD_EXTRUSION_TEXT in event.text.lower()) or (
+                isinstance(event, Other) and RRF_COLD_EXTRUSION_TEXT in event.text
+            ):
                 self.cold_extrusions += 1
             if isinstance(event, ErrorMessage):
                 self.last_message = event.text
@@ -456,8 +464,9 @@ class MarlinHost:
             )
         self.connected = True
         self.command("M115")
-        # Klipper drops line numbers unchecked: a line sent twice would run twice.
-        self.flow.checks_numbers = "klipper" not in self.identity.name.lower()
+        # Klipper and RepRapFirmware leave line numbers unchecked: a line sent twice would run
+        # twice.
+        self.flow.checks_numbers = firmware_checks_numbers(self.identity.name)
         if self.identity.has("AUTOREPORT_TEMP"):
             self.command(f"M155 S{AUTOREPORT_S}")
             self._autoreport = True

@@ -48,8 +48,9 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
   duplicate with ``Resend: k+1``, whatever its error text: an exact proof that nothing was
   skipped, which no count of ``ok`` can give on a noisy line.
 
-Klipper ignores line numbers (:attr:`FlowControl.checks_numbers` is False): nothing is ever
-sent to it twice; a stall there is recovered by a probe alone.
+Klipper and RepRapFirmware ignore line numbers (:attr:`FlowControl.checks_numbers` is False,
+see :func:`firmware_checks_numbers`): nothing is ever sent to them twice; a stall there is
+recovered by a probe alone.
 
 Pure state machine: no I/O, no clock (the host decides when a silence is a stall).
 """
@@ -77,6 +78,18 @@ DEFAULT_HISTORY_LINES = 1024
 MAX_SAME_RESENDS = 10
 
 PROBE = b"M105\n"
+
+#: Firmware that runs every line it reads whatever its number (M115's FIRMWARE_NAME, lower
+#: case): Klipper drops the ``N`` word unchecked (``klippy/gcode.py``); RepRapFirmware only
+#: remembers it and silently discards a line with a wrong checksum, never asking for it again
+#: (``src/GCodes/GCodeBuffer/StringParser.cpp``, 3.5.3; see ``sim/marlin/dialects.py``).
+NUMBER_BLIND_FIRMWARE = ("klipper", "reprapfirmware")
+
+
+def firmware_checks_numbers(firmware_name: str) -> bool:
+    """False for firmware that would run a line sent twice (see :data:`NUMBER_BLIND_FIRMWARE`)."""
+    name = firmware_name.lower()
+    return not any(blind in name for blind in NUMBER_BLIND_FIRMWARE)
 
 
 class HistoryExceededError(Exception):
@@ -128,7 +141,8 @@ class FlowControl:
         history_lines: int = DEFAULT_HISTORY_LINES,
     ) -> None:
         self.ping_pong = ping_pong
-        #: False for firmware that ignores line numbers (Klipper): nothing is ever sent twice.
+        #: False for firmware that ignores line numbers (Klipper, RepRapFirmware): nothing is
+        #: ever sent twice.
         self.checks_numbers = True
         self.max_lines = 1 if ping_pong else max(1, max_lines)
         self.rx_buffer_bytes = rx_buffer_bytes

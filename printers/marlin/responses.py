@@ -14,6 +14,11 @@ Sources of the forms handled (read in their public source and documentation):
 - Temperatures: Marlin ``T:210.0 /210.0 B:60.0 /60.0 @:127 B@:0``, multi-tool ``T0:… T1:…``,
   Klipper ``ok B:60.0 /60.0 T0:210.0 /210.0``, Smoothieware ``ok T:210.0 /210.0 @0 B:…``.
 - Repetier/Teacup ``rs 6`` / ``rs N6`` resend requests; Klipper ``// text`` and ``!! text``.
+- RepRapFirmware 3.5.3 in Marlin emulation (``src/GCodes/GCodes.cpp``, ``src/Platform/Event.cpp``,
+  ``LocalHeater.cpp``): ``FIRMWARE_NAME: RepRapFirmware for Duet 3 MB6HC FIRMWARE_VERSION: …``,
+  ``ok T:210.0 /210.0 T0:210.0 /210.0 B:60.0 /60.0``, heater faults ``Error: Heater 1 fault:
+  temperature rising too slowly: …`` (kinds from CANlib's ``RRF3Common.h``) and
+  ``Emergency Stop! Reset the controller to continue.``
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ _RESEND = re.compile(r"^(?:Resend|rs)\s*:?\s*N?\s*(\d+)\s*$", re.IGNORECASE)
 _ADV_OK = re.compile(r"\b([NPB])(\d+)\b")
 _FIRMWARE_FIELD = re.compile(r"([A-Z][A-Z0-9_]*):")
 _UNKNOWN = re.compile(r'Unknown command:\s*"?(.*?)"?\s*$', re.IGNORECASE)
+#: RepRapFirmware's heater fault (``Event::GetTextDescription``): "Heater 1 fault: <kind>: …".
+_RRF_HEATER_FAULT = re.compile(r"^heater \d+ fault\b", re.IGNORECASE)
 
 _SD_PREFIXES = (
     "SD printing byte",
@@ -114,6 +121,13 @@ def _classify_error(text: str) -> Event:
         return Fault(FaultKind.HEATING_FAILED, text)
     if "printer stopped" in lowered or "emergency stop" in lowered:
         return Fault(FaultKind.STOPPED, text)
+    if _RRF_HEATER_FAULT.match(text):
+        # RepRapFirmware switched the heater off (LocalHeater::RaiseHeaterFault).
+        if "failed to read sensor" in lowered:
+            return Fault(FaultKind.MINTEMP, text)
+        if "rising too slowly" in lowered:
+            return Fault(FaultKind.HEATING_FAILED, text)
+        return Fault(FaultKind.THERMAL_RUNAWAY, text)
     return ErrorMessage(text)
 
 
@@ -183,6 +197,9 @@ def parse_line(line: str) -> Event:
         return _classify_error(text[6:].strip())
     if text.startswith("!!"):
         return Fault(FaultKind.EMERGENCY, text[2:].strip())
+    if low.startswith("emergency stop!"):
+        # RepRapFirmware's GCodes::DoEmergencyStop(): the board stops until it is reset.
+        return Fault(FaultKind.KILLED, text)
     if low == "start":
         return Start()
     if low == "wait":

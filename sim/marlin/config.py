@@ -14,7 +14,7 @@ from sim.device import (
     reject_unknown_options,
 )
 
-DIALECTS = ("marlin", "marlin2.0", "marlin1", "prusa", "klipper")
+DIALECTS = ("marlin", "marlin2.0", "marlin1", "prusa", "klipper", "reprap")
 #: What follows a resend request: see ``sim/marlin/dialects.py`` for each firmware's own.
 RESEND_OK = ("after", "none", "twice", "before")
 
@@ -107,13 +107,23 @@ class MarlinConfig:
             latency_s=option_float(options, "latency_ms", 1.0, minimum=0.0, maximum=1000.0)
             / 1000.0,
             bufsize=option_int(options, "bufsize", 4, minimum=1, maximum=64),
-            rx_buffer=option_int(options, "rx_buffer", 128, minimum=16, maximum=65536),
+            # A Duet's USB input is flow-controlled (sim/marlin/dialects.py): nothing overflows.
+            rx_buffer=option_int(
+                options,
+                "rx_buffer",
+                65536 if dialect == "reprap" else 128,
+                minimum=16,
+                maximum=65536,
+            ),
             planner_blocks=option_int(options, "planner_blocks", 16, minimum=2, maximum=256),
             advanced_ok=option_bool(options, "advanced_ok", False),
             emergency_parser=option_bool(options, "emergency_parser", False),
             dialect=dialect,
             autoreport=option_bool(options, "autoreport", True),
-            reset_on_open=option_bool(options, "reset_on_open", dialect != "klipper"),
+            # Klipper's pseudo-tty and a Duet's native USB do not reset the board on open.
+            reset_on_open=option_bool(
+                options, "reset_on_open", dialect not in ("klipper", "reprap")
+            ),
             boot_s=option_float(options, "boot_s", 1.0, minimum=0.0, maximum=30.0),
             cmd_s=option_float(options, "cmd_us", 200.0, minimum=0.0, maximum=1e6) / 1e6,
             residency_s=option_float(options, "residency_s", 10.0, minimum=0.0, maximum=600.0),

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What Marlin, Prusa firmware and Klipper's serial emulation say differently.
+"""What Marlin, Prusa firmware, Klipper's serial emulation and RepRapFirmware say differently.
 
 How each answers a damaged or out-of-order line (read in each firmware's source):
 
@@ -19,6 +19,26 @@ How each answers a damaged or out-of-order line (read in each firmware's source)
   its own temperature report (``T:… /… B:… /… T0:… @:… B@:… P:… A:…``).
 - Klipper (``klippy/gcode.py``, v0.12): the ``N`` word and ``*`` checksum are dropped without
   any check; never a resend request; every line answered ``ok``.
+- RepRapFirmware 3.5.3 (Duet3D/RepRapFirmware, tag ``3.5.3``, commit ``e7085e43``) on a Duet's
+  native USB port, which ``GCodes.cpp`` opens in Marlin emulation (``Compatibility::Marlin``):
+  ``src/GCodes/GCodeBuffer/StringParser.cpp`` (``Put``, ``LineFinished``) reads the ``N`` word
+  only to remember it and checks the ``*`` checksum; a line whose checksum is wrong is
+  discarded without a word (no error, no resend request, no ``ok``) since 3.4.0 (commits
+  ``3f5cf3a0``/``bb4cf075``; 3.01 to 3.3 ran it anyway; 1.19 to 3.0 turned it into
+  ``M998 P<n>``, answered ``rs`` and a text in Marlin emulation, while the lines after it, read
+  meanwhile, had already run). Line numbers are never compared: a line sent twice runs twice;
+  ``M110`` does nothing (``GCodes2.cpp``: ``//TODO``). Replies (``GCodes::HandleReply``): the
+  text, then ``ok``; ``ok`` and the report on one line for ``M105``
+  (``GenerateTemperatureReport``: ``T:… /… T0:… /… B:… /…``); no ``wait``, no ``busy:``, but a
+  temperature line every 2 s while a command runs (``CheckReportDue``,
+  ``UnsolicitedStatusReportInterval``), once the host has asked ``M105``. ``M115``:
+  ``FIRMWARE_NAME: RepRapFirmware for Duet 2 WiFi/Ethernet FIRMWARE_VERSION: 3.5.3 ELECTRONICS:
+  … FIRMWARE_DATE: …`` (``Pins_DuetNG.h``), no ``Cap:`` lines; no ``M155``. An unknown code is a
+  warning (``TryMacroFile``: ``Warning: M4242: Command is not supported``); ``M112`` says
+  ``Emergency Stop! Reset the controller to continue.`` (``GCodes::DoEmergencyStop``), a heater
+  fault ``Error: Heater 1 fault: …`` (``LocalHeater::RaiseHeaterFault``). The USB
+  input (``GCodeInput.cpp``, ``BufferedStreamGCodeInput::FillBuffer``) reads only what its
+  256-byte buffer can hold: USB's own flow control keeps the rest, so nothing overflows.
 """
 
 from __future__ import annotations
@@ -39,6 +59,25 @@ class Dialect:
     resend_ok: str = "after"
     #: ADVANCED_OK fields on the resend's ``ok`` describe the queued command (Marlin < 2.1).
     resend_line_n: bool = False
+    #: Without number checks, a line whose checksum is wrong is dropped silently (RRF 3.4+).
+    drops_bad_checksum: bool = False
+    #: How an unknown command is reported; None: ``{unknown_prefix}Unknown command: "…"``.
+    #: ``{code}`` is the G/M word, ``{command}`` the whole command.
+    unknown_format: str | None = None
+    #: ``Cap:`` lines after ``FIRMWARE_NAME`` (Marlin's EXTENDED_CAPABILITIES_REPORT).
+    capabilities: bool = True
+    #: M155 temperature autoreport.
+    autoreport: bool = True
+    #: What a blocked command says every 2 s: "busy" (``echo:busy: processing``) or
+    #: "temperatures" (RRF's unsolicited report); M109/M190 then add nothing of their own.
+    keepalive: str = "busy"
+    #: What an emergency stop (M112) prints, instead of ``Error:Printer halted. kill() called!``.
+    emergency_text: str | None = None
+    #: What a thermal runaway prints, instead of Marlin's ``Error:Thermal Runaway…``;
+    #: ``{target}`` and ``{actual}`` are the hotend's temperatures.
+    runaway_text: str | None = None
+    #: What a move refused by PREVENT_COLD_EXTRUSION prints.
+    cold_extrusion_text: str = "echo: cold extrusion prevented"
 
 
 MARLIN = Dialect(
@@ -120,7 +159,37 @@ MARLIN_1 = Dialect(
     kill_lines=("Error:Printer halted. kill() called!",),
 )
 
-DIALECTS = {d.name: d for d in (MARLIN, MARLIN_2_0, MARLIN_1, PRUSA, KLIPPER)}
+REPRAP = Dialect(
+    name="reprap",
+    banner=(),  # native USB: the board does not reset when the port opens, and says nothing
+    firmware_line=(
+        "FIRMWARE_NAME: RepRapFirmware for Duet 2 WiFi/Ethernet FIRMWARE_VERSION: 3.5.3 "
+        "ELECTRONICS: Duet WiFi 1.02 or later FIRMWARE_DATE: 2024-09-18 12:00:00"
+    ),
+    checks_line_numbers=False,
+    unknown_prefix="",
+    temperature_style="reprap",
+    kill_lines=(),
+    drops_bad_checksum=True,
+    unknown_format="Warning: {code}: Command is not supported",
+    capabilities=False,
+    autoreport=False,
+    keepalive="temperatures",
+    emergency_text="Emergency Stop! Reset the controller to continue.",
+    # LocalHeater::RaiseHeaterFault() then Event::GetTextDescription() (3.5.3), with the
+    # HeaterFaultText of CANlib's RRF3Common.h, as an error message; heater 1 is the hotend.
+    runaway_text=(
+        "Error: Heater 1 fault: exceeded allowed temperature excursion: "
+        "target {target:.1f}°C actual {actual:.1f}°C"
+    ),
+    # Tool::DisplayColdExtrusionWarnings() (src/Tools/Tool.cpp, 3.5.3).
+    cold_extrusion_text=(
+        "Warning: Tool 0 was not driven because its heater temperatures were not high enough "
+        "or it has a heater fault"
+    ),
+)
+
+DIALECTS = {d.name: d for d in (MARLIN, MARLIN_2_0, MARLIN_1, PRUSA, KLIPPER, REPRAP)}
 
 
 def temperature_text(
@@ -133,6 +202,9 @@ def temperature_text(
     b, bt = bed
     if style == "klipper":
         return f"B:{b:.1f} /{bt:.1f} T0:{t:.1f} /{tt:.1f}"
+    if style == "reprap":
+        # GCodes::GenerateTemperatureReport: the current tool as T, every tool as Tn, the bed.
+        return f"T:{t:.1f} /{tt:.1f} T0:{t:.1f} /{tt:.1f} B:{b:.1f} /{bt:.1f}"
     if style == "prusa":
         return (
             f"T:{t:.1f} /{tt:.1f} B:{b:.1f} /{bt:.1f} T0:{t:.1f} /{tt:.1f} "

@@ -161,6 +161,8 @@ class MarlinPrinter(SimulatedDevice):
         self.extrude_min_c = self.config.extrude_min_c
         self.allow_cold_extrude = False
         self.cold_extrusions = 0
+        #: RRF reports temperatures unasked while a command runs, once asked with M105.
+        self.status_requested = False
 
     @property
     def heaters_off(self) -> bool:
@@ -307,7 +309,11 @@ class MarlinPrinter(SimulatedDevice):
             self._heat_report_s = t + HEAT_REPORT_S
             return
         if self._keepalive_s is not None and self._keepalive_s <= t:
-            self._send("echo:busy: processing", t)
+            if self.dialect.keepalive == "temperatures":
+                if self.status_requested:
+                    self._send(self._temperature_line(t), t)
+            else:
+                self._send("echo:busy: processing", t)
             self._keepalive_s = t + KEEPALIVE_S
             return
         if self.autoreport_s > 0 and self._next_report_s is not None and self._next_report_s <= t:
@@ -419,6 +425,10 @@ class MarlinPrinter(SimulatedDevice):
             elif parsed.has_checksum:
                 self._line_error("No Line Number with checksum, Last Line: ", t)
                 return
+        elif self.dialect.drops_bad_checksum and parsed.has_checksum and not parsed.checksum_ok:
+            # RepRapFirmware's StringParser::LineFinished(): discarded, nothing said.
+            self.line_errors += 1
+            return
         number = parsed.line_number
         if number is not None and self._line_fault(number, t):
             return
@@ -585,8 +595,13 @@ class MarlinPrinter(SimulatedDevice):
             if code != "T0":
                 self._send(f"echo:T{code[1:]} Invalid extruder", t)
             return "ok"
-        self._send(f'{self.dialect.unknown_prefix}Unknown command: "{command}"', t)
+        self._send(self._unknown_text(code, command), t)
         return "ok"
+
+    def _unknown_text(self, code: str, command: str) -> str:
+        if self.dialect.unknown_format is not None:
+            return self.dialect.unknown_format.format(code=code, command=command)
+        return f'{self.dialect.unknown_prefix}Unknown command: "{command}"'
 
     def _move(self, params: dict[str, float], t: float) -> str | None:
         if "F" in params and params["F"] > 0:
@@ -616,7 +631,7 @@ class MarlinPrinter(SimulatedDevice):
         if self.dialect.name == "klipper" or self.hotend.temperature(t) >= self.extrude_min_c:
             return True
         self.cold_extrusions += 1
-        self._send("echo: cold extrusion prevented", t)
+        self._send(self.dialect.cold_extrusion_text, t)
         return False
 
     def _arc(self, params: dict[str, float], t: float, *, clockwise: bool) -> str | None:
@@ -705,6 +720,11 @@ class MarlinPrinter(SimulatedDevice):
         self._record_fault(fault, t)
         if self.dialect.name == "klipper":
             self._send(f"!! {message}", t)
+        elif fault == "emergency_stop" and self.dialect.emergency_text is not None:
+            self._send(self.dialect.emergency_text, t)
+        elif fault == "thermal_runaway" and self.dialect.runaway_text is not None:
+            target, actual = self.hotend.target_c, self.hotend.temperature(t)
+            self._send(self.dialect.runaway_text.format(target=target, actual=actual), t)
         else:
             self._send(f"Error:{message}", t)
             if kill_line:
@@ -784,8 +804,11 @@ def _wait_heater(heater_name: str) -> Handler:
         if heater.target_c <= 0 or (not cooling_too and current >= heater.target_c - 1.0):
             return "ok"
         p._wait = _Wait("heat", heater=heater, cooling_too=cooling_too)
-        p._heat_report_s = t + HEAT_REPORT_S
-        p._keepalive_s = None
+        if p.dialect.keepalive == "temperatures":
+            p._keepalive_s = t + KEEPALIVE_S  # RRF: its usual report every 2 s, nothing else
+        else:
+            p._heat_report_s = t + HEAT_REPORT_S
+            p._keepalive_s = None
         p._check_wait(t)
         return None
 
@@ -793,12 +816,13 @@ def _wait_heater(heater_name: str) -> Handler:
 
 
 def _report_temperatures(p: MarlinPrinter, params: dict[str, float], cmd: str, t: float) -> str:
+    p.status_requested = True
     return "ok " + p._temperature_line(t)
 
 
 def _autoreport(p: MarlinPrinter, params: dict[str, float], cmd: str, t: float) -> str:
-    if not p.config.autoreport:
-        p._send(f'{p.dialect.unknown_prefix}Unknown command: "{cmd}"', t)
+    if not p.config.autoreport or not p.dialect.autoreport:
+        p._send(p._unknown_text("M155", cmd), t)
         return "ok"
     p.autoreport_s = max(0.0, params.get("S", 0.0))
     p._next_report_s = t + p.autoreport_s if p.autoreport_s > 0 else None
@@ -841,7 +865,7 @@ def _firmware_info(p: MarlinPrinter, params: dict[str, float], cmd: str, t: floa
         "MEATPACK": False,
         "CONFIG_EXPORT": False,
     }
-    if p.dialect.name != "klipper":
+    if p.dialect.name != "klipper" and p.dialect.capabilities:
         for name, enabled in caps.items():
             p._send(f"Cap:{name}:{1 if enabled else 0}", t)
     return "ok"
