@@ -167,6 +167,7 @@ class MarlinHost:
         self.flow = FlowControl(
             ping_pong=ping_pong, max_lines=queue_slots, rx_buffer_bytes=rx_buffer_bytes
         )
+        log.info("au plus %d octets envoyés d'avance (tampon de réception)", rx_buffer_bytes)
         self.identity = FirmwareIdentity()
         self.temperatures: dict[str, HeaterReading] = {}
         self.recent: deque[str] = deque(maxlen=200)
@@ -441,7 +442,7 @@ class MarlinHost:
                 silent_for >= OK_LOST_PROBE_S * (self._ok_lost_probes + 1)
                 and self._ok_lost_probes < MAX_OK_LOST_PROBES
                 and not idle_said
-                and self._probe_for_lost_ok()
+                and self._probe_for_lost_ok(silent_for)
             ):
                 return
         probe_damaged, self._probe_damaged = self._probe_damaged, False
@@ -473,7 +474,7 @@ class MarlinHost:
         self.flow.recover_stall()
         self._write(self._take_output())
 
-    def _probe_for_lost_ok(self) -> bool:
+    def _probe_for_lost_ok(self, silent: float) -> bool:
         """Queue an ``M105`` behind the ordinary lines in flight (see :data:`OK_LOST_PROBE_S`);
         False when a long command is in flight or the receive budget has no room for it."""
         flow = self.flow
@@ -483,7 +484,7 @@ class MarlinHost:
         if probe_after_s(commands) > PROBE_AFTER_S:
             return False  # homing, heating, dwell…: silence is expected
         self._ok_lost_probes += 1
-        log.info("nothing acknowledged for a while: asking for the temperatures")
+        log.info("rien de confirmé depuis %.1f s : M105 demandé derrière les lignes", silent)
         self._write(flow.take_probe())
         return True
 
