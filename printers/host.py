@@ -47,6 +47,7 @@ from printers.marlin.events import (
 from printers.marlin.flow import (
     DEFAULT_QUEUE_SLOTS,
     DEFAULT_RX_BUFFER_BYTES,
+    PROBE,
     Acknowledged,
     FlowControl,
     HistoryExceededError,
@@ -76,6 +77,24 @@ AUTOREPORT_S = 2
 #: Silence after which a recovery (a replayed line and its probe) is tried again, when no
 #: long command is in flight: the probe's answer (``ok T:…``) may have been damaged.
 RECOVERY_RETRY_S = 1.0
+#: The same, sooner, when the firmware has answered something since the host last wrote,
+#: or the bytes written since would fit in its receive buffer together with a retry: a
+#: replay and its probe are answered within milliseconds by an idle firmware, and a busy
+#: one (the replayed move waiting for room in the planner) cannot overflow.
+RECOVERY_FAST_RETRY_S = 0.3
+#: Silence after which a printer with only ordinary commands in flight (no homing, heating,
+#: dwell, M400…) is asked for its temperatures with an unnumbered ``M105`` queued behind the
+#: lines in flight, when the receive budget has room for it. The most common silence on a
+#: noisy link is a lost ``ok``: the firmware, idle, answers the probe at once and its ``ok
+#: T:`` acknowledges everything sent before it. A firmware that is merely busy (a long move
+#: with the planner full) answers it in turn, later, and nothing is sent twice, so no error
+#: is provoked on a clean link. Should a line, not its ``ok``, have been lost, the next line
+#: is refused and its ``Resend:`` says where the firmware stands: numbering keeps it exactly
+#: once. Marlin with HOST_KEEPALIVE_FEATURE says ``busy: processing`` only after 2 s of one
+#: command (``GcodeSuite::host_keepalive``, Marlin 2.1.2.1), too late to be waited for here.
+OK_LOST_PROBE_S = 0.5
+#: Probes sent that way in one silence before the stall recovery proper takes over.
+MAX_OK_LOST_PROBES = 3
 #: Longest wait for one read (seconds of the link's clock).
 READ_SLICE_S = 0.1
 #: How long a write may wait for room in the kernel's output queue before the link is lost.
@@ -152,6 +171,7 @@ class MarlinHost:
         self.flow = FlowControl(
             ping_pong=ping_pong, max_lines=queue_slots, rx_buffer_bytes=rx_buffer_bytes
         )
+        log.info("au plus %d octets envoyés d'avance (tampon de réception)", rx_buffer_bytes)
         self.identity = FirmwareIdentity()
         self.temperatures: dict[str, HeaterReading] = {}
         self.recent: deque[str] = deque(maxlen=200)
@@ -166,6 +186,11 @@ class MarlinHost:
         self._alive_s = self._last_progress_s
         self._stall_recoveries = 0
         self._stall_started_s = self._last_progress_s
+        self._ok_lost_probes = 0
+        #: Bytes written since the firmware last answered a line (ok, error, resend request).
+        self._unanswered_bytes = 0
+        #: A recovery probe came back damaged (``Unknown command``): retry without waiting.
+        self._probe_damaged = False
         self._autoreport = False
         self._banner_seen = False
         self._fd = _posix_fd(link)
@@ -182,6 +207,7 @@ class MarlinHost:
         except (serial.SerialException, OSError) as exc:
             raise self._vanished(exc) from exc
         self.bytes_written += len(data)
+        self._unanswered_bytes += len(data)
 
     def _write_fd(self, fd: int, data: bytes) -> None:
         """Fast path for a POSIX serial port: ``os.write`` until everything is queued.
@@ -288,6 +314,8 @@ class MarlinHost:
     def _handle(self, event: Event, now: float, line: str = "") -> list[Acknowledged]:
         for listener in self.listeners:
             listener(event)
+        if isinstance(event, (Ok, Resend, LineError, UnknownCommand)):
+            self._unanswered_bytes = 0  # the firmware is reading what it receives
         if isinstance(event, Ok):
             if event.temperatures is not None:
                 # "ok T:… B:…" is Marlin's answer to M105: part of the command's reply.
@@ -345,11 +373,18 @@ class MarlinHost:
                 self.cold_extrusions += 1
             if isinstance(event, ErrorMessage):
                 self.last_message = event.text
+            if isinstance(event, UnknownCommand) and self.flow.recovering:
+                # The only unnumbered lines sent during a recovery are its M105 probes: one
+                # reached the firmware damaged (« Unknown command: "M1\x15" »), so its answer
+                # will never come. The firmware has read everything sent before it: the
+                # recovery is tried again at once rather than after RECOVERY_RETRY_S.
+                self._probe_damaged = True
         return []
 
     def _progress(self, now: float) -> None:
         self._last_progress_s = now
         self._stall_recoveries = 0
+        self._ok_lost_probes = 0
 
     def _flow_handle(self, event: Event, now: float | None = None) -> list[Acknowledged]:
         try:
@@ -390,12 +425,16 @@ class MarlinHost:
         they keep its allowance open, but never prove that a line was received. ``wait`` says
         the firmware is idle: with lines unacknowledged, they were lost (``idle_said``).
 
-        On a stall the oldest unacknowledged line is sent again
+        Before that, a silence of :data:`OK_LOST_PROBE_S` over ordinary lines is asked about
+        with an ``M105`` behind them (a lost ``ok`` is then found within a second, nothing
+        sent twice). On a stall the oldest unacknowledged line is sent again
         (:meth:`FlowControl.recover_stall`): a harmless duplicate if the firmware has it. The
-        retries back off (5 s, 10 s, 20 s…; every second during a recovery, whose probe is
-        answered within milliseconds); after :data:`MAX_UNANSWERED_PROBES` retries without
-        any acknowledgement, and once the longest command in flight had its allowance, the
-        printer is declared lost.
+        retries back off (5 s, 10 s, 20 s…). During a recovery, whose replay and probe are
+        answered within milliseconds, the retry comes after :data:`RECOVERY_FAST_RETRY_S`
+        when that cannot overflow the receive buffer, at once when the probe came back
+        damaged, else after :data:`RECOVERY_RETRY_S`. After :data:`MAX_UNANSWERED_PROBES`
+        retries without any acknowledgement, and once the longest command in flight had its
+        allowance, the printer is declared lost.
         """
         if self.flow.idle:
             self._progress(now)
@@ -403,8 +442,20 @@ class MarlinHost:
         silent_for = now - self._last_progress_s
         if self.flow.recovering:
             retry_after = RECOVERY_RETRY_S  # a replay and its probe answer in milliseconds
+            if self._unanswered_bytes + self.flow.in_flight_bytes <= self.flow.rx_buffer_bytes:
+                retry_after = RECOVERY_FAST_RETRY_S
         else:
             retry_after = PROBE_AFTER_S * (2 ** min(self._stall_recoveries, 6))
+            if (
+                silent_for >= OK_LOST_PROBE_S * (self._ok_lost_probes + 1)
+                and self._ok_lost_probes < MAX_OK_LOST_PROBES
+                and not idle_said
+                and self._probe_for_lost_ok(silent_for)
+            ):
+                return
+        probe_damaged, self._probe_damaged = self._probe_damaged, False
+        if probe_damaged and self.flow.recovering:
+            silent_for = retry_after = RECOVERY_RETRY_S
         if silent_for < retry_after and not (idle_said and silent_for >= RECOVERY_RETRY_S):
             return  # the common case, decided without looking at what is in flight
         commands = [getattr(tag, "command", "") for tag in self.flow.unacknowledged_tags()]
@@ -426,9 +477,24 @@ class MarlinHost:
             )
         log.info("nothing acknowledged for %.1f s: sending the oldest line again", silent_for)
         self._stall_recoveries += 1
+        self._ok_lost_probes = 0
         self._last_progress_s = now
         self.flow.recover_stall()
         self._write(self._take_output())
+
+    def _probe_for_lost_ok(self, silent: float) -> bool:
+        """Queue an ``M105`` behind the ordinary lines in flight (see :data:`OK_LOST_PROBE_S`);
+        False when a long command is in flight or the receive budget has no room for it."""
+        flow = self.flow
+        if flow.resetting or flow.in_flight_bytes + len(PROBE) > flow.rx_buffer_bytes:
+            return False
+        commands = [getattr(tag, "command", "") for tag in flow.unacknowledged_tags()]
+        if probe_after_s(commands) > PROBE_AFTER_S:
+            return False  # homing, heating, dwell…: silence is expected
+        self._ok_lost_probes += 1
+        log.info("rien de confirmé depuis %.1f s : M105 demandé derrière les lignes", silent)
+        self._write(flow.take_probe())
+        return True
 
     def _heating_in_flight(self) -> bool:
         return any(

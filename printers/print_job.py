@@ -32,7 +32,12 @@ if TYPE_CHECKING:
 SHUTDOWN_COMMANDS = ("M104 S0", "M140 S0", "M107", "M84")
 #: Verifications of the last line tried before giving up.
 MAX_VERIFICATIONS = 20
-#: How long to wait for the answer to a verification (link clock seconds).
+#: How long to wait for the answer to a verification (link clock seconds): the first one
+#: waits VERIFY_FIRST_WAIT_S, each following one twice as long, up to VERIFY_WAIT_S. After the
+#: barrier the firmware is idle and refuses the duplicate within milliseconds; a lost answer
+#: (a damaged ``Resend:`` on a noisy link) is asked for again soon, and a firmware still busy
+#: (the barrier's ok lost while M400 waits) only gets a few 40-byte lines meanwhile.
+VERIFY_FIRST_WAIT_S = 0.5
 VERIFY_WAIT_S = 5.0
 #: While cancelling, M108 is repeated this often until the heating wait is over (seconds).
 BREAK_HEATING_EVERY_S = 0.5
@@ -349,7 +354,8 @@ class PrintJob:
         self._verifications += 1
         self.state = JobState.VERIFYING
         self.host.verify_last()
-        self._verify_deadline = self.host.clock() + VERIFY_WAIT_S
+        wait_s = min(VERIFY_WAIT_S, VERIFY_FIRST_WAIT_S * 2 ** (self._verifications - 1))
+        self._verify_deadline = self.host.clock() + wait_s
 
     def _check_verification(self) -> None:
         flow = self.host.flow

@@ -35,7 +35,9 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
     which a flushed buffer makes too many or too few). If the replay itself was refused, the
     first line sent after the probe's answer is refused too, and a new episode starts;
   * a request for a later line means the firmware moved on: a new episode from there.
-- A request for a line older than the kept history fails (:class:`HistoryExceededError`);
+- A request for a line older than the kept history fails (:class:`HistoryExceededError`),
+  unless the firmware already said it accepted a later line (:attr:`FlowControl.proven`): then
+  it is a damaged digit (a flipped bit turns a digit into another) and is ignored;
   the same line asked for :data:`MAX_SAME_RESENDS` times in a row is a fault
   (:class:`ResendLoopError`); a request beyond every line sent is checked once by sending the
   last line again, and only a second identical answer resynchronises with ``M110``.
@@ -158,6 +160,10 @@ class FlowControl:
         #: Highest line the firmware is known to have accepted (``Resend: N`` says N - 1,
         #: ADVANCED_OK says it outright, an acknowledged line says itself).
         self.confirmed = 0
+        #: Highest line the firmware itself said it accepted (``Resend: N`` says N - 1,
+        #: ADVANCED_OK's ``N``), never an ``ok`` counted by position nor a probe's answer (a
+        #: lost line is "processed" too). Its counter only goes back through M110 or a reset.
+        self.proven = 0
         # Recovery after a resend request or a stall.
         self.recovering = False
         self._credit = 0
@@ -187,6 +193,7 @@ class FlowControl:
         self.next_number = 1
         self._send_from = 1
         self.confirmed = 0
+        self.proven = 0
         self._leave_recovery()
         self._same_target = None
         self._same_count = 0
@@ -229,6 +236,11 @@ class FlowControl:
     @property
     def oldest_kept(self) -> int | None:
         return next(iter(self._history), None)
+
+    @property
+    def resetting(self) -> bool:
+        """``M110`` (line 0) is in flight: the firmware runs it once its queue is drained."""
+        return any(item.number == 0 for item in self._in_flight)
 
     @property
     def probes_in_flight(self) -> int:
@@ -444,6 +456,7 @@ class FlowControl:
             # ADVANCED_OK names the line: older lines in flight ran too (their ok was lost).
             numbered = [i.number for i in self._in_flight if i.number]
             if numbered and numbered[0] <= ok.line_number <= numbered[-1]:
+                self.proven = max(self.proven, ok.line_number)
                 while self._in_flight:
                     item = self._pop_in_flight()
                     self._ack(item, acked, proven=True)
@@ -525,9 +538,11 @@ class FlowControl:
             return acked
         self._beyond = None
         if number < self.next_number and number not in self._history:
-            if number < 1 or self.oldest_kept in (None, 1):
-                # No line was ever forgotten: a damaged digit ("Resend: 8" read as 0). The
-                # firmware will say it again, or the silence will be recovered.
+            if number < 1 or self.oldest_kept in (None, 1) or number <= self.proven:
+                # No line was ever forgotten, or the firmware has proved it accepted line N
+                # already (its counter never goes back without M110 or a reset): a damaged
+                # digit ("Resend: 2110" read as 110; a flipped bit can turn a digit into
+                # another). The firmware will say it again, or the silence will be recovered.
                 return acked
             raise HistoryExceededError(number, self.oldest_kept)
         if number == self._same_target:
@@ -545,6 +560,7 @@ class FlowControl:
             if entry is not None:
                 acked.append(Acknowledged(accepted, entry[1], True))
         self.confirmed = max(self.confirmed, number - 1)
+        self.proven = max(self.proven, number - 1)
         if any(i.number == 0 for i in self._in_flight) and number == 1:
             # The M110 reset may have been refused (damaged on the way): send it again.
             self._drop_in_flight(lambda item: item.number == 0)

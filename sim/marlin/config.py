@@ -54,6 +54,14 @@ class MarlinConfig:
 
     Defaults describe Marlin 2.x on an 8-bit board: BUFSIZE 4, RX_BUFFER_SIZE 128, 16 planner
     blocks, auto-reset when the port opens, no ADVANCED_OK and no emergency parser.
+
+    Sources (Marlin 2.1.2.1): ``BUFSIZE 4`` and ``BLOCK_BUFFER_SIZE 16`` in
+    ``Configuration_adv.h``; ``RX_BUFFER_SIZE`` 128 by default in ``src/inc/Conditionals_adv.h``,
+    the ring of ``src/HAL/AVR/MarlinSerial.h`` (and the least STM32 builds get from
+    ``buildroot/share/PlatformIO/scripts/stm32_serialbuffer.py``). The printer profiles that
+    state a buffer (``rx_buffer`` in ``printers/profiles/*.toml``: ender3, ender3v2, i3mega,
+    mk3s 128; mk4 64 over USB CDC) cite their own sources; ``rx_buffer=64`` simulates the
+    smallest common one (OctoPrint's VirtualPrinter, stm32duino's default).
     """
 
     baud: int | None = None  # None: follow the host's setting

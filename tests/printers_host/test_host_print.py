@@ -120,6 +120,9 @@ def test_a_dropped_ok_is_recovered_by_probing(tmp_path: Path) -> None:
     assert job.state is JobState.DONE
     executed = executed_file_commands(job.host, first, job.poll_line_numbers)
     assert executed[:-2] == file_commands(path)
+    # An M105 behind the silent line found each lost ok: no line had to be sent twice.
+    assert job.host.flow.stall_recoveries == 0
+    assert job.host.flow.resends == 0
 
 
 # -- faults -------------------------------------------------------------------------------

@@ -376,6 +376,19 @@ def test_resend_older_than_the_history_fails_clearly() -> None:
     assert info.value.line_number == 2
 
 
+def test_a_damaged_resend_number_older_than_the_history_is_ignored() -> None:
+    """« Resend: 12 » read as « Resend: 2 » (a flipped bit turns a digit into another):
+    the firmware already said it accepted line 11, and its counter never goes back."""
+    flow = FlowControl(max_lines=2, rx_buffer_bytes=10_000, history_lines=4)
+    for _ in range(12):
+        flow.push("G1 X1")
+        flow.take_output()
+        flow.handle(Ok())
+    flow.handle(Resend(12))  # the firmware proves it accepted line 11
+    assert flow.handle(Resend(2)) == []
+    assert flow.take_output() == frame(12, "G1 X1") + b"M105\n"
+
+
 def test_probe_answer_acknowledges_every_older_line() -> None:
     flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
     _fill(flow, 3, "G1 X1")
