@@ -323,9 +323,12 @@ class FlowControl:
         """
         self.stall_recoveries += 1
         if not self.checks_numbers:
-            # Klipper executes whatever it gets: never a line twice. A probe after the lines
-            # in flight: its "ok T:" answers them all.
-            self._drop_in_flight(lambda item: item.number is None)
+            # Klipper and RepRapFirmware execute whatever they get: never a line twice. A probe
+            # after the lines in flight. Earlier probes stay in flight: such a firmware answers
+            # every line it received, in order, so a slow one (long moves, a full planner)
+            # still owes their "ok T:"; forgotten, their late answers would acknowledge lines
+            # it has not reached, and the end-of-file proof would pass early. Kept, a probe
+            # really lost only delays acknowledgements until the next probe's answer.
             self._probe_due = True
             return
         numbered = [i.number for i in self._in_flight if i.number]

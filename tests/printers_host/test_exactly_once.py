@@ -73,9 +73,11 @@ def test_every_file_command_runs_exactly_once_in_order(
         rx_buffer, drop_ok, dup_ok = 4096, [], []
     if dialect == "reprap":
         # A Duet's native USB: flow-controlled (nothing overflows) and checked by USB's own
-        # CRC (no noise); no ADVANCED_OK in RepRapFirmware. Lost and doubled oks stay: the
-        # host must get through them without ever sending a line twice.
-        rx_buffer, advanced_ok = 65536, False
+        # CRC (no noise); no ADVANCED_OK in RepRapFirmware. Lost oks stay: the host must get
+        # through them without ever sending a line twice. Doubled oks do not: RRF answers each
+        # line once (GCodes::HandleReply), and without line numbers a doubled ok cannot be told
+        # from a real one, so no host can keep its count through it.
+        rx_buffer, advanced_ok, dup_ok = 65536, False, []
     options = [
         f"dialect={dialect}",
         f"rx_buffer={rx_buffer}",

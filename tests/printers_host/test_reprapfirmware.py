@@ -169,11 +169,15 @@ def test_rrf_emergency_stop_is_a_fault_and_its_warnings_are_not() -> None:
 
 def test_a_real_sliced_file_runs_exactly_once_through_reprapfirmware(tmp_path: Path) -> None:
     """cube20-slic3r.gcode (2775 commands: M190, M109, G28, the whole cube) through the RRF
-    dialect, two of its oks lost and two doubled: the host recognises RRF, never sends a line
-    twice, and the journal holds every command of the file once, in order."""
+    dialect, four of its oks lost: the host recognises RRF, never sends a line twice, and the
+    journal holds every command of the file once, in order. Some lost oks fall on the answers
+    of the host's M105 probes, which a slow firmware owes long after a stall recovery: their
+    late answers must not acknowledge lines RRF has not reached (the end-of-file proof would
+    pass early). No doubled ok: RRF answers each line once, and without line numbers a doubled
+    ok cannot be told from a real one."""
     journal = tmp_path / "journal.txt"
     host = connect(
-        f"sim://marlin?dialect=reprap&{FAST}&drop_ok=40,900&dup_ok=300,2000&journal={journal}"
+        f"sim://marlin?dialect=reprap&{FAST}&drop_ok=40,900,1500,2000&journal={journal}"
     )
     assert host.identity.name == "RepRapFirmware for Duet 2 WiFi/Ethernet"
     assert host.flow.checks_numbers is False
