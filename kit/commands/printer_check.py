@@ -18,7 +18,6 @@ from kit.errors import EXIT_FAILURE
 from kit.messages import decimal_fr, format_duration_fr, number_fr
 from printers.analysis import Analysis, analyse_for_printer
 from printers.pictures import draw_file
-from printers.print_file import check_print_file
 from printers.profile import PrinterProfile, list_profiles
 
 _SEVERITY_FR = {
@@ -167,10 +166,11 @@ def check(
         raise click.UsageError("--couche choisit les couches de l'image : ajoutez --picture.")
     if picture is not None:
         check_picture_target(picture)
-    # The same line checks as kit printer print (line length, encoding, N…*… framing): a
-    # file check calls printable is one print accepts.
-    check_print_file(fichier)
-    analysis, profile, detected = analyse_for_printer(fichier, profile_name, slot_minutes=creneau)
+    # The same line checks as kit printer print (line length, encoding, N…*… framing), run
+    # during the analysis' read of the file: a file check calls printable is one print accepts.
+    analysis, profile, detected = analyse_for_printer(
+        fichier, profile_name, slot_minutes=creneau, check_lines=True
+    )
     how = None
     if profile_name is None:
         how = "détecté d'après le fichier" if detected else "par défaut : précisez --profile"
