@@ -310,9 +310,7 @@ def analyse_for_printer(
 
     if profile_name is not None:
         profile = load_profile(profile_name)
-        analysis = analyse_file(
-            path, profile, slot_minutes=slot_minutes, check_lines=check_lines
-        )
+        analysis = analyse_file(path, profile, slot_minutes=slot_minutes, check_lines=check_lines)
         return analysis, profile, False
     guessed_model = _model_named_near_end(path)
     guessed = profile_for_model(guessed_model)
