@@ -124,6 +124,13 @@ class LineChecks:
                 self.number += 1
                 if raw[:14].upper().startswith(markers):
                     self.layers += 1
+            elif first in fast_heads and raw[1:2].isdigit() and len(raw) <= _ALWAYS_FITS:
+                # G1…, M104…: a plain command whose whole line (comment included) fits.
+                if raw.isascii():
+                    self.number += 1
+                    self.commands += 1
+                else:
+                    line(raw)
             elif first in fast_heads and raw.isascii():
                 cut = raw.find(b";")
                 # bytes.rstrip() strips less than str.strip(): a longer code goes to line().
