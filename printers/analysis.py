@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,9 +281,11 @@ def _model_named_near_end(path: str | Path) -> str | None:
     reading of the slicer's comments decides in the end.
     """
     try:
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
+            return None  # a pipe or a device is left to the checks (never read twice)
         with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(handle.tell() - _MODEL_TAIL_BYTES, 0))
+            handle.seek(max(status.st_size - _MODEL_TAIL_BYTES, 0))
             tail = handle.read(_MODEL_TAIL_BYTES)
     except (OSError, ValueError):
         return None
