@@ -40,7 +40,7 @@ from printers.estimator import elapsed_s_at, remaining_s_at
 from printers.findings import BoundingBox, Check, Facts, SlicerInfo
 from printers.interpreter import Interpreter
 from printers.planner import MachineLimits
-from printers.print_file import LineChecks, bounded_lines, open_print_file
+from printers.print_file import LineChecks, bounded_lines, check_print_file, open_print_file
 from printers.profile import PrinterProfile
 
 __all__ = [
@@ -312,7 +312,13 @@ def analyse_for_printer(
     from printers.profile import load_profile, profile_for_model
 
     if profile_name is not None:
-        profile = load_profile(profile_name)
+        try:
+            profile = load_profile(profile_name)
+        except InputFileError:
+            if check_lines:
+                # The file's own problem first, as when it was checked before the analysis.
+                check_print_file(path)
+            raise
         analysis = analyse_file(path, profile, slot_minutes=slot_minutes, check_lines=check_lines)
         return analysis, profile, False
     guessed_model = _model_named_near_end(path)

@@ -137,3 +137,17 @@ def test_the_detected_profile_does_not_depend_on_the_guess(
         analysis, profile, was_detected = analyse_for_printer(path, None, check_lines=check_lines)
         assert (profile.name, was_detected) == (expected, detected)
         assert analysis == analyse_file(path, load_profile(expected))
+
+
+@pytest.mark.parametrize("content", [BAD_FILES[2], BAD_FILES[6], b""])
+def test_a_bad_file_is_named_before_an_unknown_profile(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "piece.gcode"
+    path.write_bytes(content)
+    with pytest.raises(InputFileError) as printing:
+        check_print_file(path)
+    with pytest.raises(InputFileError) as checking:
+        analyse_for_printer(path, "inconnue", check_lines=True)
+    assert checking.value.message == printing.value.message
+    path.write_text(_MOVES, encoding="ascii")
+    with pytest.raises(InputFileError, match="Profil d'imprimante inconnu"):
+        analyse_for_printer(path, "inconnue", check_lines=True)
