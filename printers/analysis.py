@@ -27,6 +27,9 @@ estimates and the PrusaSlicer-family configuration block).
 from __future__ import annotations
 
 import math
+import os
+import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +40,7 @@ from printers.estimator import elapsed_s_at, remaining_s_at
 from printers.findings import BoundingBox, Check, Facts, SlicerInfo
 from printers.interpreter import Interpreter
 from printers.planner import MachineLimits
+from printers.print_file import LineChecks, bounded_lines, check_print_file, open_print_file
 from printers.profile import PrinterProfile
 
 __all__ = [
@@ -157,8 +161,13 @@ def run_interpreter(
     profile: PrinterProfile,
     *,
     on_move: Callable[[float, float, float, float, float, float, bool, int], None] | None = None,
+    line_checks: LineChecks | None = None,
 ) -> Interpreter:
-    """One pass of :class:`Interpreter` over ``source`` (already checked by open_gcode)."""
+    """One pass of :class:`Interpreter` over ``source`` (already checked by open_gcode).
+
+    With ``line_checks``, the same read runs the print file's line checks (an
+    :class:`~kit.errors.InputFileError` at the first line a print would refuse).
+    """
     try:
         size = source.stat().st_size
     except OSError:
@@ -166,9 +175,15 @@ def run_interpreter(
     interpreter = Interpreter(profile, on_move=on_move, expected_bytes=size)
     try:
         with source.open("rb") as handle:
-            # Lines are read with a length limit: a file without newlines (or a huge line)
-            # must not be loaded whole. Longer lines arrive in pieces and read as garbage.
-            interpreter.feed_lines(iter(lambda: handle.readline(MAX_LINE_BYTES), b""))
+            if line_checks is None:
+                # Lines are read with a length limit: a file without newlines (or a huge
+                # line) must not be loaded whole. Longer lines arrive in pieces and read as
+                # garbage.
+                interpreter.feed_lines(iter(lambda: handle.readline(MAX_LINE_BYTES), b""))
+            else:
+                # The checks refuse a line longer than MAX_RAW_LINE_BYTES: every line they
+                # let through is the line the unchecked read above would give.
+                interpreter.feed_lines(line_checks.checked(bounded_lines(handle, source)))
     except OSError as exc:
         raise InputFileError(f"Impossible de lire « {source} » : {exc.strerror or exc}.") from exc
     interpreter.finish()
@@ -176,17 +191,30 @@ def run_interpreter(
 
 
 def analyse_file(
-    path: str | Path, profile: PrinterProfile, *, slot_minutes: float | None = None
+    path: str | Path,
+    profile: PrinterProfile,
+    *,
+    slot_minutes: float | None = None,
+    check_lines: bool = False,
 ) -> Analysis:
     """Analyse a G-code file for ``profile``; ``slot_minutes`` adds the "fits the slot" check.
 
     Raises :class:`kit.errors.InputFileError` (exit 2) for a missing, empty or binary file or
-    one without a single move.
+    one without a single move. With ``check_lines``, the file must first pass the checks
+    ``kit printer print`` makes before sending it (:class:`printers.print_file.LineChecks`,
+    run during the same read): the same errors as :func:`check_print_file`, in its order.
     """
     from printers.checks import evaluate
 
-    source = open_gcode(path)
-    interpreter = run_interpreter(source, profile)
+    if check_lines:
+        source = open_print_file(path)
+        line_checks: LineChecks | None = LineChecks(source)
+    else:
+        source = open_gcode(path)
+        line_checks = None
+    interpreter = run_interpreter(source, profile, line_checks=line_checks)
+    if line_checks is not None:
+        line_checks.result()
     facts = interpreter.facts
     if facts.move_count == 0:
         if facts.invalid_value_lines:  # moves there were, but none could be read
@@ -240,25 +268,72 @@ def analyse_file(
 DEFAULT_PROFILE = "generic"
 
 
+#: How much of a file's end is read to guess the printer it was sliced for: PrusaSlicer and
+#: its forks write ``; printer_model = …`` in the configuration block that ends the file.
+_MODEL_TAIL_BYTES = 64 * 1024
+_MODEL_LINE = re.compile(rb"^;[ \t]*printer_model = ([^\r\n]*)", re.MULTILINE)
+
+
+def _model_named_near_end(path: str | Path) -> str | None:
+    """The ``printer_model`` of the configuration block at the end of the file, if any.
+
+    A guess that saves the second pass of :func:`analyse_for_printer`: the analysis' own
+    reading of the slicer's comments decides in the end.
+    """
+    try:
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
+            return None  # a pipe or a device is left to the checks (never read twice)
+        with open(path, "rb") as handle:
+            handle.seek(max(status.st_size - _MODEL_TAIL_BYTES, 0))
+            tail = handle.read(_MODEL_TAIL_BYTES)
+    except (OSError, ValueError):
+        return None
+    found = _MODEL_LINE.findall(tail)
+    if not found:
+        return None
+    return found[-1].decode("utf-8", "replace").strip() or None
+
+
 def analyse_for_printer(
-    path: str | Path, profile_name: str | None, *, slot_minutes: float | None = None
+    path: str | Path,
+    profile_name: str | None,
+    *,
+    slot_minutes: float | None = None,
+    check_lines: bool = False,
 ) -> tuple[Analysis, PrinterProfile, bool]:
     """Analyse for the named profile; with none, for the printer the file was sliced for.
 
     Returns the analysis, the profile used and whether it was detected from the file (the
-    slicer's ``printer_model``). Neither named nor detected: the generic profile.
+    slicer's ``printer_model``). Neither named nor detected: the generic profile. The file
+    is analysed once when the model named at its end is the one the analysis reads (the
+    usual case), twice otherwise. ``check_lines``: see :func:`analyse_file`.
     """
     from printers.profile import load_profile, profile_for_model
 
     if profile_name is not None:
-        profile = load_profile(profile_name)
-        return analyse_file(path, profile, slot_minutes=slot_minutes), profile, False
-    profile = load_profile(DEFAULT_PROFILE)
-    analysis = analyse_file(path, profile, slot_minutes=slot_minutes)
-    detected = profile_for_model(analysis.slicer.printer_model)
-    if detected is None or detected.name == profile.name:
+        try:
+            profile = load_profile(profile_name)
+        except InputFileError:
+            if check_lines:
+                # The file's own problem first, as when it was checked before the analysis.
+                check_print_file(path)
+            raise
+        analysis = analyse_file(path, profile, slot_minutes=slot_minutes, check_lines=check_lines)
         return analysis, profile, False
-    return analyse_file(path, detected, slot_minutes=slot_minutes), detected, True
+    guessed_model = _model_named_near_end(path)
+    guessed = profile_for_model(guessed_model)
+    default = load_profile(DEFAULT_PROFILE)
+    if guessed is None or guessed.name == default.name:
+        guessed = default
+    analysis = analyse_file(path, guessed, slot_minutes=slot_minutes, check_lines=check_lines)
+    model = analysis.slicer.printer_model
+    detected = guessed if model == guessed_model else profile_for_model(model)
+    if detected is None or detected.name == default.name:
+        detected = default
+    if detected.name != guessed.name:
+        analysis = analyse_file(path, detected, slot_minutes=slot_minutes)
+    return analysis, detected, detected is not default
 
 
 def _with_checks(analysis: Analysis, checks: list[Check]) -> Analysis:

@@ -19,11 +19,11 @@ OUR_PACKAGES = ("kit", "printers", "robots", "firmware", "sim", "lessons", "jour
 PRINTER_CHECK_MODULES = {
     "kit", "kit.cli", "kit.clickfr", "kit.commands", "kit.commands.printer",
     "kit.commands.printer_check", "kit.commands.record", "journal", "journal.location",
-    "kit.console", "kit.drawing", "kit.errors", "kit.files",
+    "kit.console", "kit.errors", "kit.files",
     "kit.links", "kit.logs", "kit.messages", "kit.paths",
     "printers", "printers.analysis", "printers.arcs", "printers.checks", "printers.estimator",
     "printers.findings", "printers.gcode", "printers.marlin", "printers.marlin.framing",
-    "printers.print_file", "printers.interpreter", "printers.pictures",
+    "printers.print_file", "printers.interpreter",
     "printers.planner", "printers.profile", "printers.slicer_comments",
 }  # fmt: skip
 #: Libraries only printing, OctoPrint, boards, lessons or pictures need.

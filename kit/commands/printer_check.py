@@ -3,22 +3,17 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from kit.clickfr import FiniteFloatRange
 from kit.commands.record import record_event
 from kit.console import console
-from kit.drawing import check_picture_target
 from kit.errors import EXIT_FAILURE
 from kit.messages import decimal_fr, format_duration_fr, number_fr
 from printers.analysis import Analysis, analyse_for_printer
-from printers.pictures import draw_file
-from printers.print_file import check_print_file
 from printers.profile import PrinterProfile, list_profiles
 
 _SEVERITY_FR = {
@@ -166,16 +161,25 @@ def check(
     if layers and picture is None:
         raise click.UsageError("--couche choisit les couches de l'image : ajoutez --picture.")
     if picture is not None:
+        from kit.drawing import check_picture_target
+
         check_picture_target(picture)
-    # The same line checks as kit printer print (line length, encoding, N…*… framing): a
-    # file check calls printable is one print accepts.
-    check_print_file(fichier)
-    analysis, profile, detected = analyse_for_printer(fichier, profile_name, slot_minutes=creneau)
+    # The same line checks as kit printer print (line length, encoding, N…*… framing), run
+    # during the analysis' read of the file: a file check calls printable is one print accepts.
+    analysis, profile, detected = analyse_for_printer(
+        fichier, profile_name, slot_minutes=creneau, check_lines=True
+    )
     how = None
     if profile_name is None:
         how = "détecté d'après le fichier" if detected else "par défaut : précisez --profile"
-    saved = draw_file(analysis, profile, picture, layers=layers) if picture else None
+    saved = None
+    if picture is not None:
+        from printers.pictures import draw_file
+
+        saved = draw_file(analysis, profile, picture, layers=layers)
     if as_json:
+        import json
+
         click.echo(json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=2))
     else:
         _render(analysis, profile, saved, how)
@@ -198,6 +202,8 @@ def profiles(as_json: bool) -> None:
     """Liste les profils d'imprimantes connus (à utiliser avec --profile)."""
     known = list_profiles()
     if as_json:
+        import json
+
         data = [
             {
                 "name": p.name,
@@ -213,6 +219,8 @@ def profiles(as_json: bool) -> None:
         ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    from rich.table import Table
+
     table = Table(title="Profils d'imprimantes", title_justify="left")
     table.add_column("Nom", no_wrap=True, style="bold")
     table.add_column("Modèle")
