@@ -479,18 +479,38 @@ class MarlinHost:
         self._stall_recoveries += 1
         self._ok_lost_probes = 0
         self._last_progress_s = now
-        self.flow.recover_stall()
+        try:
+            self._write(self.flow.recover_stall())
+        except HistoryExceededError as exc:
+            raise self._history_lost(exc) from exc
         self._write(self._take_output())
 
     def _probe_for_lost_ok(self, silent: float) -> bool:
-        """Queue an ``M105`` behind the ordinary lines in flight (see :data:`OK_LOST_PROBE_S`);
-        False when a long command is in flight or the receive budget has no room for it."""
+        """Ask where the printer is, behind the ordinary lines in flight (see
+        :data:`OK_LOST_PROBE_S`); False when a long command is in flight or the receive
+        budget has no room for the question.
+
+        For firmware that checks line numbers the question is a numbered ``M105``
+        (:meth:`FlowControl.ask`, about 15 bytes), never an unnumbered line.
+        """
         flow = self.flow
-        if flow.resetting or flow.in_flight_bytes + len(PROBE) > flow.rx_buffer_bytes:
+        if flow.resetting:
             return False
         commands = [getattr(tag, "command", "") for tag in flow.unacknowledged_tags()]
         if probe_after_s(commands) > PROBE_AFTER_S:
             return False  # homing, heating, dwell…: silence is expected
+        if flow.checks_numbers:
+            if flow.in_flight_bytes + flow.question_size() > flow.rx_buffer_bytes:
+                return False
+            self._ok_lost_probes += 1
+            log.info("rien de confirmé depuis %.1f s : M105 numéroté derrière les lignes", silent)
+            try:
+                self._write(flow.ask())
+            except HistoryExceededError as exc:
+                raise self._history_lost(exc) from exc
+            return True
+        if flow.in_flight_bytes + len(PROBE) > flow.rx_buffer_bytes:
+            return False
         self._ok_lost_probes += 1
         log.info("rien de confirmé depuis %.1f s : M105 demandé derrière les lignes", silent)
         self._write(flow.take_probe())

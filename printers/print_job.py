@@ -176,8 +176,15 @@ class PrintJob:
         self.parked = False
         self.failure: PrinterStopped | None = None
         self._next_poll_s = self.started_s + TEMPERATURE_POLL_S
-        #: Line numbers given to the M105 temperature polls (not lines of the file).
-        self.poll_line_numbers: list[int] = []
+        #: Numbers of the temperature polls, taken when acknowledged: a line not written yet
+        #: may be given another number when the flow control inserts a question.
+        self._poll_numbers: set[int] = set()
+
+    @property
+    def poll_line_numbers(self) -> list[int]:
+        """Line numbers of the M105 lines that are not lines of the file: the temperature
+        polls, and the questions the flow control asked (:meth:`FlowControl.ask`)."""
+        return sorted(self._poll_numbers.union(self.host.flow.probe_numbers))
 
     # -- control ---------------------------------------------------------------------------
     def pause(self, *, park_z_mm: float = 0.0) -> None:
@@ -276,6 +283,8 @@ class PrintJob:
                 self.last_done = tag
             elif isinstance(tag, _Barrier) and tag.final and self.state is JobState.FINISHING:
                 self._verify()
+            elif isinstance(tag, _TemperaturePoll):
+                self._poll_numbers.add(ack.number)
             elif isinstance(tag, _ShutdownCheck) and self.state is JobState.CANCELLING:
                 self._check_heaters_off(answered=ack.proven)
         if self.state is JobState.FINISHING and self.host.flow.idle:
@@ -315,7 +324,7 @@ class PrintJob:
         if any(isinstance(tag, _TemperaturePoll) for tag in self.host.flow.unacknowledged_tags()):
             return  # the previous one waits behind a heating wait: one is enough
         self._next_poll_s = now + TEMPERATURE_POLL_S
-        self.poll_line_numbers.append(self.host.push("M105", _TemperaturePoll()))
+        self.host.push("M105", _TemperaturePoll())
 
     def _feed(self) -> None:
         flow = self.host.flow

@@ -80,6 +80,7 @@ DEFAULT_HISTORY_LINES = 1024
 MAX_SAME_RESENDS = 10
 
 PROBE = b"M105\n"
+PROBE_COMMAND = "M105"
 
 #: Firmware that runs every line it reads whatever its number (M115's FIRMWARE_NAME, lower
 #: case): Klipper drops the ``N`` word unchecked (``klippy/gcode.py``); RepRapFirmware only
@@ -119,6 +120,13 @@ class _InFlight:
     temperature_reply: bool  # answered by "ok T:…" (M105 and probes)
 
 
+@dataclass(frozen=True)
+class Probe:
+    """Tag of the numbered ``M105`` questions the flow inserts (:meth:`FlowControl.ask`)."""
+
+    command: str = PROBE_COMMAND
+
+
 class Acknowledged(NamedTuple):
     """A line the firmware has processed (its ``tag`` is what the host pushed with it).
 
@@ -150,8 +158,13 @@ class FlowControl:
         self.rx_buffer_bytes = rx_buffer_bytes
         self.history_lines = history_lines
         self.next_number = 1
-        #: number -> (framed bytes, tag, answered by "ok T:")
-        self._history: OrderedDict[int, tuple[bytes, Any, bool]] = OrderedDict()
+        #: number -> (framed bytes, tag, answered by "ok T:", command)
+        self._history: OrderedDict[int, tuple[bytes, Any, bool, str]] = OrderedDict()
+        #: Highest line number written since the numbering last started over: lines above it
+        #: never reached the wire, so they may be given other numbers (see :meth:`ask`).
+        self._sent_max = 0
+        #: Numbers of the ``M105`` questions this flow inserted (not lines of the caller's).
+        self.probe_numbers: list[int] = []
         self._send_from = 1
         self._in_flight: deque[_InFlight] = deque()
         self._in_flight_bytes = 0
@@ -192,6 +205,7 @@ class FlowControl:
         self._in_flight_bytes = 0
         self.next_number = 1
         self._send_from = 1
+        self._sent_max = 0
         self.confirmed = 0
         self.proven = 0
         self._leave_recovery()
@@ -210,7 +224,7 @@ class FlowControl:
         data = frame(number, command)
         temperature_reply = command[:4].upper() == "M105"
         self.next_number += 1
-        self._history[number] = (data, tag, temperature_reply)
+        self._history[number] = (data, tag, temperature_reply, command)
         while len(self._history) > self.history_lines:
             self._history.popitem(last=False)
         return number
@@ -253,7 +267,7 @@ class FlowControl:
             return False
         return self._in_flight_bytes + size <= self.rx_buffer_bytes
 
-    def _line(self, number: int) -> tuple[bytes, Any, bool]:
+    def _line(self, number: int) -> tuple[bytes, Any, bool, str]:
         entry = self._history.get(number)
         if entry is None:
             raise HistoryExceededError(number, self.oldest_kept)
@@ -282,14 +296,20 @@ class FlowControl:
                 self._add_in_flight(_InFlight(None, len(PROBE), True))
                 out += PROBE
             while self._send_from < self.next_number:
-                data, _tag, temperature_reply = self._line(self._send_from)
+                data = self._line(self._send_from)[0]
                 if not self._room_for(len(data)):
                     break
-                self._add_in_flight(_InFlight(self._send_from, len(data), temperature_reply))
-                self._send_from += 1
-                out += data
+                out += self._send_line(self._send_from)
         self.bytes_sent += len(out)
         return bytes(out)
+
+    def _send_line(self, number: int) -> bytes:
+        """Line ``number`` onto the wire (in flight); the next to send is the one after it."""
+        data, _tag, temperature_reply, _command = self._line(number)
+        self._add_in_flight(_InFlight(number, len(data), temperature_reply))
+        self._send_from = number + 1
+        self._sent_max = max(self._sent_max, number)
+        return data
 
     def _take_recovery(self) -> bytes:
         """One line per ``ok`` while recovering; the probe right after the first one."""
@@ -298,10 +318,7 @@ class FlowControl:
             return b""
         if self._send_from < self.next_number:
             self._credit -= 1
-            data, _tag, temperature_reply = self._line(self._send_from)
-            self._add_in_flight(_InFlight(self._send_from, len(data), temperature_reply))
-            self._send_from += 1
-            out += data
+            out += self._send_line(self._send_from)
         if self._probe_due:
             self._probe_due = False
             self._probe = _InFlight(None, len(PROBE), True)
@@ -310,16 +327,64 @@ class FlowControl:
         return bytes(out)
 
     def take_probe(self) -> bytes:
-        """An unnumbered ``M105`` on its own (kept for callers that only want temperatures)."""
+        """An unnumbered ``M105`` on its own, for firmware that ignores line numbers only
+        (Klipper, RepRapFirmware); see :meth:`ask` for the others."""
         self._add_in_flight(_InFlight(None, len(PROBE), True))
         self.bytes_sent += len(PROBE)
         return PROBE
 
-    def recover_stall(self) -> None:
-        """Nothing was acknowledged for too long: send the oldest unacknowledged line again.
+    def _insert_question(self) -> int:
+        """A numbered ``M105`` right after the last line written; return its number.
 
-        Unnumbered items in flight (probes, ``M108``) are forgotten: a silent printer lost
-        them or will answer them before anything sent from now on.
+        Lines pushed but never written are given the following numbers: the firmware never
+        saw them, so nothing can have run under their old numbers. When the first of them is
+        already an M105 (a temperature poll, the barrier's), it is the question itself.
+        """
+        first = self._sent_max + 1
+        entry = self._history.get(first)
+        if entry is not None and entry[2]:
+            return first
+        waiting = [
+            self._history.pop(n) for n in range(first, self.next_number) if n in self._history
+        ]
+        self.next_number = first
+        number = self.push(PROBE_COMMAND, Probe())
+        self.probe_numbers.append(number)
+        for _data, tag, _temperature, command in waiting:
+            self.push(command, tag)
+        self._send_from = min(self._send_from, number)
+        return number
+
+    def ask(self) -> bytes:
+        """A numbered question behind the lines in flight: where is the firmware?
+
+        The question is an ``M105`` numbered right after the last line written
+        (:meth:`_insert_question`), written at once whatever the window says. A firmware that
+        has every line runs it in turn, and its ``ok T:`` acknowledges them all; one that lost
+        a line refuses it, and its ``Resend:`` says where it stands (a recovery follows).
+        Nothing is sent twice this way, so a busy firmware on a clean link sees no error;
+        asking again asks a new question (a copy of the first would be refused as a
+        duplicate). Never an unnumbered line: Marlin checks the checksum of numbered lines
+        only (``GCodeQueue::get_serial_commands``, 2.1), and a damaged unnumbered line runs as
+        whatever it became (``M1``, ``M125``, ``M107``… were seen on a noisy link).
+        """
+        number = self._insert_question()
+        data = self._send_line(number)
+        self.bytes_sent += len(data)
+        return data
+
+    def question_size(self) -> int:
+        """Bytes :meth:`ask` would write now (about 15)."""
+        return len(frame(max(self._sent_max + 1, 1), PROBE_COMMAND))
+
+    def recover_stall(self) -> bytes:
+        """Nothing was acknowledged for too long: ask where the firmware is; return the bytes
+        to write at once (more may follow from :meth:`take_output`).
+
+        Outside a recovery the question is :meth:`ask`'s numbered M105. During one, the
+        replay and its probe go again (see :meth:`_enter_recovery`). Unnumbered items in
+        flight (probes, ``M108``) are forgotten: a silent printer lost them or will answer
+        them before anything sent from now on.
         """
         self.stall_recoveries += 1
         if not self.checks_numbers:
@@ -330,26 +395,16 @@ class FlowControl:
             # it has not reached, and the end-of-file proof would pass early. Kept, a probe
             # really lost only delays acknowledgements until the next probe's answer.
             self._probe_due = True
-            return
-        numbered = [i.number for i in self._in_flight if i.number]
+            return b""
         if self._reset_line is None and any(i.number == 0 for i in self._in_flight):
             # The M110 itself got no answer: send it again.
             self._drop_in_flight(lambda item: True)
             self._reset_line = reset_numbering(0)
-            return
+            return b""
         if self.recovering and self._target is not None:
-            target = self._target  # the replay or its probe was lost: both again
-        else:
-            # Lines up to the firmware's stated last line are not waited for any more.
-            unconfirmed = [n for n in numbered if n > self.confirmed]
-            target = min(unconfirmed) if unconfirmed else self.confirmed + 1
-        if target >= self.next_number or target < 1:
-            # The firmware has every line: only the probe again (a duplicate would just
-            # be refused, and count as one more request for the same line).
-            self._enter_recovery(self.next_number)
-            self._send_from = self.next_number
-            return
-        self._enter_recovery(target)
+            self._enter_recovery(self._target)  # the replay or its probe was lost: both again
+            return b""
+        return self.ask()
 
     def verify_last(self, *, firmware_checks_numbers: bool = True) -> bytes:
         """The last pushed line again, to make the firmware state its last accepted line.
@@ -360,7 +415,7 @@ class FlowControl:
         is in flight is then the answer.
         """
         number = self.next_number - 1
-        data, _tag, _temperature = self._line(number)
+        data = self._line(number)[0]
         self._verifying = number
         self._verify_by_ok = not firmware_checks_numbers
         self.verified = False

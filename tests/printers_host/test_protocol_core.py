@@ -357,12 +357,37 @@ def test_the_same_line_asked_for_again_and_again_is_a_fault() -> None:
     assert info.value.line_number == 2
 
 
-def test_a_stall_sends_the_oldest_unacknowledged_line_again() -> None:
-    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
+def test_a_stall_asks_with_a_numbered_m105_right_after_the_lines_sent() -> None:
+    """Never an unnumbered line: a damaged one would run as whatever it became. Lines
+    pushed but never written move one number up to make room for the question."""
+    flow = FlowControl(max_lines=3, rx_buffer_bytes=10_000)
+    _fill(flow, 4, "G1 X1")  # lines 1-3 written, line 4 waits for room
+    flow.handle(Ok())
+    assert flow.recover_stall() == frame(4, "M105")
+    assert flow.probe_numbers == [4]
+    # The firmware had every line: the question's answer acknowledges them all.
+    acked = flow.handle(Ok(temperatures=TemperatureReport({})))
+    assert [a.number for a in acked] == [2, 3, 4]
+    assert flow.take_output() == frame(5, "G1 X1")  # the waiting line, renumbered
+
+
+def test_a_question_refused_after_a_lost_line_starts_a_recovery() -> None:
+    flow = FlowControl(max_lines=3, rx_buffer_bytes=10_000)
     _fill(flow, 3, "G1 X1")
     flow.handle(Ok())
-    flow.recover_stall()
-    assert flow.take_output() == frame(2, "G1 X1") + b"M105\n"
+    assert flow.ask() == frame(4, "M105")
+    acked = flow.handle(Resend(2))  # line 2 never arrived: 3 and the question refused
+    assert acked == [] and flow.recovering
+    assert flow.take_output().startswith(frame(2, "G1 X1"))
+
+
+def test_a_waiting_m105_is_the_question_itself() -> None:
+    flow = FlowControl(max_lines=1, rx_buffer_bytes=10_000)
+    flow.push("G1 X1")
+    flow.push("M105")
+    assert flow.take_output() == frame(1, "G1 X1")
+    assert flow.ask() == frame(2, "M105")
+    assert flow.probe_numbers == []
 
 
 def test_resend_older_than_the_history_fails_clearly() -> None:
