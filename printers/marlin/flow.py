@@ -179,12 +179,17 @@ class FlowControl:
         self.proven = 0
         # Recovery after a resend request or a stall.
         self.recovering = False
-        self._credit = 0
         self._target: int | None = None
+        #: The numbered M105 whose "ok T:" ends the recovery (see :meth:`_enter_recovery`).
+        self._question: int | None = None
+        #: Sizes of the lines of the round not answered by anything yet (pacing only).
+        self._round_sizes: deque[int] = deque()
+        #: Plain ``ok`` that may still follow the ``Resend:`` seen during the recovery (none,
+        #: one or two per request, depending on the firmware): they let nothing more go.
+        self._resend_oks = 0
         self._same_target: int | None = None
         self._same_count = 0
-        self._probe_due = False
-        self._probe: _InFlight | None = None
+        self._probe_due = False  # Klipper and RepRapFirmware only: an unnumbered M105
         self._beyond: int | None = None
         # Statistics and the end-of-print proof.
         self.resends = 0
@@ -312,18 +317,18 @@ class FlowControl:
         return data
 
     def _take_recovery(self) -> bytes:
-        """One line per ``ok`` while recovering; the probe right after the first one."""
+        """The round of a recovery: the target line up to the question, within the receive
+        budget; any answer during the recovery (an ``ok``, a ``Resend:``) lets one more go."""
         out = bytearray()
-        if self._credit <= 0:
+        question = self._question
+        if question is None:
             return b""
-        if self._send_from < self.next_number:
-            self._credit -= 1
+        while self._send_from <= question:
+            size = len(self._line(self._send_from)[0])
+            if self._round_sizes and sum(self._round_sizes) + size > self.rx_buffer_bytes:
+                break
+            self._round_sizes.append(size)
             out += self._send_line(self._send_from)
-        if self._probe_due:
-            self._probe_due = False
-            self._probe = _InFlight(None, len(PROBE), True)
-            self._add_in_flight(self._probe)
-            out += PROBE
         return bytes(out)
 
     def take_probe(self) -> bytes:
@@ -502,7 +507,11 @@ class FlowControl:
             self.verified = True
             return acked
         if self.recovering:
-            # Which line it answers is unknown: only the probe's answer ends the recovery.
+            # Which line it answers is unknown: only the question's answer ends the recovery.
+            if ok.temperatures is None and self._resend_oks > 0:
+                self._resend_oks -= 1  # perhaps the ok after a Resend: no line read
+            elif self._round_sizes:
+                self._round_sizes.popleft()
             if ok.temperatures is not None:
                 self._ack_through_temperature(acked)
             return acked
@@ -525,13 +534,22 @@ class FlowControl:
         return acked
 
     def _ack_through_temperature(self, acked: list[Acknowledged]) -> None:
-        """An ``ok T:`` answers the oldest M105 in flight: everything before it ran too."""
+        """An ``ok T:`` answers the oldest M105 in flight: everything before it ran too.
+
+        The recovery's question answered: every line up to it ran, whatever was refused or
+        replayed meanwhile, and the recovery is over.
+        """
         while self._in_flight:
             item = self._pop_in_flight()
-            if item is self._probe:
-                self._probe = None
+            if self.recovering and item.number is not None and item.number == self._question:
+                for accepted in range(self.confirmed + 1, item.number + 1):
+                    entry = self._history.get(accepted)
+                    if entry is not None:
+                        acked.append(Acknowledged(accepted, entry[1], True))
+                self.confirmed = max(self.confirmed, item.number)
                 self._leave_recovery()
-                self._ack(item, acked, proven=True)
+                self._in_flight.clear()
+                self._in_flight_bytes = 0
                 return
             self._ack(item, acked, proven=True)
             if item.temperature_reply:
@@ -545,41 +563,103 @@ class FlowControl:
 
     def _leave_recovery(self) -> None:
         self.recovering = False
-        self._credit = 0
         self._target = None
+        self._question = None
+        self._round_sizes.clear()
+        self._resend_oks = 0
         self._probe_due = False
-        self._probe = None
 
-    def _enter_recovery(self, target: int, *, keep_probes: bool = False) -> None:
-        """Rewind to ``target``: it goes again at once, alone, with a probe behind it.
+    def _enter_recovery(self, target: int) -> None:
+        """Rewind to ``target``: a round goes out, from it up to a numbered ``M105``, the
+        *question*, numbered right after the last line written (:meth:`_insert_question`;
+        never a line renumbered once written, never an unnumbered line).
 
-        Lines before ``target`` were accepted (a ``Resend:`` says so: :meth:`_on_resend`
-        acknowledges them); lines from it on were refused, flushed, or are about to be
-        refused. Plain ``ok`` still owed are ignored during a recovery; with ``keep_probes``
-        (after a resend request) the ``ok T:`` still owed by older probes keep their place in
-        flight, so that the new probe's answer is recognised as the one after them. Were an
-        older answer lost, the recovery is retried after a silence (a stall forgets everything
-        in flight); were an older one (an M105 line's) taken for the new probe's, the window
-        only reopens a little early, which the numbering makes harmless.
+        Lines before ``target`` were accepted (a ``Resend:`` says so); lines from it on were
+        refused, or will be when the firmware reads them. Nothing is sent twice to a
+        firmware that has it: it refuses duplicates. The firmware answers the question with
+        ``ok T:`` only once it has accepted and run every line of the round, so that answer
+        ends the recovery, whatever came before it (plain ``ok`` are not counted during a
+        recovery: whether one follows a ``Resend:``, two, or none depends on the firmware).
+        ``Resend: k`` for a later line of the round means the firmware accepted up to
+        ``k - 1``: a new round from ``k``; the same ``Resend: target`` again is the refusal of
+        a line sent before, or of the round itself (its first line damaged): either way the
+        round goes again only after a silence (:meth:`recover_stall`), so that rounds never
+        pile up. M105 lines accepted before ``target`` still owe their ``ok T:``: they keep
+        their place in flight, so that the question's answer is recognised by its place.
         """
-        kept: deque[_InFlight] = deque()
-        if keep_probes:
-            for item in self._in_flight:
-                if item.number is not None and item.number >= target:
-                    continue  # refused, flushed, or about to be refused
-                if item.number is None and item.temperature_reply:
-                    # An older probe's "ok T:" is still to come, before the new probe's: kept,
-                    # so that the new probe is recognised by its place (answered in order).
-                    kept.append(item)
-        # After a stall (keep_probes False): whatever was in flight is presumed lost.
+        kept = deque(
+            i
+            for i in self._in_flight
+            if i.number is not None and 0 < i.number < target and i.temperature_reply
+        )
         self._in_flight = kept
         self._in_flight_bytes = sum(i.size for i in kept)
+        last = self._history.get(self._sent_max)
+        if self._question is not None and self._question >= max(self._sent_max, target):
+            pass  # still the last line of the round
+        elif last is not None and last[2] and self._sent_max >= target:
+            self._question = self._sent_max  # an M105 line: its own answer ends the round
+        else:
+            self._question = self._insert_question()
+        self._round_sizes.clear()
         self.recovering = True
         self._target = target
-        self._credit = 1
-        self._send_from = min(target, self.next_number)
-        self._probe_due = True
-        self._probe = None
+        self._send_from = min(target, self._question)
+
+    def _count_request(self, number: int) -> None:
+        if number == self._same_target:
+            self._same_count += 1
+            if self._same_count >= MAX_SAME_RESENDS:
+                raise ResendLoopError(number, self._same_count)
+        else:
+            self._same_target = number
+            self._same_count = 1
+        self.resends += 1
+
+    def _accepted_before(self, number: int, acked: list[Acknowledged]) -> None:
+        """``Resend: number``: every line before it was accepted, acknowledged now, once."""
+        for accepted in range(self.confirmed + 1, number):
+            entry = self._history.get(accepted)
+            if entry is not None:
+                acked.append(Acknowledged(accepted, entry[1], True))
+        self.confirmed = max(self.confirmed, number - 1)
+        self.proven = max(self.proven, number - 1)
+
+    def _on_resend_recovering(self, number: int) -> list[Acknowledged]:
+        acked: list[Acknowledged] = []
+        target, question = self._target, self._question
+        assert target is not None and question is not None
+        if self._round_sizes:
+            self._round_sizes.popleft()
+        self._resend_oks += 2
+        if number == target:
+            # A line sent before the round, or the round itself, refused: see above.
+            self.duplicate_resends += 1
+            return acked
+        if target < number <= question:
+            self._count_request(number)
+            self._accepted_before(number, acked)
+            self._enter_recovery(number)
+            return acked
+        if number == question + 1:
+            # Every line through the question accepted (its "ok T:" was lost).
+            self._accepted_before(number, acked)
+            self._leave_recovery()
+            self._in_flight.clear()
+            self._in_flight_bytes = 0
+            self._send_from = max(self._send_from, number)
+            return acked
+        if number > question or number not in self._history:
+            # Past the question (no line after it was written), or older than the kept
+            # history (the firmware said it accepted later lines): a damaged digit.
+            return acked
+        # An older line: the number that led here had a damaged digit ("Resend: 39" read
+        # for 38). Replaying from the older line is harmless: the firmware refuses what it
+        # has, saying where it is.
+        self._count_request(number)
+        self._accepted_before(number, acked)
+        self._enter_recovery(number)
+        return acked
 
     def _on_resend(self, number: int) -> list[Acknowledged]:
         acked: list[Acknowledged] = []
@@ -587,13 +667,11 @@ class FlowControl:
             self._verifying = None
             self.verified = number == self.next_number
             return acked
-        if self.recovering and number == self._target:
-            # Refusal of a line sent after the bad one, before the replay reached the firmware.
-            self.duplicate_resends += 1
-            return acked
         if number > self.next_number:
             self._on_resend_beyond(number)
             return acked
+        if self.recovering and self._target is not None and self._question is not None:
+            return self._on_resend_recovering(number)
         self._beyond = None
         if number < self.next_number and number not in self._history:
             if number < 1 or self.oldest_kept in (None, 1) or number <= self.proven:
@@ -603,27 +681,26 @@ class FlowControl:
                 # another). The firmware will say it again, or the silence will be recovered.
                 return acked
             raise HistoryExceededError(number, self.oldest_kept)
-        if number == self._same_target:
-            self._same_count += 1
-            if self._same_count >= MAX_SAME_RESENDS:
-                raise ResendLoopError(number, self._same_count)
-        else:
-            self._same_target = number
-            self._same_count = 1
-        self.resends += 1
+        if self._sent_max + 1 < number <= self.next_number:
+            # Past every line written, though not every line pushed: a damaged digit (the
+            # firmware cannot have accepted a line it never received).
+            return acked
+        if number == self._sent_max + 1 and not self.resetting:
+            # The firmware has every line written (a refusal from a recovery that ended, or a
+            # duplicate): all acknowledged, nothing to replay.
+            self._accepted_before(number, acked)
+            self._drop_in_flight(lambda item: item.number is not None and 0 < item.number < number)
+            return acked
+        self._count_request(number)
         # Every line before N was accepted, including lines whose place in flight an earlier
         # recovery gave up (the firmware had them): acknowledged now, once.
-        for accepted in range(self.confirmed + 1, number):
-            entry = self._history.get(accepted)
-            if entry is not None:
-                acked.append(Acknowledged(accepted, entry[1], True))
-        self.confirmed = max(self.confirmed, number - 1)
-        self.proven = max(self.proven, number - 1)
+        self._accepted_before(number, acked)
+        self._resend_oks = 2
         if any(i.number == 0 for i in self._in_flight) and number == 1:
             # The M110 reset may have been refused (damaged on the way): send it again.
             self._drop_in_flight(lambda item: item.number == 0)
             self._reset_line = reset_numbering(0)
-        self._enter_recovery(number, keep_probes=True)
+        self._enter_recovery(number)
         return acked
 
     def _on_resend_beyond(self, number: int) -> None:

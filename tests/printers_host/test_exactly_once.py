@@ -114,4 +114,29 @@ def test_every_file_command_runs_exactly_once_in_order(
         assert set(executed[len(commands) + 2 :]) <= {"M105"}
     else:
         assert executed == [*commands, "M400", "M105"]
+        # Never an unnumbered line: the firmware cannot tell a damaged one (see below).
+        assert [c for number, c in _journal(journal) if number is None] == []
     assert job.commands_done == len(commands)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_noisy_link_never_gets_an_unnumbered_line(tmp_path: Path, seed: int) -> None:
+    """Marlin checks the checksum of numbered lines only (``GCodeQueue::get_serial_commands``:
+    the ``*`` test sits inside ``if (npos)``): a damaged unnumbered line runs as whatever it
+    became (``M1``, ``M125``, ``M107`` were seen). So during a print on a noisy link every
+    line the firmware runs is numbered (the journal writes ``- CMD`` for the others), the
+    recovery questions included, and every file command runs once, in order."""
+    path, commands = _file(tmp_path / "piece.gcode", 120)
+    journal = tmp_path / "journal.txt"
+    options = f"corrupt_in=0.01&corrupt_out=0.01&seed={seed}&journal={journal}"
+    host = connect(f"sim://marlin?{options}")
+    first = host.flow.next_number
+    job = PrintJob(host, check_print_file(path))
+    job.run()
+    assert job.state is JobState.DONE
+    entries = _journal(journal)
+    assert [command for number, command in entries if number is None] == []
+    polls = set(job.poll_line_numbers)
+    executed = [c for n, c in entries if n is not None and n >= first and n not in polls]
+    assert executed == [*commands, "M400", "M105"]
+    assert host.flow.resends > 0  # the link was noisy indeed
