@@ -74,17 +74,21 @@ CONNECT_ATTEMPTS = 3
 CONNECT_ANSWER_S = 3.0
 #: Temperature autoreport interval asked with M155 (seconds).
 AUTOREPORT_S = 2
-#: Silence after which a recovery (a replayed line and its probe) is tried again, when no
-#: long command is in flight: the probe's answer (``ok T:…``) may have been damaged.
+#: Silence after which a recovery (the lines replayed up to its numbered M105 question) is
+#: tried again, when no long command is in flight: the question's answer (``ok T:…``) or the
+#: round's first line may have been damaged.
 RECOVERY_RETRY_S = 1.0
 #: The same, sooner, when the firmware has answered something since the host last wrote,
 #: or the bytes written since would fit in its receive buffer together with a retry: a
-#: replay and its probe are answered within milliseconds by an idle firmware, and a busy
-#: one (the replayed move waiting for room in the planner) cannot overflow.
+#: round is answered within milliseconds by an idle firmware, and a busy one (the replayed
+#: move waiting for room in the planner) cannot overflow.
 RECOVERY_FAST_RETRY_S = 0.3
 #: Silence after which a printer with only ordinary commands in flight (no homing, heating,
-#: dwell, M400…) is asked for its temperatures with an unnumbered ``M105`` queued behind the
-#: lines in flight, when the receive budget has room for it. The most common silence on a
+#: dwell, M400…) is asked for its temperatures with an ``M105`` behind the lines in flight,
+#: when the receive budget has room for it: numbered right after the last line written
+#: (:meth:`FlowControl.ask`), unnumbered only for Klipper and RepRapFirmware, which ignore
+#: numbers (a damaged unnumbered line runs as whatever it became: Marlin checks the
+#: checksum of numbered lines only). The most common silence on a
 #: noisy link is a lost ``ok``: the firmware, idle, answers the probe at once and its ``ok
 #: T:`` acknowledges everything sent before it. A firmware that is merely busy (a long move
 #: with the planner full) answers it in turn, later, and nothing is sent twice, so no error
@@ -189,8 +193,6 @@ class MarlinHost:
         self._ok_lost_probes = 0
         #: Bytes written since the firmware last answered a line (ok, error, resend request).
         self._unanswered_bytes = 0
-        #: A recovery probe came back damaged (``Unknown command``): retry without waiting.
-        self._probe_damaged = False
         self._autoreport = False
         self._banner_seen = False
         self._fd = _posix_fd(link)
@@ -373,12 +375,6 @@ class MarlinHost:
                 self.cold_extrusions += 1
             if isinstance(event, ErrorMessage):
                 self.last_message = event.text
-            if isinstance(event, UnknownCommand) and self.flow.recovering:
-                # The only unnumbered lines sent during a recovery are its M105 probes: one
-                # reached the firmware damaged (« Unknown command: "M1\x15" »), so its answer
-                # will never come. The firmware has read everything sent before it: the
-                # recovery is tried again at once rather than after RECOVERY_RETRY_S.
-                self._probe_damaged = True
         return []
 
     def _progress(self, now: float) -> None:
@@ -426,13 +422,13 @@ class MarlinHost:
         the firmware is idle: with lines unacknowledged, they were lost (``idle_said``).
 
         Before that, a silence of :data:`OK_LOST_PROBE_S` over ordinary lines is asked about
-        with an ``M105`` behind them (a lost ``ok`` is then found within a second, nothing
-        sent twice). On a stall the oldest unacknowledged line is sent again
-        (:meth:`FlowControl.recover_stall`): a harmless duplicate if the firmware has it. The
-        retries back off (5 s, 10 s, 20 s…). During a recovery, whose replay and probe are
-        answered within milliseconds, the retry comes after :data:`RECOVERY_FAST_RETRY_S`
-        when that cannot overflow the receive buffer, at once when the probe came back
-        damaged, else after :data:`RECOVERY_RETRY_S`. After :data:`MAX_UNANSWERED_PROBES`
+        with a numbered ``M105`` behind them (a lost ``ok`` is then found within a second,
+        nothing sent twice). On a stall the same question is asked
+        (:meth:`FlowControl.recover_stall`), or, during a recovery, its round goes again. The
+        retries back off (5 s, 10 s, 20 s…). During a recovery, whose round is answered within
+        milliseconds, the retry comes after :data:`RECOVERY_FAST_RETRY_S` when that cannot
+        overflow the receive buffer, else after :data:`RECOVERY_RETRY_S`. After
+        :data:`MAX_UNANSWERED_PROBES`
         retries without any acknowledgement, and once the longest command in flight had its
         allowance, the printer is declared lost.
         """
@@ -441,7 +437,7 @@ class MarlinHost:
             return
         silent_for = now - self._last_progress_s
         if self.flow.recovering:
-            retry_after = RECOVERY_RETRY_S  # a replay and its probe answer in milliseconds
+            retry_after = RECOVERY_RETRY_S  # a round is answered in milliseconds
             if self._unanswered_bytes + self.flow.in_flight_bytes <= self.flow.rx_buffer_bytes:
                 retry_after = RECOVERY_FAST_RETRY_S
         else:
@@ -453,9 +449,6 @@ class MarlinHost:
                 and self._probe_for_lost_ok(silent_for)
             ):
                 return
-        probe_damaged, self._probe_damaged = self._probe_damaged, False
-        if probe_damaged and self.flow.recovering:
-            silent_for = retry_after = RECOVERY_RETRY_S
         if silent_for < retry_after and not (idle_said and silent_for >= RECOVERY_RETRY_S):
             return  # the common case, decided without looking at what is in flight
         commands = [getattr(tag, "command", "") for tag in self.flow.unacknowledged_tags()]

@@ -10,41 +10,57 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
 - **Exactly once comes from the firmware, not from us.** A firmware that checks numbers
   executes line ``n`` only when its last accepted line is ``n - 1``; anything else is refused
   with ``Resend: last + 1``. So replaying lines is always harmless, and the host only has to
-  make sure every line is eventually sent again when asked for. The one dangerous operation
-  is ``M110`` (it moves the firmware's counter): it is sent only at connect, on cancel, and
-  when the firmware twice says it is *ahead* of every line we sent.
+  make sure every line is eventually sent again when asked for. The dangerous operations
+  are ``M110`` (it moves the firmware's counter), sent only at connect, on cancel, and when
+  the firmware twice says it is *ahead* of every line we sent; and giving a line another
+  number, done only to lines never written.
 - **An ``ok`` is permission to send, never proof that a given line ran.** In the steady
   state each line yields one ``ok`` once processed, in order, so ``ok`` frees the oldest
   line of the window (grbl's "character counting"). The window holds at most
   ``rx_buffer_bytes`` (63 unless evidence says more: a profile, ``--rx-buffer``) and
   ``max_lines`` (widened by ADVANCED_OK's ``B``).
+- **Never an unnumbered line to a firmware that checks numbers** (but ``M108`` on cancel,
+  which Marlin's emergency parser acts on as the bytes arrive, before any queue). Marlin
+  checks the checksum of numbered lines only (``GCodeQueue::get_serial_commands``, 2.1: the
+  ``*`` test sits inside ``if (npos)``), so a damaged unnumbered line runs as whatever it
+  became (``M1``, ``M125``, ``M107`` were seen on a noisy link). Every question the host asks
+  is a numbered ``M105`` (:meth:`FlowControl.ask`) numbered right after the last line
+  written: lines pushed but never written move one number up (the firmware never saw them);
+  no line is ever renumbered once written.
 - **Any ``Resend: N`` / ``rs N`` means the firmware dropped everything from N on**, whatever
   the error text before it (Marlin's ``Last Line:``, VirtualPrinter's ``expected line 6 got
   8``, none at all). The stream rewinds to N and enters *recovery*:
 
-  * line N is sent again at once, alone, followed by an unnumbered ``M105`` *probe*; nothing
-    more is sent until the probe is answered. The firmware answers it with ``ok T:…`` only
-    once it has read and processed everything before it, so that answer closes the episode:
-    the window reopens with nothing in flight but older probes still to be answered. Whether
-    an ``ok`` follows the resend request (Marlin 2.1), comes first, twice or never (older
-    Marlin, VirtualPrinter's ``brokenResend``; see ``sim/marlin/dialects.py``) changes
-    nothing: ``ok`` is not awaited in recovery;
-  * until then, the same ``Resend: N`` again is the refusal of a line sent after the bad one
-    (the firmware may have flushed some of them with its receive buffer, so they cannot be
-    counted): it is ignored (OctoPrint ignores it as many times as lines were sent after N,
-    which a flushed buffer makes too many or too few). If the replay itself was refused, the
-    first line sent after the probe's answer is refused too, and a new episode starts;
-  * a request for a later line means the firmware moved on: a new episode from there.
+  * a *round* goes out: the lines from N up to the last one written, then the *question*, a
+    numbered ``M105`` right after them (paced by the receive budget: any answer lets one more
+    line go). A firmware that has the lines refuses the duplicates; the question runs only
+    once every line before it was accepted and run, and its ``ok T:…`` ends the recovery:
+    everything up to it is acknowledged and the window reopens with nothing in flight.
+    Whether an ``ok`` follows a resend request (Marlin 2.1), comes first, twice or never
+    (older Marlin, VirtualPrinter's ``brokenResend``; see ``sim/marlin/dialects.py``) changes
+    nothing: plain ``ok`` are not counted during a recovery;
+  * ``Resend: k`` for a later line of the round (N < k ≤ the question): lines before k were
+    accepted, a new round from k;
+  * the same ``Resend: N`` again is the refusal of a line sent before the round, or of the
+    round itself when its first line was damaged: they cannot be told apart (Marlin 2.1
+    flushes its receive buffer on each error, so refusals cannot be counted), so it is
+    ignored and the round goes again after a short silence (the host's clock), never at once,
+    so that rounds never pile up;
+  * ``Resend: q+1`` (q the question) says every line through it was accepted: its ``ok T:``
+    was lost, the recovery is over.
 - A request for a line older than the kept history fails (:class:`HistoryExceededError`),
   unless the firmware already said it accepted a later line (:attr:`FlowControl.proven`): then
-  it is a damaged digit (a flipped bit turns a digit into another) and is ignored;
-  the same line asked for :data:`MAX_SAME_RESENDS` times in a row is a fault
+  it is a damaged digit (a flipped bit turns a digit into another) and is ignored; a request
+  past every line written, though not past every line pushed, is a damaged digit too; one
+  for the line right after the last written says the firmware has them all.
+  The same line asked for :data:`MAX_SAME_RESENDS` times in a row is a fault
   (:class:`ResendLoopError`); a request beyond every line sent is checked once by sending the
   last line again, and only a second identical answer resynchronises with ``M110``.
 - A stall (nothing acknowledged for too long, decided by the host's clock) is recovered by
-  :meth:`FlowControl.recover_stall`: the oldest unacknowledged line is sent again. Either it
-  was lost and now runs, or the firmware refuses the duplicate and its ``Resend:`` says
-  exactly where it stands.
+  :meth:`FlowControl.recover_stall`: a numbered question (:meth:`FlowControl.ask`), run in
+  turn by a firmware that has every line (its ``ok T:`` acknowledges them all, nothing sent
+  twice) or refused with a ``Resend:`` that says exactly where it stands; during a recovery,
+  the round again.
 - At the end, a numbered ``M400`` and ``M105`` make a barrier; then the last line is sent
   *again* (:meth:`FlowControl.verify_last`). A firmware that accepted every line refuses the
   duplicate with ``Resend: k+1``, whatever its error text: an exact proof that nothing was
@@ -52,7 +68,7 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
 
 Klipper and RepRapFirmware ignore line numbers (:attr:`FlowControl.checks_numbers` is False,
 see :func:`firmware_checks_numbers`): nothing is ever sent to them twice; a stall there is
-recovered by a probe alone.
+recovered by an unnumbered ``M105`` probe alone (they would run a numbered duplicate).
 
 Pure state machine: no I/O, no clock (the host decides when a silence is a stall).
 """

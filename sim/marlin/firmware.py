@@ -422,6 +422,12 @@ class MarlinPrinter(SimulatedDevice):
                     self._line_error("checksum mismatch, Last Line: ", t)
                     return
                 self.last_n = parsed.line_number
+            elif raw.lstrip(b" ")[:1] == b"N":
+                # Marlin treats any line that starts with N as numbered (GCodeQueue::
+                # get_serial_commands, 2.1: npos = *command == 'N', then strtol): "N;5 M105*17",
+                # whose digit became a comment, is "N" with number 0, refused.
+                self._line_error("Line Number is not Last Line Number+1, Last Line: ", t)
+                return
             elif parsed.has_checksum:
                 self._line_error("No Line Number with checksum, Last Line: ", t)
                 return

@@ -60,6 +60,10 @@ def test_line_number_and_checksum_errors_use_marlins_words() -> None:
     assert "Error:checksum mismatch, Last Line: 0\nResend: 1\nok\n" in out
     bench.send(b"N1 M105\n")
     assert "Error:No Checksum with line number, Last Line: 0" in bench.run(0.1)
+    # A digit damaged into ";" turns the rest into a comment: "N" is still a numbered line
+    # for Marlin (it starts with N), number 0, refused; never run as an unnumbered command.
+    bench.send(b"N;5 M105*17\n")
+    assert "Error:Line Number is not Last Line Number+1, Last Line: 0\nResend: 1" in bench.run(0.1)
 
 
 def test_unknown_commands_are_answered_like_marlin() -> None:
