@@ -10,57 +10,48 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
 - **Exactly once comes from the firmware, not from us.** A firmware that checks numbers
   executes line ``n`` only when its last accepted line is ``n - 1``; anything else is refused
   with ``Resend: last + 1``. So replaying lines is always harmless, and the host only has to
-  make sure every line is eventually sent again when asked for. The dangerous operations
-  are ``M110`` (it moves the firmware's counter), sent only at connect, on cancel, and when
-  the firmware twice says it is *ahead* of every line we sent; and giving a line another
-  number, done only to lines never written.
+  make sure every line is eventually sent again when asked for. The one dangerous operation
+  is ``M110`` (it moves the firmware's counter): it is sent only at connect, on cancel, and
+  when the firmware twice says it is *ahead* of every line we sent.
 - **An ``ok`` is permission to send, never proof that a given line ran.** In the steady
   state each line yields one ``ok`` once processed, in order, so ``ok`` frees the oldest
   line of the window (grbl's "character counting"). The window holds at most
   ``rx_buffer_bytes`` (63 unless evidence says more: a profile, ``--rx-buffer``) and
   ``max_lines`` (widened by ADVANCED_OK's ``B``).
-- **Never an unnumbered line to a firmware that checks numbers** (but ``M108`` on cancel,
-  which Marlin's emergency parser acts on as the bytes arrive, before any queue). Marlin
-  checks the checksum of numbered lines only (``GCodeQueue::get_serial_commands``, 2.1: the
-  ``*`` test sits inside ``if (npos)``), so a damaged unnumbered line runs as whatever it
-  became (``M1``, ``M125``, ``M107`` were seen on a noisy link). Every question the host asks
-  is a numbered ``M105`` (:meth:`FlowControl.ask`) numbered right after the last line
-  written: lines pushed but never written move one number up (the firmware never saw them);
-  no line is ever renumbered once written.
 - **Any ``Resend: N`` / ``rs N`` means the firmware dropped everything from N on**, whatever
   the error text before it (Marlin's ``Last Line:``, VirtualPrinter's ``expected line 6 got
   8``, none at all). The stream rewinds to N and enters *recovery*:
 
-  * a *round* goes out: the lines from N up to the last one written, then the *question*, a
-    numbered ``M105`` right after them (paced by the receive budget: any answer lets one more
-    line go). A firmware that has the lines refuses the duplicates; the question runs only
-    once every line before it was accepted and run, and its ``ok T:…`` ends the recovery:
-    everything up to it is acknowledged and the window reopens with nothing in flight.
-    Whether an ``ok`` follows a resend request (Marlin 2.1), comes first, twice or never
-    (older Marlin, VirtualPrinter's ``brokenResend``; see ``sim/marlin/dialects.py``) changes
-    nothing: plain ``ok`` are not counted during a recovery;
-  * ``Resend: k`` for a later line of the round (N < k ≤ the question): lines before k were
-    accepted, a new round from k;
-  * the same ``Resend: N`` again is the refusal of a line sent before the round, or of the
-    round itself when its first line was damaged: they cannot be told apart (Marlin 2.1
-    flushes its receive buffer on each error, so refusals cannot be counted), so it is
-    ignored and the round goes again after a short silence (the host's clock), never at once,
-    so that rounds never pile up;
-  * ``Resend: q+1`` (q the question) says every line through it was accepted: its ``ok T:``
-    was lost, the recovery is over.
+  * line N is sent again at once, alone, followed by an unnumbered ``M105`` *probe*; nothing
+    more is sent until the probe is answered. The firmware answers it with ``ok T:…`` only
+    once it has read and processed everything before it, so that answer closes the episode:
+    the window reopens with nothing in flight but older probes still to be answered. Whether
+    an ``ok`` follows the resend request (Marlin 2.1), comes first, twice or never (older
+    Marlin, VirtualPrinter's ``brokenResend``; see ``sim/marlin/dialects.py``) changes
+    nothing: ``ok`` is not awaited in recovery;
+  * until then, the same ``Resend: N`` again is the refusal of a line sent after the bad one
+    (the firmware may have flushed some of them with its receive buffer, so they cannot be
+    counted): it is ignored (OctoPrint ignores it as many times as lines were sent after N,
+    which a flushed buffer makes too many or too few). If the replay itself was refused, the
+    first line sent after the probe's answer is refused too, and a new episode starts;
+  * a request for a later line means the firmware moved on: a new episode from there.
 - A request for a line older than the kept history fails (:class:`HistoryExceededError`),
   unless the firmware already said it accepted a later line (:attr:`FlowControl.proven`): then
-  it is a damaged digit (a flipped bit turns a digit into another) and is ignored; a request
-  past every line written, though not past every line pushed, is a damaged digit too; one
-  for the line right after the last written says the firmware has them all.
-  The same line asked for :data:`MAX_SAME_RESENDS` times in a row is a fault
+  it is a damaged digit (a flipped bit turns a digit into another) and is ignored;
+  the same line asked for :data:`MAX_SAME_RESENDS` times in a row is a fault
   (:class:`ResendLoopError`); a request beyond every line sent is checked once by sending the
   last line again, and only a second identical answer resynchronises with ``M110``.
-- A stall (nothing acknowledged for too long, decided by the host's clock) is recovered by
-  :meth:`FlowControl.recover_stall`: a numbered question (:meth:`FlowControl.ask`), run in
-  turn by a firmware that has every line (its ``ok T:`` acknowledges them all, nothing sent
-  twice) or refused with a ``Resend:`` that says exactly where it stands; during a recovery,
-  the round again.
+- A silence over lines in flight (a lost ``ok``) and a stall (nothing acknowledged for too
+  long; the host's clock decides) are asked about with a numbered ``M105``
+  (:meth:`FlowControl.ask`, :meth:`FlowControl.recover_stall`) numbered right after the last
+  line written: lines pushed but never written move one number up (the firmware never saw
+  them). A firmware that has every line runs it in turn and its ``ok T:`` acknowledges them
+  all (nothing sent twice, no error on a clean link); one that lost a line refuses it and
+  its ``Resend:`` says exactly where it stands. Never an unnumbered line there: Marlin checks
+  the checksum of numbered lines only (``GCodeQueue::get_serial_commands``, 2.1: the ``*``
+  test sits inside ``if (npos)``), so a damaged unnumbered line runs as whatever it became
+  (``M1``, ``M125``, ``M107`` were seen on a noisy link). The recovery's probe above is still
+  unnumbered (see ``docs/printers_host.md``, "Known limit").
 - At the end, a numbered ``M400`` and ``M105`` make a barrier; then the last line is sent
   *again* (:meth:`FlowControl.verify_last`). A firmware that accepted every line refuses the
   duplicate with ``Resend: k+1``, whatever its error text: an exact proof that nothing was
@@ -68,7 +59,7 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
 
 Klipper and RepRapFirmware ignore line numbers (:attr:`FlowControl.checks_numbers` is False,
 see :func:`firmware_checks_numbers`): nothing is ever sent to them twice; a stall there is
-recovered by an unnumbered ``M105`` probe alone (they would run a numbered duplicate).
+recovered by a probe alone.
 
 Pure state machine: no I/O, no clock (the host decides when a silence is a stall).
 """
@@ -195,17 +186,12 @@ class FlowControl:
         self.proven = 0
         # Recovery after a resend request or a stall.
         self.recovering = False
+        self._credit = 0
         self._target: int | None = None
-        #: The numbered M105 whose "ok T:" ends the recovery (see :meth:`_enter_recovery`).
-        self._question: int | None = None
-        #: Sizes of the lines of the round not answered by anything yet (pacing only).
-        self._round_sizes: deque[int] = deque()
-        #: Plain ``ok`` that may still follow the ``Resend:`` seen during the recovery (none,
-        #: one or two per request, depending on the firmware): they let nothing more go.
-        self._resend_oks = 0
         self._same_target: int | None = None
         self._same_count = 0
-        self._probe_due = False  # Klipper and RepRapFirmware only: an unnumbered M105
+        self._probe_due = False
+        self._probe: _InFlight | None = None
         self._beyond: int | None = None
         # Statistics and the end-of-print proof.
         self.resends = 0
@@ -333,18 +319,18 @@ class FlowControl:
         return data
 
     def _take_recovery(self) -> bytes:
-        """The round of a recovery: the target line up to the question, within the receive
-        budget; any answer during the recovery (an ``ok``, a ``Resend:``) lets one more go."""
+        """One line per ``ok`` while recovering; the probe right after the first one."""
         out = bytearray()
-        question = self._question
-        if question is None:
+        if self._credit <= 0:
             return b""
-        while self._send_from <= question:
-            size = len(self._line(self._send_from)[0])
-            if self._round_sizes and sum(self._round_sizes) + size > self.rx_buffer_bytes:
-                break
-            self._round_sizes.append(size)
+        if self._send_from < self.next_number:
+            self._credit -= 1
             out += self._send_line(self._send_from)
+        if self._probe_due:
+            self._probe_due = False
+            self._probe = _InFlight(None, len(PROBE), True)
+            self._add_in_flight(self._probe)
+            out += PROBE
         return bytes(out)
 
     def take_probe(self) -> bytes:
@@ -523,11 +509,7 @@ class FlowControl:
             self.verified = True
             return acked
         if self.recovering:
-            # Which line it answers is unknown: only the question's answer ends the recovery.
-            if ok.temperatures is None and self._resend_oks > 0:
-                self._resend_oks -= 1  # perhaps the ok after a Resend: no line read
-            elif self._round_sizes:
-                self._round_sizes.popleft()
+            # Which line it answers is unknown: only the probe's answer ends the recovery.
             if ok.temperatures is not None:
                 self._ack_through_temperature(acked)
             return acked
@@ -550,22 +532,13 @@ class FlowControl:
         return acked
 
     def _ack_through_temperature(self, acked: list[Acknowledged]) -> None:
-        """An ``ok T:`` answers the oldest M105 in flight: everything before it ran too.
-
-        The recovery's question answered: every line up to it ran, whatever was refused or
-        replayed meanwhile, and the recovery is over.
-        """
+        """An ``ok T:`` answers the oldest M105 in flight: everything before it ran too."""
         while self._in_flight:
             item = self._pop_in_flight()
-            if self.recovering and item.number is not None and item.number == self._question:
-                for accepted in range(self.confirmed + 1, item.number + 1):
-                    entry = self._history.get(accepted)
-                    if entry is not None:
-                        acked.append(Acknowledged(accepted, entry[1], True))
-                self.confirmed = max(self.confirmed, item.number)
+            if item is self._probe:
+                self._probe = None
                 self._leave_recovery()
-                self._in_flight.clear()
-                self._in_flight_bytes = 0
+                self._ack(item, acked, proven=True)
                 return
             self._ack(item, acked, proven=True)
             if item.temperature_reply:
@@ -579,103 +552,41 @@ class FlowControl:
 
     def _leave_recovery(self) -> None:
         self.recovering = False
+        self._credit = 0
         self._target = None
-        self._question = None
-        self._round_sizes.clear()
-        self._resend_oks = 0
         self._probe_due = False
+        self._probe = None
 
-    def _enter_recovery(self, target: int) -> None:
-        """Rewind to ``target``: a round goes out, from it up to a numbered ``M105``, the
-        *question*, numbered right after the last line written (:meth:`_insert_question`;
-        never a line renumbered once written, never an unnumbered line).
+    def _enter_recovery(self, target: int, *, keep_probes: bool = False) -> None:
+        """Rewind to ``target``: it goes again at once, alone, with a probe behind it.
 
-        Lines before ``target`` were accepted (a ``Resend:`` says so); lines from it on were
-        refused, or will be when the firmware reads them. Nothing is sent twice to a
-        firmware that has it: it refuses duplicates. The firmware answers the question with
-        ``ok T:`` only once it has accepted and run every line of the round, so that answer
-        ends the recovery, whatever came before it (plain ``ok`` are not counted during a
-        recovery: whether one follows a ``Resend:``, two, or none depends on the firmware).
-        ``Resend: k`` for a later line of the round means the firmware accepted up to
-        ``k - 1``: a new round from ``k``; the same ``Resend: target`` again is the refusal of
-        a line sent before, or of the round itself (its first line damaged): either way the
-        round goes again only after a silence (:meth:`recover_stall`), so that rounds never
-        pile up. M105 lines accepted before ``target`` still owe their ``ok T:``: they keep
-        their place in flight, so that the question's answer is recognised by its place.
+        Lines before ``target`` were accepted (a ``Resend:`` says so: :meth:`_on_resend`
+        acknowledges them); lines from it on were refused, flushed, or are about to be
+        refused. Plain ``ok`` still owed are ignored during a recovery; with ``keep_probes``
+        (after a resend request) the ``ok T:`` still owed by older probes keep their place in
+        flight, so that the new probe's answer is recognised as the one after them. Were an
+        older answer lost, the recovery is retried after a silence (a stall forgets everything
+        in flight); were an older one (an M105 line's) taken for the new probe's, the window
+        only reopens a little early, which the numbering makes harmless.
         """
-        kept = deque(
-            i
-            for i in self._in_flight
-            if i.number is not None and 0 < i.number < target and i.temperature_reply
-        )
+        kept: deque[_InFlight] = deque()
+        if keep_probes:
+            for item in self._in_flight:
+                if item.number is not None and item.number >= target:
+                    continue  # refused, flushed, or about to be refused
+                if item.number is None and item.temperature_reply:
+                    # An older probe's "ok T:" is still to come, before the new probe's: kept,
+                    # so that the new probe is recognised by its place (answered in order).
+                    kept.append(item)
+        # After a stall (keep_probes False): whatever was in flight is presumed lost.
         self._in_flight = kept
         self._in_flight_bytes = sum(i.size for i in kept)
-        last = self._history.get(self._sent_max)
-        if self._question is not None and self._question >= max(self._sent_max, target):
-            pass  # still the last line of the round
-        elif last is not None and last[2] and self._sent_max >= target:
-            self._question = self._sent_max  # an M105 line: its own answer ends the round
-        else:
-            self._question = self._insert_question()
-        self._round_sizes.clear()
         self.recovering = True
         self._target = target
-        self._send_from = min(target, self._question)
-
-    def _count_request(self, number: int) -> None:
-        if number == self._same_target:
-            self._same_count += 1
-            if self._same_count >= MAX_SAME_RESENDS:
-                raise ResendLoopError(number, self._same_count)
-        else:
-            self._same_target = number
-            self._same_count = 1
-        self.resends += 1
-
-    def _accepted_before(self, number: int, acked: list[Acknowledged]) -> None:
-        """``Resend: number``: every line before it was accepted, acknowledged now, once."""
-        for accepted in range(self.confirmed + 1, number):
-            entry = self._history.get(accepted)
-            if entry is not None:
-                acked.append(Acknowledged(accepted, entry[1], True))
-        self.confirmed = max(self.confirmed, number - 1)
-        self.proven = max(self.proven, number - 1)
-
-    def _on_resend_recovering(self, number: int) -> list[Acknowledged]:
-        acked: list[Acknowledged] = []
-        target, question = self._target, self._question
-        assert target is not None and question is not None
-        if self._round_sizes:
-            self._round_sizes.popleft()
-        self._resend_oks += 2
-        if number == target:
-            # A line sent before the round, or the round itself, refused: see above.
-            self.duplicate_resends += 1
-            return acked
-        if target < number <= question:
-            self._count_request(number)
-            self._accepted_before(number, acked)
-            self._enter_recovery(number)
-            return acked
-        if number == question + 1:
-            # Every line through the question accepted (its "ok T:" was lost).
-            self._accepted_before(number, acked)
-            self._leave_recovery()
-            self._in_flight.clear()
-            self._in_flight_bytes = 0
-            self._send_from = max(self._send_from, number)
-            return acked
-        if number > question or number not in self._history:
-            # Past the question (no line after it was written), or older than the kept
-            # history (the firmware said it accepted later lines): a damaged digit.
-            return acked
-        # An older line: the number that led here had a damaged digit ("Resend: 39" read
-        # for 38). Replaying from the older line is harmless: the firmware refuses what it
-        # has, saying where it is.
-        self._count_request(number)
-        self._accepted_before(number, acked)
-        self._enter_recovery(number)
-        return acked
+        self._credit = 1
+        self._send_from = min(target, self.next_number)
+        self._probe_due = True
+        self._probe = None
 
     def _on_resend(self, number: int) -> list[Acknowledged]:
         acked: list[Acknowledged] = []
@@ -683,11 +594,13 @@ class FlowControl:
             self._verifying = None
             self.verified = number == self.next_number
             return acked
+        if self.recovering and number == self._target:
+            # Refusal of a line sent after the bad one, before the replay reached the firmware.
+            self.duplicate_resends += 1
+            return acked
         if number > self.next_number:
             self._on_resend_beyond(number)
             return acked
-        if self.recovering and self._target is not None and self._question is not None:
-            return self._on_resend_recovering(number)
         self._beyond = None
         if number < self.next_number and number not in self._history:
             if number < 1 or self.oldest_kept in (None, 1) or number <= self.proven:
@@ -697,26 +610,27 @@ class FlowControl:
                 # another). The firmware will say it again, or the silence will be recovered.
                 return acked
             raise HistoryExceededError(number, self.oldest_kept)
-        if self._sent_max + 1 < number <= self.next_number:
-            # Past every line written, though not every line pushed: a damaged digit (the
-            # firmware cannot have accepted a line it never received).
-            return acked
-        if number == self._sent_max + 1 and not self.resetting:
-            # The firmware has every line written (a refusal from a recovery that ended, or a
-            # duplicate): all acknowledged, nothing to replay.
-            self._accepted_before(number, acked)
-            self._drop_in_flight(lambda item: item.number is not None and 0 < item.number < number)
-            return acked
-        self._count_request(number)
+        if number == self._same_target:
+            self._same_count += 1
+            if self._same_count >= MAX_SAME_RESENDS:
+                raise ResendLoopError(number, self._same_count)
+        else:
+            self._same_target = number
+            self._same_count = 1
+        self.resends += 1
         # Every line before N was accepted, including lines whose place in flight an earlier
         # recovery gave up (the firmware had them): acknowledged now, once.
-        self._accepted_before(number, acked)
-        self._resend_oks = 2
+        for accepted in range(self.confirmed + 1, number):
+            entry = self._history.get(accepted)
+            if entry is not None:
+                acked.append(Acknowledged(accepted, entry[1], True))
+        self.confirmed = max(self.confirmed, number - 1)
+        self.proven = max(self.proven, number - 1)
         if any(i.number == 0 for i in self._in_flight) and number == 1:
             # The M110 reset may have been refused (damaged on the way): send it again.
             self._drop_in_flight(lambda item: item.number == 0)
             self._reset_line = reset_numbering(0)
-        self._enter_recovery(number)
+        self._enter_recovery(number, keep_probes=True)
         return acked
 
     def _on_resend_beyond(self, number: int) -> None:

@@ -299,39 +299,23 @@ def test_advanced_ok_teaches_the_queue_size() -> None:
     assert flow.in_flight_lines == 32
 
 
-def test_resend_replays_up_to_a_numbered_question_and_ignores_stale_requests() -> None:
+def test_resend_replays_the_line_alone_with_a_probe_and_ignores_stale_requests() -> None:
     flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
-    _fill(flow, 6, "G1 X1")  # lines 1-4 in flight, 5-6 waiting
+    _fill(flow, 6, "G1 X1")  # lines 1-4 in flight
     assert [a.number for a in flow.handle(Ok())] == [1]
     assert [a.number for a in flow.handle(Ok())] == [2]
     flow.handle(LineError(LineErrorKind.CHECKSUM_MISMATCH, 2, "checksum mismatch"))
     flow.handle(Resend(3))
-    # The lines written again from 3, then a numbered M105 right after the last one written
-    # (never an unnumbered line); the lines never written move one number up.
-    assert flow.take_output() == frame(3, "G1 X1") + frame(4, "G1 X1") + frame(5, "M105")
+    assert flow.take_output() == frame(3, "G1 X1") + b"M105\n"  # alone, then the probe
     flow.handle(Ok())  # the ok after a resend acknowledges nothing
     # Line 4 was in flight after the bad one: its own "Resend: 3" is stale.
     flow.handle(Resend(3))
     flow.handle(Ok())
     assert flow.duplicate_resends == 1 and flow.resends == 1
-    assert flow.take_output() == b""  # nothing more until the question is answered
+    assert flow.take_output() == b""  # one line at a time until the probe is answered
     acked = flow.handle(Ok(temperatures=TemperatureReport({})))
-    assert [a.number for a in acked] == [3, 4, 5] and not flow.recovering
-    assert flow.take_output() == frame(6, "G1 X1") + frame(7, "G1 X1")
-
-
-def test_a_resend_for_a_later_line_of_the_round_starts_a_new_round_there() -> None:
-    flow = FlowControl(max_lines=4, rx_buffer_bytes=10_000)
-    _fill(flow, 3, "G1 X1")
-    flow.handle(Resend(2))
-    assert flow.take_output() == frame(2, "G1 X1") + frame(3, "G1 X1") + frame(4, "M105")
-    acked = flow.handle(Resend(3))  # 2 accepted, 3 damaged: the question refused too
-    assert [a.number for a in acked] == [2] and flow.recovering  # 1 by the first Resend
-    assert flow.take_output() == frame(3, "G1 X1") + frame(4, "M105")
-    flow.handle(Resend(3))  # the question's refusal, from the first round: stale
-    assert flow.take_output() == b""
-    acked = flow.handle(Ok(temperatures=TemperatureReport({})))
-    assert [a.number for a in acked] == [3, 4] and flow.idle
+    assert [a.number for a in acked] == [3] and not flow.recovering
+    assert flow.take_output() == frame(4, "G1 X1") + frame(5, "G1 X1") + frame(6, "G1 X1")
 
 
 @pytest.mark.parametrize(
@@ -359,8 +343,7 @@ def test_a_resend_beyond_every_line_sent_is_checked_then_resynchronised() -> Non
     flow.handle(Resend(9))  # a damaged digit, or a firmware counter really ahead
     assert flow.take_output().startswith(frame(3, "G1 X1"))  # asked once more
     flow.handle(Resend(9))
-    # Line 4 is the question asked with line 3: the firmware said twice it is past both.
-    assert flow.take_output() == frame(4, "M110 N4") and flow.resyncs == 1
+    assert flow.take_output() == frame(3, "M110 N3") and flow.resyncs == 1
 
 
 def test_the_same_line_asked_for_again_and_again_is_a_fault() -> None:
@@ -428,7 +411,7 @@ def test_a_damaged_resend_number_older_than_the_history_is_ignored() -> None:
         flow.handle(Ok())
     flow.handle(Resend(12))  # the firmware proves it accepted line 11
     assert flow.handle(Resend(2)) == []
-    assert flow.take_output() == frame(12, "G1 X1") + frame(13, "M105")
+    assert flow.take_output() == frame(12, "G1 X1") + b"M105\n"
 
 
 def test_probe_answer_acknowledges_every_older_line() -> None:
