@@ -643,6 +643,7 @@ class FlowControl:
             self._drop_in_flight(lambda item: True)
             self._reset_line = frame(last, f"M110 N{last}") if last >= 1 else reset_numbering(0)
             self._send_from = self.next_number
+            self._sent_max = max(self._sent_max, last)  # numbers up to it are spent
             self.confirmed = max(self.confirmed, last)
             self._leave_recovery()
             return
