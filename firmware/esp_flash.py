@@ -103,16 +103,16 @@ def _esptool_logger(progress: ProgressFn | None) -> Any:
         def print(self, *args: Any, **kwargs: Any) -> None:
             text = " ".join(str(a) for a in args).strip()
             if text:
-                log.debug("esptool: %s", text)
+                log.debug("esptool : %s", text)
 
         def note(self, message: str) -> None:
-            log.debug("esptool note: %s", message)
+            log.debug("esptool, note : %s", message)
 
         def warning(self, message: str) -> None:
-            log.info("esptool warning: %s", message)
+            log.info("esptool, avertissement : %s", message)
 
         def error(self, message: str) -> None:
-            log.info("esptool error: %s", message)
+            log.info("esptool, erreur : %s", message)
 
         def stage(self, finish: bool = False) -> None:
             pass
@@ -153,7 +153,7 @@ _SEQ = re.compile(r"after seq (\d+)")
 def _explain(exc: BaseException, what: str) -> KitError:
     """Turn an esptool or pyserial failure into a French message."""
     text = str(exc)
-    log.info("esptool failure during %s: %s", what, text)
+    log.info("esptool, échec pendant %s : %s", what, text)
     if isinstance(exc, serial.SerialException) or "device reports readiness" in text:
         return DeviceFault(
             f"La liaison avec la carte a été coupée pendant {what} (câble débranché, carte "
@@ -320,7 +320,7 @@ class EspSession:
             try:
                 cmds.reset_chip(self.esp, "hard-reset")
             except Exception as exc:
-                log.info("reset failed: %s", exc)
+                log.info("réinitialisation en échec : %s", exc)
 
 
 def connect(port: str, *, attempts: int = 2) -> EspSession:

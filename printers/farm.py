@@ -162,7 +162,7 @@ class Farm:
             try:
                 backend.close()
             except Exception:  # closing a vanished port may fail; it is gone either way
-                log.debug("closing %s failed", slot.entry.name, exc_info=True)
+                log.debug("fermeture de %s en échec", slot.entry.name, exc_info=True)
 
     def poll(self, wait_s: float | None = None) -> list[FarmRow]:
         """Every printer's status, in configuration order.
@@ -213,7 +213,7 @@ class Farm:
         elif isinstance(exc, KitError):
             row = FarmRow(entry, unreachable_status(exc.message), False, time.time())
         else:  # a backend bug must not hide the other printers
-            log.error("polling %s failed", entry.name, exc_info=exc)
+            log.error("interrogation de %s en échec", entry.name, exc_info=exc)
             message = f"Erreur inattendue : {type(exc).__name__}."
             row = FarmRow(entry, unreachable_status(message), False, time.time())
         slot.last_row = row

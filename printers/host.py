@@ -273,7 +273,7 @@ class MarlinHost:
         return data
 
     def _vanished(self, exc: BaseException) -> PrinterStopped:
-        log.info("link lost: %s", exc)
+        log.info("liaison perdue : %s", exc)
         self.connected = False
         return PrinterStopped(
             "La liaison USB avec l'imprimante a été perdue (câble débranché, imprimante "
@@ -338,7 +338,7 @@ class MarlinHost:
                 self._alive_s = now
             return []
         if isinstance(event, (Resend, LineError)):
-            log.info("printer: %s", event)
+            log.info("imprimante : %s", event)
             if isinstance(event, Resend):
                 # The firmware said exactly where it stands: that is an acknowledgement.
                 self._progress(now)
@@ -479,7 +479,7 @@ class MarlinHost:
                 "Elle est peut-être bloquée ou éteinte.",
                 reason="silent",
             )
-        log.info("nothing acknowledged for %.1f s: sending the oldest line again", silent_for)
+        log.info("rien de confirmé depuis %.1f s : l'imprimante est interrogée", silent_for)
         self._stall_recoveries += 1
         self._ok_lost_probes = 0
         self._last_progress_s = now

@@ -297,7 +297,7 @@ class OctoPrintBackend:
         try:
             yield
         except (requests.RequestException, OctoPrintHTTPError, ValueError) as exc:
-            log.info("OctoPrint %s: %s failed: %s", self.url, action, type(exc).__name__)
+            log.info("OctoPrint %s : %s en échec (%s)", self.url, action, type(exc).__name__)
             raise self._translate(exc, action) from exc
 
     def _call(self, action: str, fn: Callable[[], T]) -> T:
@@ -342,7 +342,7 @@ class OctoPrintBackend:
         except KitError:
             session.close()
             raise
-        log.info("OctoPrint %s: connected (server %s)", self.url, version.get("server"))
+        log.info("OctoPrint %s : connecté (serveur %s)", self.url, version.get("server"))
         self._client = client
 
     def close(self) -> None:
@@ -491,7 +491,7 @@ class OctoPrintBackend:
         path = local.get("path") if isinstance(local, Mapping) else None
         if not isinstance(path, str) or not path:
             raise OctoPrintError(f"OctoPrint n'a pas confirmé la réception de « {source.name} ».")
-        log.info("OctoPrint %s: uploaded %s as %s", self.url, source.name, path)
+        log.info("OctoPrint %s : %s envoyé sous le nom %s", self.url, source.name, path)
         return path
 
     def start_print(self, gcode_file: Path) -> None:

@@ -152,7 +152,7 @@ class ResultFeed:
             try:
                 found = list(source.new_results())
             except KitError as exc:
-                log.warning("results source failed: %s", exc.message)
+                log.warning("lecture des résultats impossible : %s", exc.message)
                 continue
             for result in found:
                 self.add(result)
@@ -286,7 +286,7 @@ class PrinterBoard:
             try:
                 self.rows = farm.poll(wait_s=self.interval_s)
             except Exception:  # the view must outlive any one printer's trouble
-                log.exception("polling the printers failed")
+                log.exception("interrogation des imprimantes en échec")
             self.on_change()
             self._stop.wait(max(0.05, self.interval_s - (time.monotonic() - started)))
 
@@ -339,7 +339,7 @@ class PrinterBoard:
                     out = folder / f"couche-{index}-{len(self._pictures)}.svg"
                     self._pictures[key] = draw_file(analysis, profile, out, layers=[job.layer])
                 except KitError as exc:
-                    log.info("no layer picture for %s: %s", row.entry.name, exc.message)
+                    log.info("pas d'image des couches pour %s : %s", row.entry.name, exc.message)
                     return None
             return self._pictures[key]
 

@@ -388,10 +388,10 @@ class FlowControl:
         """Nothing was acknowledged for too long: ask where the firmware is; return the bytes
         to write at once (more may follow from :meth:`take_output`).
 
-        Outside a recovery the question is :meth:`ask`'s numbered M105. During one, the
-        replay and its probe go again (see :meth:`_enter_recovery`). Unnumbered items in
-        flight (probes, ``M108``) are forgotten: a silent printer lost them or will answer
-        them before anything sent from now on.
+        Outside a recovery the question is :meth:`ask`'s numbered M105, behind whatever is in
+        flight. During one, the replay and its probe go again (see :meth:`_enter_recovery`:
+        unnumbered items in flight are then forgotten). Firmware that ignores numbers gets
+        one more unnumbered probe, earlier ones kept in flight.
         """
         self.stall_recoveries += 1
         if not self.checks_numbers:
