@@ -74,12 +74,13 @@ CONNECT_ATTEMPTS = 3
 CONNECT_ANSWER_S = 3.0
 #: Temperature autoreport interval asked with M155 (seconds).
 AUTOREPORT_S = 2
-#: Silence after which a recovery (a replayed line and its probe) is tried again, when no
-#: long command is in flight: the probe's answer (``ok T:…``) may have been damaged.
+#: Silence after which a recovery's round (the lines replayed and the numbered question
+#: behind them) is sent again, when no long command is in flight: the question's answer
+#: (``ok T:…``) may have been damaged.
 RECOVERY_RETRY_S = 1.0
 #: The same, sooner, when the firmware has answered something since the host last wrote,
 #: or the bytes written since would fit in its receive buffer together with a retry: a
-#: replay and its probe are answered within milliseconds by an idle firmware, and a busy
+#: round is answered within milliseconds by an idle firmware, and a busy
 #: one (the replayed move waiting for room in the planner) cannot overflow.
 RECOVERY_FAST_RETRY_S = 0.3
 #: Silence after which a printer with only ordinary commands in flight (no homing, heating,
@@ -192,8 +193,9 @@ class MarlinHost:
         self._ok_lost_probes = 0
         #: Bytes written since the firmware last answered a line (ok, error, resend request).
         self._unanswered_bytes = 0
-        #: A recovery probe came back damaged (``Unknown command``): retry without waiting.
-        self._probe_damaged = False
+        #: A line came back as junk during a recovery (``Unknown command``): perhaps the
+        #: round's, so the round goes again without waiting.
+        self._round_damaged = False
         self._autoreport = False
         self._banner_seen = False
         self._fd = _posix_fd(link)
@@ -377,11 +379,12 @@ class MarlinHost:
             if isinstance(event, ErrorMessage):
                 self.last_message = event.text
             if isinstance(event, UnknownCommand) and self.flow.recovering:
-                # The only unnumbered lines sent during a recovery are its M105 probes: one
-                # reached the firmware damaged (« Unknown command: "M1\x15" »), so its answer
-                # will never come. The firmware has read everything sent before it: the
-                # recovery is tried again at once rather than after RECOVERY_RETRY_S.
-                self._probe_damaged = True
+                # No unnumbered line is sent during a recovery: a line whose N was damaged
+                # reached the firmware as junk (« Unknown command: "n12 G1…" »), perhaps the
+                # round's, whose answer would then never come. The firmware has read
+                # everything sent before it: the round goes again at once rather than after
+                # RECOVERY_RETRY_S (a duplicate round is refused, saying where it stands).
+                self._round_damaged = True
         return []
 
     def _progress(self, now: float) -> None:
@@ -431,21 +434,21 @@ class MarlinHost:
         Before that, a silence of :data:`OK_LOST_PROBE_S` over ordinary lines is asked about
         with a numbered ``M105`` behind them (a lost ``ok`` is then found within a second,
         nothing sent twice). On a stall the same question is asked
-        (:meth:`FlowControl.recover_stall`), or, during a recovery, the replay and its probe
-        go again. The
-        retries back off (5 s, 10 s, 20 s…). During a recovery, whose replay and probe are
-        answered within milliseconds, the retry comes after :data:`RECOVERY_FAST_RETRY_S`
-        when that cannot overflow the receive buffer, at once when the probe came back
-        damaged, else after :data:`RECOVERY_RETRY_S`. After :data:`MAX_UNANSWERED_PROBES`
-        retries without any acknowledgement, and once the longest command in flight had its
-        allowance, the printer is declared lost.
+        (:meth:`FlowControl.recover_stall`), or, during a recovery, its round goes again.
+        The retries back off (5 s, 10 s, 20 s…). During a recovery, whose round is answered
+        within milliseconds, the retry comes after :data:`RECOVERY_FAST_RETRY_S` when that
+        cannot overflow the receive buffer, at once when a line came back as junk
+        (``Unknown command``), else after :data:`RECOVERY_RETRY_S` (the flow control itself
+        sends the round again at once when the firmware's answers show it was refused).
+        After :data:`MAX_UNANSWERED_PROBES` retries without any acknowledgement, and once the
+        longest command in flight had its allowance, the printer is declared lost.
         """
         if self.flow.idle:
             self._progress(now)
             return
         silent_for = now - self._last_progress_s
         if self.flow.recovering:
-            retry_after = RECOVERY_RETRY_S  # a replay and its probe answer in milliseconds
+            retry_after = RECOVERY_RETRY_S  # a round is answered in milliseconds
             if self._unanswered_bytes + self.flow.in_flight_bytes <= self.flow.rx_buffer_bytes:
                 retry_after = RECOVERY_FAST_RETRY_S
         else:
@@ -457,8 +460,8 @@ class MarlinHost:
                 and self._probe_for_lost_ok(silent_for)
             ):
                 return
-        probe_damaged, self._probe_damaged = self._probe_damaged, False
-        if probe_damaged and self.flow.recovering:
+        round_damaged, self._round_damaged = self._round_damaged, False
+        if round_damaged and self.flow.recovering:
             silent_for = retry_after = RECOVERY_RETRY_S
         if silent_for < retry_after and not (idle_said and silent_for >= RECOVERY_RETRY_S):
             return  # the common case, decided without looking at what is in flight
@@ -593,7 +596,8 @@ class MarlinHost:
     def command(self, command: str, *, timeout_s: float | None = None) -> list[str]:
         """Send one command and wait until it is acknowledged; return what the printer said."""
         self.recent.clear()
-        self.push(command, _CommandTag(command))
+        tag = _CommandTag(command)
+        self.push(command, tag)
         limit = timeout_s if timeout_s is not None else probe_after_s([command]) * 4
         deadline = self.clock() + limit
         while not self.flow.idle:
@@ -603,7 +607,11 @@ class MarlinHost:
                     f"{format_duration_fr(limit)}.",
                     reason="silent",
                 )
-            self.pump()
+            if any(acked.tag is tag for acked in self.pump()):
+                # Done, even if an older M105 still seems to be in flight: once an "ok T:"
+                # is lost, each later one is taken for the one before it (they cannot be
+                # told apart), so the flow may never look idle; the next plain ok frees it.
+                break
         return list(self.recent)
 
     @property

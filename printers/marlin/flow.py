@@ -22,19 +22,26 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
   the error text before it (Marlin's ``Last Line:``, VirtualPrinter's ``expected line 6 got
   8``, none at all). The stream rewinds to N and enters *recovery*:
 
-  * line N is sent again at once, alone, followed by an unnumbered ``M105`` *probe*; nothing
-    more is sent until the probe is answered. The firmware answers it with ``ok T:…`` only
-    once it has read and processed everything before it, so that answer closes the episode:
-    the window reopens with nothing in flight but older probes still to be answered. Whether
-    an ``ok`` follows the resend request (Marlin 2.1), comes first, twice or never (older
-    Marlin, VirtualPrinter's ``brokenResend``; see ``sim/marlin/dialects.py``) changes
-    nothing: ``ok`` is not awaited in recovery;
+  * a *round* goes out at once: line N again (and the lines after it that were refused, as
+    many as the window holds), then a numbered ``M105``, the *question*, numbered right
+    after the last line written (only lines never written are renumbered to make room, so
+    a number never stands for two lines the firmware may have seen). Nothing more is sent
+    until the round is answered. The firmware answers the question with ``ok T:…`` only
+    once it has accepted every line before it, so that answer closes the episode; a
+    ``Resend: k`` for a later line (the question refused: a line after the round's is
+    still missing) starts the next round from ``k``. Whether an ``ok`` follows the resend
+    request (Marlin 2.1), comes first, twice or never (older Marlin, VirtualPrinter's
+    ``brokenResend``; see ``sim/marlin/dialects.py``) changes nothing: plain ``ok`` are
+    not counted in recovery;
   * until then, the same ``Resend: N`` again is the refusal of a line sent after the bad one
     (the firmware may have flushed some of them with its receive buffer, so they cannot be
-    counted): it is ignored (OctoPrint ignores it as many times as lines were sent after N,
-    which a flushed buffer makes too many or too few). If the replay itself was refused, the
-    first line sent after the probe's answer is refused too, and a new episode starts;
-  * a request for a later line means the firmware moved on: a new episode from there.
+    counted exactly), or of the round itself. It is the round's when the error before it
+    says the line numbered N arrived damaged (a checksum error: Marlin compares the number
+    first), or when more came than the lines written from N could cause: the round goes
+    again at once. Otherwise the host's silence timer sends it again
+    (:meth:`FlowControl.recover_stall`);
+  * a request for a later line means the firmware moved on: a new round from there; one for
+    the line after every line written means it has them all: the recovery is over.
 - A request for a line older than the kept history fails (:class:`HistoryExceededError`),
   unless the firmware already said it accepted a later line (:attr:`FlowControl.proven`): then
   it is a damaged digit (a flipped bit turns a digit into another) and is ignored;
@@ -50,8 +57,8 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
   its ``Resend:`` says exactly where it stands. Never an unnumbered line there: Marlin checks
   the checksum of numbered lines only (``GCodeQueue::get_serial_commands``, 2.1: the ``*``
   test sits inside ``if (npos)``), so a damaged unnumbered line runs as whatever it became
-  (``M1``, ``M125``, ``M107`` were seen on a noisy link). The recovery's probe above is still
-  unnumbered (see ``docs/printers_host.md``, "Known limit").
+  (``M1``, ``M125``, ``M107`` were seen on a noisy link), which is why the recovery's
+  question is numbered too.
 - At the end, a numbered ``M400`` and ``M105`` make a barrier; then the last line is sent
   *again* (:meth:`FlowControl.verify_last`). A firmware that accepted every line refuses the
   duplicate with ``Resend: k+1``, whatever its error text: an exact proof that nothing was
@@ -59,7 +66,7 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
 
 Klipper and RepRapFirmware ignore line numbers (:attr:`FlowControl.checks_numbers` is False,
 see :func:`firmware_checks_numbers`): nothing is ever sent to them twice; a stall there is
-recovered by a probe alone.
+recovered by an unnumbered ``M105`` probe alone.
 
 Pure state machine: no I/O, no clock (the host decides when a silence is a stall).
 """
@@ -70,7 +77,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from printers.marlin.events import Event, LineError, Ok, Resend
+from printers.marlin.events import Event, LineError, LineErrorKind, Ok, Resend
 from printers.marlin.framing import frame, reset_numbering
 
 #: Bytes allowed in flight without evidence of a bigger receive buffer: one less than the
@@ -87,6 +94,7 @@ DEFAULT_HISTORY_LINES = 1024
 MAX_SAME_RESENDS = 10
 
 PROBE = b"M105\n"
+_DAMAGED_LINE_ERRORS = (LineErrorKind.CHECKSUM_MISMATCH, LineErrorKind.NO_CHECKSUM)
 PROBE_COMMAND = "M105"
 
 #: Firmware that runs every line it reads whatever its number (M115's FIRMWARE_NAME, lower
@@ -186,17 +194,27 @@ class FlowControl:
         self.proven = 0
         # Recovery after a resend request or a stall.
         self.recovering = False
-        self._credit = 0
         self._target: int | None = None
+        #: The numbered M105 whose ``ok T:`` ends the recovery (see :meth:`_enter_recovery`).
+        self._question: int | None = None
+        #: The round (the target line again, then the question) is still to be written.
+        self._round_due = False
+        #: ``Resend: target`` received since the round was written: the firmware answered,
+        #: just not with progress (see :meth:`recover_stall`).
+        self._round_refused = False
+        #: The error line just before a ``Resend:`` (None: none, or not read).
+        self._last_error: LineError | None = None
         self._same_target: int | None = None
         self._same_count = 0
+        #: Klipper and RepRapFirmware only: an unnumbered M105 is to be written.
         self._probe_due = False
-        self._probe: _InFlight | None = None
         self._beyond: int | None = None
         # Statistics and the end-of-print proof.
         self.resends = 0
         self.line_errors = 0
         self.duplicate_resends = 0
+        #: Resend requests whose error line gave another number (one of them damaged).
+        self.damaged_requests = 0
         self.stall_recoveries = 0
         self.resyncs = 0
         self.bytes_sent = 0
@@ -319,18 +337,23 @@ class FlowControl:
         return data
 
     def _take_recovery(self) -> bytes:
-        """One line per ``ok`` while recovering; the probe right after the first one."""
-        out = bytearray()
-        if self._credit <= 0:
+        """The round of a recovery, once: the target line again, then the question."""
+        target, question = self._target, self._question
+        if not self._round_due or target is None or question is None:
             return b""
-        if self._send_from < self.next_number:
-            self._credit -= 1
-            out += self._send_line(self._send_from)
-        if self._probe_due:
-            self._probe_due = False
-            self._probe = _InFlight(None, len(PROBE), True)
-            self._add_in_flight(self._probe)
-            out += PROBE
+        self._round_due = False
+        self._round_refused = False
+        out = bytearray(self._send_line(target))
+        if question != target:
+            # More lines of those refused, as many as the window leaves room for beside the
+            # question: fewer rounds when several lines were in flight.
+            question_size = len(self._line(question)[0])
+            while self._send_from < question and len(self._in_flight) + 1 < self.max_lines:
+                size = len(self._line(self._send_from)[0])
+                if self._in_flight_bytes + size + question_size > self.rx_buffer_bytes:
+                    break
+                out += self._send_line(self._send_from)
+            out += self._send_line(question)
         return bytes(out)
 
     def take_probe(self) -> bytes:
@@ -409,7 +432,12 @@ class FlowControl:
             self._reset_line = reset_numbering(0)
             return b""
         if self.recovering and self._target is not None:
-            self._enter_recovery(self._target)  # the replay or its probe was lost: both again
+            if self._round_refused:
+                # The firmware answered the round, only with refusals: it was damaged on the
+                # way (or flushed with the receive buffer), which counts as asking again.
+                self._count_request(self._target)
+            # The round or its answer was lost: again; whatever was in flight is presumed lost.
+            self._enter_recovery(self._target, forget_in_flight=True)
             return b""
         return self.ask()
 
@@ -483,9 +511,24 @@ class FlowControl:
         if isinstance(event, Ok):
             return self._on_ok(event)
         if isinstance(event, Resend):
-            return self._on_resend(event.line_number)
+            error, self._last_error = self._last_error, None
+            last_line = error.last_line if error is not None else None
+            if last_line is not None and last_line + 1 != event.line_number:
+                # "Last Line: 10" then "Resend: 51": one of the two was damaged on the way (a
+                # flipped bit turns a digit into another), and acting on the wrong one could
+                # skip lines (a resynchronisation) or replay from nowhere. The firmware will
+                # refuse the next line and say it again, or the silence will be asked about.
+                self.damaged_requests += 1
+                return []
+            damaged = error is not None and error.kind in _DAMAGED_LINE_ERRORS
+            return self._on_resend(event.line_number, damaged_line=damaged)
         if isinstance(event, LineError):
             self.line_errors += 1
+            self._last_error = event
+        else:
+            # Anything else between the error and the request (a damaged "Resend:" read as
+            # another line): the error belongs to no request that may follow.
+            self._last_error = None
         return []
 
     def _learn(self, ok: Ok) -> None:
@@ -532,17 +575,33 @@ class FlowControl:
         return acked
 
     def _ack_through_temperature(self, acked: list[Acknowledged]) -> None:
-        """An ``ok T:`` answers the oldest M105 in flight: everything before it ran too."""
+        """An ``ok T:`` answers the oldest M105 in flight: everything before it ran too.
+
+        During a recovery, the question's answer means the firmware accepted every line up
+        to it, whatever was refused or replayed meanwhile: the recovery is over.
+        """
         while self._in_flight:
             item = self._pop_in_flight()
-            if item is self._probe:
-                self._probe = None
-                self._leave_recovery()
+            if not item.temperature_reply:
                 self._ack(item, acked, proven=True)
+                continue
+            if self.recovering and item.number:
+                # A numbered M105 of the round answered: accepted, and every line before it.
+                self._accept_through(item.number, acked)
+                if item.number == self._question:
+                    self._leave_recovery()
+                    self._drop_in_flight(lambda i: True)
                 return
             self._ack(item, acked, proven=True)
-            if item.temperature_reply:
-                return
+            return
+
+    def _accept_through(self, number: int, acked: list[Acknowledged]) -> None:
+        """The firmware accepted every line up to ``number``: acknowledged now, once."""
+        for accepted in range(self.confirmed + 1, number + 1):
+            entry = self._history.get(accepted)
+            if entry is not None:
+                acked.append(Acknowledged(accepted, entry[1], True))
+        self.confirmed = max(self.confirmed, number)
 
     def _ack(self, item: _InFlight, acked: list[Acknowledged], *, proven: bool = False) -> None:
         if item.number:
@@ -552,64 +611,66 @@ class FlowControl:
 
     def _leave_recovery(self) -> None:
         self.recovering = False
-        self._credit = 0
         self._target = None
+        self._question = None
+        self._round_due = False
+        self._round_refused = False
         self._probe_due = False
-        self._probe = None
 
-    def _enter_recovery(self, target: int, *, keep_probes: bool = False) -> None:
-        """Rewind to ``target``: it goes again at once, alone, with a probe behind it.
+    def _enter_recovery(self, target: int, *, forget_in_flight: bool = False) -> None:
+        """Rewind to ``target``: a *round* goes out, once: line ``target`` again, then a
+        numbered ``M105``, the *question* (never an unnumbered line: see :meth:`ask`).
 
-        Lines before ``target`` were accepted (a ``Resend:`` says so: :meth:`_on_resend`
-        acknowledges them); lines from it on were refused, flushed, or are about to be
-        refused. Plain ``ok`` still owed are ignored during a recovery; with ``keep_probes``
-        (after a resend request) the ``ok T:`` still owed by older probes keep their place in
-        flight, so that the new probe's answer is recognised as the one after them. Were an
-        older answer lost, the recovery is retried after a silence (a stall forgets everything
-        in flight); were an older one (an M105 line's) taken for the new probe's, the window
-        only reopens a little early, which the numbering makes harmless.
+        The question is the highest line written when that is an M105 at or after
+        ``target`` (the previous round's question, a temperature poll), else a new one
+        right after the last line written (:meth:`_insert_question`: only lines never
+        written are renumbered, so a number never stands for two different lines the
+        firmware might have seen). Lines before ``target`` were accepted (a ``Resend:``
+        says so); lines from it on were refused, flushed, or will be refused when read.
+
+        - The firmware answers the question with ``ok T:`` only once it has accepted every
+          line before it: that answer ends the recovery (:meth:`_ack_through_temperature`).
+        - It accepts ``target`` but still lacks a later line: the question is refused with
+          ``Resend: k`` for a later ``k``, a new round from there. A recovery thus walks
+          the lines that were in flight one round trip each, like a ping-pong.
+        - The round itself is refused (damaged on the way, or flushed with the receive
+          buffer): ``Resend: target`` again, which cannot be told from the refusal of a line
+          sent before the round, unless its error is a checksum error (only a line
+          numbered ``target`` can fail on its checksum, see :meth:`_on_resend`): then the
+          round goes again at once. Otherwise the host's silence timer sends it again
+          (:meth:`recover_stall`), within its receive-buffer budget. (Also sending it again
+          once as many refusals came as lines were written was tried: faster on a noisy
+          link, but it overflowed the receive buffer in twice as many random cases, a round
+          landing on the previous one's leftovers.)
+
+        Plain ``ok`` are not counted during a recovery (whether one follows a ``Resend:``,
+        two or none depends on the firmware). The ``ok T:`` still owed by M105 lines before
+        ``target`` keep their place in flight, acknowledging nothing, so that the
+        question's answer is recognised by its place (answers come in order), unless
+        ``forget_in_flight`` (after a silence, they are presumed lost).
         """
         kept: deque[_InFlight] = deque()
-        if keep_probes:
-            for item in self._in_flight:
-                if item.number is not None and item.number >= target:
-                    continue  # refused, flushed, or about to be refused
-                if item.number is None and item.temperature_reply:
-                    # An older probe's "ok T:" is still to come, before the new probe's: kept,
-                    # so that the new probe is recognised by its place (answered in order).
-                    kept.append(item)
-        # After a stall (keep_probes False): whatever was in flight is presumed lost.
+        for item in () if forget_in_flight else self._in_flight:
+            if item.temperature_reply and (item.number is None or 0 < item.number < target):
+                kept.append(_InFlight(None, item.size, True))
         self._in_flight = kept
         self._in_flight_bytes = sum(i.size for i in kept)
+        highest = self._history.get(self._sent_max)
+        if self._question is not None and self._question == self._sent_max >= target:
+            question = self._question  # still the last line written: asked again
+        elif highest is not None and highest[2] and self._sent_max >= target:
+            question = self._sent_max  # an M105 already written: its answer is the question
+        else:
+            question = self._insert_question()
         self.recovering = True
         self._target = target
-        self._credit = 1
-        self._send_from = min(target, self.next_number)
-        self._probe_due = True
-        self._probe = None
+        self._question = question
+        self._send_from = target
+        self._round_due = True
+        self._round_refused = False
 
-    def _on_resend(self, number: int) -> list[Acknowledged]:
-        acked: list[Acknowledged] = []
-        if self._verifying is not None and number == self._verifying + 1:
-            self._verifying = None
-            self.verified = number == self.next_number
-            return acked
-        if self.recovering and number == self._target:
-            # Refusal of a line sent after the bad one, before the replay reached the firmware.
-            self.duplicate_resends += 1
-            return acked
-        if number > self.next_number:
-            self._on_resend_beyond(number)
-            return acked
-        self._beyond = None
-        if number < self.next_number and number not in self._history:
-            if number < 1 or self.oldest_kept in (None, 1) or number <= self.proven:
-                # No line was ever forgotten, or the firmware has proved it accepted line N
-                # already (its counter never goes back without M110 or a reset): a damaged
-                # digit ("Resend: 2110" read as 110; a flipped bit can turn a digit into
-                # another). The firmware will say it again, or the silence will be recovered.
-                return acked
-            raise HistoryExceededError(number, self.oldest_kept)
+    def _count_request(self, number: int) -> None:
+        """One more request for line ``number``; :data:`MAX_SAME_RESENDS` in a row: a fault."""
         if number == self._same_target:
             self._same_count += 1
             if self._same_count >= MAX_SAME_RESENDS:
@@ -618,32 +679,75 @@ class FlowControl:
             self._same_target = number
             self._same_count = 1
         self.resends += 1
-        # Every line before N was accepted, including lines whose place in flight an earlier
-        # recovery gave up (the firmware had them): acknowledged now, once.
-        for accepted in range(self.confirmed + 1, number):
-            entry = self._history.get(accepted)
-            if entry is not None:
-                acked.append(Acknowledged(accepted, entry[1], True))
-        self.confirmed = max(self.confirmed, number - 1)
-        self.proven = max(self.proven, number - 1)
+
+    def _on_resend(self, number: int, *, damaged_line: bool = False) -> list[Acknowledged]:
+        acked: list[Acknowledged] = []
+        if self._verifying is not None and number == self._verifying + 1:
+            self._verifying = None
+            self.verified = number == self.next_number
+            return acked
+        if self.recovering and number == self._target:
+            # A line written before the round refused, or the round itself: see
+            # _enter_recovery. Only a silence sends the round again.
+            self.duplicate_resends += 1
+            self._round_refused = not self._round_due
+            if damaged_line and self._round_refused:
+                # A checksum error: Marlin and Prusa-Firmware compare the line number first
+                # (GCodeQueue::get_serial_commands, 2.1; cmdqueue.cpp), so only a line
+                # numbered N can fail on its checksum: the round's first line arrived
+                # damaged, and the rest of the round will be refused. Again at once.
+                self._count_request(number)
+                self._enter_recovery(number)
+            return acked
+        if number > self._sent_max + 1:
+            # Past every line written: a damaged digit, or a counter really ahead.
+            self._on_resend_beyond(number)
+            return acked
+        self._beyond = None
+        if number not in self._history and number <= self._sent_max:
+            if number < 1 or self.oldest_kept in (None, 1) or number <= self.proven:
+                # No line was ever forgotten, or the firmware has proved it accepted line N
+                # already (its counter never goes back without M110 or a reset): a damaged
+                # digit ("Resend: 2110" read as 110; a flipped bit can turn a digit into
+                # another). The firmware will say it again, or the silence will be recovered.
+                return acked
+            raise HistoryExceededError(number, self.oldest_kept)
         if any(i.number == 0 for i in self._in_flight) and number == 1:
             # The M110 reset may have been refused (damaged on the way): send it again.
+            self._count_request(number)
             self._drop_in_flight(lambda item: item.number == 0)
             self._reset_line = reset_numbering(0)
-        self._enter_recovery(number, keep_probes=True)
+            self._leave_recovery()
+            self._send_from = 1
+            return acked
+        if number == self._sent_max + 1:
+            # The firmware has every line written (the refusal of a line sent twice: a round
+            # whose question's answer was lost, a duplicate): all acknowledged, nothing to send
+            # again.
+            self._accept_through(number - 1, acked)
+            self.proven = max(self.proven, number - 1)
+            self._leave_recovery()
+            self._drop_in_flight(lambda item: not item.temperature_reply or item.number)
+            self._send_from = max(self._send_from, number)
+            return acked
+        self._count_request(number)
+        # Every line before N was accepted, including lines whose place in flight an earlier
+        # recovery gave up (the firmware had them): acknowledged now, once.
+        self._accept_through(number - 1, acked)
+        self.proven = max(self.proven, number - 1)
+        self._enter_recovery(number)
         return acked
 
     def _on_resend_beyond(self, number: int) -> None:
         """The firmware says it is past every line we sent: a damaged digit, or a counter
         that really is ahead. Ask once more with the last line; twice the same: ``M110``."""
-        last = self.next_number - 1
+        last = self._sent_max
         if self._beyond == number or last < 1:
             self._beyond = None
             self.resyncs += 1
             self._drop_in_flight(lambda item: True)
             self._reset_line = frame(last, f"M110 N{last}") if last >= 1 else reset_numbering(0)
-            self._send_from = self.next_number
-            self._sent_max = max(self._sent_max, last)  # numbers up to it are spent
+            self._send_from = last + 1  # lines never written are still to go
             self.confirmed = max(self.confirmed, last)
             self._leave_recovery()
             return

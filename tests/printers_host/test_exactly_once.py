@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kit.errors import DeviceFault
 from printers.host import MarlinHost
 from printers.print_file import check_print_file
 from printers.print_job import JobState, PrintJob
@@ -99,23 +100,64 @@ def test_every_file_command_runs_exactly_once_in_order(
     job = PrintJob(host, check_print_file(path))
     # Virtual time: a 25-move file takes seconds even on a noisy link; never loop for ever.
     deadline = host.clock() + 600
-    while not job.finished:
-        job.step()
-        assert host.clock() < deadline, "no end in 10 minutes of printer time"
-    assert job.state is JobState.DONE
+    stopped = ""
+    try:
+        while not job.finished:
+            job.step()
+            assert host.clock() < deadline, "no end in 10 minutes of printer time"
+    except DeviceFault as exc:
+        stopped = exc.message
     polls = set(job.poll_line_numbers)
     executed = [
         command
         for number, command in _journal(journal)
         if number is not None and number >= first and number not in polls
     ]
+    if stopped:
+        # At 1 % per byte a 44-byte line arrives damaged 36 % of the time: ten times in a row
+        # (OctoPrint's limit, kept) happens about once in 30,000 lines. The print then stops
+        # clearly, having run a prefix of the file, nothing twice.
+        assert corrupt_in == 0.01 and "redemande sans cesse" in stopped
+        assert executed == [*commands, "M400", "M105"][: len(executed)]
+        return
+    assert job.state is JobState.DONE
     if dialect in ("klipper", "reprap"):
         # Klipper and RRF ignore line numbers: the end-of-print proof is its own extra M105 run.
         assert executed[: len(commands) + 2] == [*commands, "M400", "M105"]
         assert set(executed[len(commands) + 2 :]) <= {"M105"}
     else:
         assert executed == [*commands, "M400", "M105"]
+        # Never an unnumbered command: the firmware cannot tell a damaged one (see below).
+        # A doubled ok can still make the host overflow a 64-byte buffer (it cannot be told
+        # from a real one): the end of a line whose start was dropped may then arrive alone;
+        # with its "*" it is refused ("No Line Number with checksum"), and only the checksum's
+        # digits ("60") get through, which no firmware runs as a command.
+        unnumbered = [c for number, c in _journal(journal) if number is None]
+        assert all(c.strip().isdigit() for c in unnumbered), unnumbered
     assert job.commands_done == len(commands)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_noisy_link_never_gets_an_unnumbered_line(tmp_path: Path, seed: int) -> None:
+    """Marlin checks the checksum of numbered lines only (``GCodeQueue::get_serial_commands``,
+    2.1: the ``*`` test sits inside ``if (npos)``): a damaged unnumbered line runs as whatever
+    it became (``M1``, ``M125``, ``M107`` were seen). So during a print on a noisy link every
+    line the firmware runs is numbered (the journal writes ``- CMD`` for the others), the
+    recovery's questions included, and every file command runs once, in order."""
+    path, commands = _file(tmp_path / "piece.gcode", 120)
+    journal = tmp_path / "journal.txt"
+    options = f"corrupt_in=0.01&corrupt_out=0.01&seed={seed}&journal={journal}"
+    host = connect(f"sim://marlin?{options}")
+    first = host.flow.next_number
+    job = PrintJob(host, check_print_file(path))
+    job.run()
+    assert job.state is JobState.DONE
+    entries = _journal(journal)
+    assert [command for number, command in entries if number is None] == []
+    polls = set(job.poll_line_numbers)
+    executed = [c for n, c in entries if n is not None and n >= first and n not in polls]
+    assert executed == [*commands, "M400", "M105"]
+    assert host.flow.resends > 0  # the link was noisy indeed
 
 
 def _record_writes(host: MarlinHost) -> list[bytes]:
@@ -154,3 +196,11 @@ def test_lost_oks_are_found_by_numbered_questions_only(tmp_path: Path, rx_buffer
     executed = [c for n, c in entries if n is not None and n >= first and n not in polls]
     assert executed == [*commands, "M400", "M105"]
     assert host.flow.probe_numbers  # the questions were asked
+
+
+def test_connection_survives_a_damaged_answer_to_its_m105() -> None:
+    """Found by hypothesis: « ok(T:20.00… » (a space damaged on the way back) at connection
+    left every later answer taken for the one before it, and the connection timed out."""
+    options = "dialect=marlin2.0&rx_buffer=64&advanced_ok=1&seed=1&corrupt_out=0.003"
+    host = connect(f"sim://marlin?{options}")
+    assert host.identity.name.startswith("Marlin")
