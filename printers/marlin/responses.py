@@ -109,6 +109,9 @@ def _classify_error(text: str) -> Event:
         return LineError(LineErrorKind.NO_CHECKSUM, last_line, text)
     if "no line number" in lowered:
         return LineError(LineErrorKind.NO_LINE_NUMBER, last_line, text)
+    kind = _line_error_kind(lowered)
+    if kind is not None:
+        return LineError(kind, last_line, text)
     if "kill() called" in lowered or "printer halted" in lowered:
         return Fault(FaultKind.KILLED, text)
     if "thermal runaway" in lowered:
@@ -154,9 +157,33 @@ def _denoise(text: str) -> str:
     """
     if _one_bit_off(text[:2], "ok") and (len(text) == 2 or text[2] == " "):
         return "ok" + text[2:]
+    if _one_bit_off(text[:3], "ok "):
+        return "ok " + text[3:]  # « ok(T:20.00… »: the space after ok damaged
     if _one_bit_off(text[:7], "Resend:"):
         return "Resend:" + text[7:]
+    if _one_bit_off(text[:6], "Error:"):
+        return "Error:" + text[6:]  # its kind tells the flow control which line failed
     return text
+
+
+#: Marlin's line errors (``GCodeQueue::gcode_line_error`` callers, 2.1; Prusa-Firmware's
+#: ``cmdqueue.cpp`` uses the same texts), recognised with one character damaged.
+_LINE_ERROR_TEXTS = (
+    ("checksum mismatch", LineErrorKind.CHECKSUM_MISMATCH),
+    ("line number is not", LineErrorKind.LINE_NUMBER),
+    ("no checksum", LineErrorKind.NO_CHECKSUM),
+    ("no line number", LineErrorKind.NO_LINE_NUMBER),
+)
+
+
+def _line_error_kind(lowered: str) -> LineErrorKind | None:
+    """The kind of a line error whose text starts like one of Marlin's, at most one
+    character off (a flipped bit on the way: « checksul mismatch »)."""
+    for text, kind in _LINE_ERROR_TEXTS:
+        head = lowered[: len(text)]
+        if len(head) == len(text) and sum(a != b for a, b in zip(head, text, strict=True)) <= 1:
+            return kind
+    return None
 
 
 _PLAIN_OK = Ok()
@@ -171,6 +198,10 @@ def parse_line(line: str) -> Event:
     if low == "ok" or low.startswith("ok ") or low.startswith("ok:"):
         rest = text[2:]
         temps = parse_temperatures(rest) if ":" in rest else None
+        if temps is None and "/" in rest:
+            # An answer to M105 whose figures were damaged ("T;20.00 /0.0#"): still the
+            # answer (only temperature reports carry a "/" target), its figures unread.
+            temps = TemperatureReport({})
         fields = dict(_ADV_OK.findall(rest)) if temps is None else {}
         return Ok(
             line_number=int(fields["N"]) if "N" in fields else None,

@@ -21,7 +21,8 @@ figure on this machine: a bare select/read/write loop over a pty.
 Then the robustness figures (issue 18): the same kind of file through 1 % corruption both ways
 (per byte, on ``sim://marlin``, virtual time), and through OctoPrint's VirtualPrinter on a pty
 at a 5 % resend ratio (wall-clock time): lines/s, the longest stall (the longest time without a
-file line acknowledged) and the overhead against the same link without errors. Last, how long
+file line acknowledged) and the overhead against the same link without errors. Then how many of 150
+random noisy configurations overflowed the simulated receive buffer. Last, how long
 ``kit printer print`` takes to end after SIGINT and SIGTERM (wall clock, heaters-off confirmed).
 
 The "known buffer" figures use the receive buffer of the ``ender3`` profile (cited there), the
@@ -450,6 +451,52 @@ def cancel_seconds(signum: int) -> tuple[float, int, bool]:
         return time.monotonic() - start, proc.returncode, "a confirmé" in err
 
 
+#: Random configurations in :func:`overflow_sweep` (about 20 s).
+OVERFLOW_CASES = 150
+
+
+def overflow_sweep(folder: Path, cases: int, seed: int = 1) -> tuple[int, int]:
+    """Print a 25-move file through ``cases`` random noisy configurations of the simulator
+    (the space of ``test_exactly_once.py`` without Klipper and RepRapFirmware, whose links
+    do not overflow) and count those where the simulated receive buffer dropped bytes. An
+    overflow is recovered (refused lines are sent again) but can merge two lines, and
+    Marlin's 8-bit checksum lets one merge in 256 through: fewer is safer."""
+    import random
+
+    from tests.printers_host.helpers import arc_lines, connect
+
+    rng = random.Random(seed)
+    path = folder / "sweep.gcode"
+    body = ["G90", "M82", "G92 E0", "G1 Z0.2 F600", *arc_lines(25), "M400", "M106 S0"]
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    overflowed = 0
+    for _ in range(cases):
+        options = [
+            f"dialect={rng.choice(['marlin', 'marlin2.0', 'marlin1', 'prusa'])}",
+            f"rx_buffer={rng.choice([64, 128])}",
+            f"advanced_ok={rng.choice([0, 1])}",
+            f"seed={rng.randrange(10_000)}",
+            f"corrupt_in={rng.choice([0, 0.003, 0.01])}",
+            f"corrupt_out={rng.choice([0, 0.003, 0.01])}",
+        ]
+        resend_ok = rng.choice(["", "after", "none", "twice", "before"])
+        if resend_ok:
+            options.append(f"resend_ok={resend_ok}")
+        doubled = rng.sample(range(5, 60), rng.randrange(4))
+        if doubled:
+            options.append("dup_ok=" + ",".join(map(str, doubled)))
+        host = connect("sim://marlin?" + "&".join(options))
+        try:
+            job = PrintJob(host, check_print_file(path))
+            while not job.finished:
+                job.step()
+        except KitError:
+            pass  # ten damaged replays in a row: a clean stop, counted all the same
+        overflowed += bool(host.link.device.rx_dropped)
+        host.close()
+    return overflowed, cases
+
+
 def robustness(lines: int, seeds: int = 1) -> None:
     known = load_profile(KNOWN_BUFFER_PROFILE).rx_buffer_bytes
     with tempfile.TemporaryDirectory() as folder:
@@ -484,6 +531,11 @@ def robustness(lines: int, seeds: int = 1) -> None:
                     f"(mean), {len(runs) - len(ended)} not completed"
                     + "".join(f"; {r['failure']}" for r in runs if not r["done"])
                 )
+        overflows, cases = overflow_sweep(Path(folder), OVERFLOW_CASES)
+        print(
+            f"receive buffer overflowed in {overflows} of {cases} random cases (the property "
+            "test's space without Klipper/RRF: corruption, doubled ok, resend dialects)"
+        )
         vp_path = Path(folder) / "vp.gcode"
         body = ["G90", "M82", "G92 E0", *path.read_text().splitlines()[1:400]]
         vp_path.write_text("\n".join(body) + "\n", encoding="utf-8")

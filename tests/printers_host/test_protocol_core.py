@@ -244,6 +244,33 @@ def test_a_single_flipped_bit_in_ok_or_resend_is_repaired() -> None:
     assert isinstance(parse_line("xy"), Other)
 
 
+def test_damaged_error_words_and_temperature_answers_are_still_recognised() -> None:
+    """A checksum error tells the flow control that the replayed line itself arrived damaged
+    (the round goes again at once); an answer to M105 ends a recovery. Both were missed when
+    one character of them was damaged on a noisy link (seen at 1 % per byte)."""
+    for line in (
+        "Errob:checksum mismatch, Last Line: 147",  # 'r' 0x72 -> 'b' 0x62
+        "Error:checksul mismatch, Last Line: 147",
+        "Error:cxecksum mismatch, Last Line: 147",
+    ):
+        event = parse_line(line)
+        assert isinstance(event, LineError), line
+        assert event.kind is LineErrorKind.CHECKSUM_MISMATCH and event.last_line == 147
+    event = parse_line("Error:Line Num`er is not Last Line Number+1, Last Line: 594")
+    assert isinstance(event, LineError) and event.kind is LineErrorKind.LINE_NUMBER
+    event = parse_line("Error:No Checks}m with line number, Last Line: 455")
+    assert isinstance(event, LineError) and event.kind is LineErrorKind.NO_CHECKSUM
+    # « ok(T:… »: the space after ok damaged (0x20 -> 0x28).
+    answer = parse_line("ok(T:20.00 /0.00 B:20.00 /0.00 @:0 B@:0")
+    assert isinstance(answer, Ok) and answer.temperatures is not None
+    assert answer.temperatures.heaters["tool0"].actual_c == 20.0
+    # Its figures damaged beyond reading: still the answer to M105, figures left unread.
+    answer = parse_line("ok T;20.00 /0.0# B;20.00 /0.00")
+    assert isinstance(answer, Ok) and answer.temperatures == TemperatureReport({})
+    # ADVANCED_OK is no temperature answer.
+    assert parse_line("ok N12 P15 B3") == Ok(line_number=12, planner_free=15, queue_free=3)
+
+
 @given(st.binary(max_size=400), st.integers(1, 50))
 @settings(max_examples=150, deadline=None)
 def test_parser_never_fails_on_arbitrary_bytes_and_chunking_does_not_matter(
