@@ -78,10 +78,11 @@ AUTOREPORT_S = 2
 #: behind them) is sent again, when no long command is in flight: the question's answer
 #: (``ok T:…``) may have been damaged.
 RECOVERY_RETRY_S = 1.0
-#: The same, sooner, when the firmware has answered something since the host last wrote,
-#: or the bytes written since would fit in its receive buffer together with a retry: a
-#: round is answered within milliseconds by an idle firmware, and a busy
-#: one (the replayed move waiting for room in the planner) cannot overflow.
+#: The same, sooner, once the firmware has certainly read the round (it refused more lines
+#: since than the lines written before could account for: ``FlowControl.round_read``): it
+#: reads at once, so nothing of the round is left in its receive buffer. Without that proof
+#: the round may wait there, unread, behind a replayed move waiting for room in the
+#: planner; sent again on top, it would overflow the buffer.
 RECOVERY_FAST_RETRY_S = 0.3
 #: Silence after which a printer with only ordinary commands in flight (no homing, heating,
 #: dwell, M400…) is asked for its temperatures with an ``M105`` behind the lines in flight,
@@ -97,7 +98,8 @@ RECOVERY_FAST_RETRY_S = 0.3
 #: once. Marlin with HOST_KEEPALIVE_FEATURE says ``busy: processing`` only after 2 s of one
 #: command (``GcodeSuite::host_keepalive``, Marlin 2.1.2.1), too late to be waited for here.
 OK_LOST_PROBE_S = 0.5
-#: Probes sent that way in one silence before the stall recovery proper takes over.
+#: Probes sent that way in one silence before the stall recovery proper takes over (one at a
+#: time: a second only once the first is answered).
 MAX_OK_LOST_PROBES = 3
 #: Longest wait for one read (seconds of the link's clock).
 READ_SLICE_S = 0.1
@@ -191,8 +193,6 @@ class MarlinHost:
         self._stall_recoveries = 0
         self._stall_started_s = self._last_progress_s
         self._ok_lost_probes = 0
-        #: Bytes written since the firmware last answered a line (ok, error, resend request).
-        self._unanswered_bytes = 0
         #: A line came back as junk during a recovery (``Unknown command``): perhaps the
         #: round's, so the round goes again without waiting.
         self._round_damaged = False
@@ -212,7 +212,6 @@ class MarlinHost:
         except (serial.SerialException, OSError) as exc:
             raise self._vanished(exc) from exc
         self.bytes_written += len(data)
-        self._unanswered_bytes += len(data)
 
     def _write_fd(self, fd: int, data: bytes) -> None:
         """Fast path for a POSIX serial port: ``os.write`` until everything is queued.
@@ -319,8 +318,6 @@ class MarlinHost:
     def _handle(self, event: Event, now: float, line: str = "") -> list[Acknowledged]:
         for listener in self.listeners:
             listener(event)
-        if isinstance(event, (Ok, Resend, LineError, UnknownCommand)):
-            self._unanswered_bytes = 0  # the firmware is reading what it receives
         if isinstance(event, Ok):
             if event.temperatures is not None:
                 # "ok T:… B:…" is Marlin's answer to M105: part of the command's reply.
@@ -370,7 +367,8 @@ class MarlinHost:
             self.identity.capabilities[event.name] = event.enabled
             self.recent.append(line)
         elif isinstance(event, (Echo, Other, SdStatus, ErrorMessage, UnknownCommand, Busy)):
-            self.flow.handle(event)
+            # A refusal whose "Resend:" came damaged is taken from the error line before it.
+            acked = self._flow_handle(event, now)
             self.recent.append(line or str(getattr(event, "text", "")))
             if (isinstance(event, Echo) and COLD_EXTRUSION_TEXT in event.text.lower()) or (
                 isinstance(event, Other) and RRF_COLD_EXTRUSION_TEXT in event.text
@@ -385,6 +383,9 @@ class MarlinHost:
                 # everything sent before it: the round goes again at once rather than after
                 # RECOVERY_RETRY_S (a duplicate round is refused, saying where it stands).
                 self._round_damaged = True
+            if acked:
+                self._progress(now)
+            return acked
         return []
 
     def _progress(self, now: float) -> None:
@@ -448,8 +449,12 @@ class MarlinHost:
             return
         silent_for = now - self._last_progress_s
         if self.flow.recovering:
-            retry_after = RECOVERY_RETRY_S  # a round is answered in milliseconds
-            if self._unanswered_bytes + self.flow.in_flight_bytes <= self.flow.rx_buffer_bytes:
+            # A round the firmware has certainly read (it refused some of it) goes again
+            # soon: the firmware reads, nothing of the round is left waiting. Without that
+            # proof the round may still wait in its receive buffer behind a replayed move
+            # that waits for room in the planner, and sending it again would overflow it.
+            retry_after = RECOVERY_RETRY_S
+            if self.flow.round_read:
                 retry_after = RECOVERY_FAST_RETRY_S
         else:
             retry_after = PROBE_AFTER_S * (2 ** min(self._stall_recoveries, 6))
@@ -508,6 +513,10 @@ class MarlinHost:
             return False  # homing, heating, dwell…: silence is expected
         if flow.checks_numbers:
             if flow.in_flight_bytes + flow.question_size() > flow.rx_buffer_bytes:
+                return False
+            if flow.questions_in_flight:
+                # One question at a time: answers cannot be told apart, so with two in flight
+                # a lost answer would have each later one taken for the one before it.
                 return False
             self._ok_lost_probes += 1
             log.info("rien de confirmé depuis %.1f s : M105 numéroté derrière les lignes", silent)

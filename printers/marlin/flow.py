@@ -34,12 +34,14 @@ after a resend request (and assumes it after ``resendOk`` seconds); here nothing
     ``brokenResend``; see ``sim/marlin/dialects.py``) changes nothing: plain ``ok`` are
     not counted in recovery;
   * until then, the same ``Resend: N`` again is the refusal of a line sent after the bad one
-    (the firmware may have flushed some of them with its receive buffer, so they cannot be
-    counted exactly), or of the round itself. It is the round's when the error before it
-    says the line numbered N arrived damaged (a checksum error: Marlin compares the number
-    first), or when more came than the lines written from N could cause: the round goes
-    again at once. Otherwise the host's silence timer sends it again
-    (:meth:`FlowControl.recover_stall`);
+    or of the round itself. Every line written is refused at most once (or flushed
+    unanswered with the receive buffer), so the refusals the lines written before the round
+    may still bring are counted (*owed*, carried from round to round). More refusals than
+    that prove the firmware has read the round (:attr:`FlowControl.round_read`): as many as
+    the round's lines too, and the whole round was refused: it goes again at once; so it
+    does when the error before the request says the line numbered N arrived damaged (a
+    checksum error: Marlin compares the number first). Otherwise the host's silence timer
+    sends it again (:meth:`FlowControl.recover_stall`), sooner when the round was read;
   * a request for a later line means the firmware moved on: a new round from there; one for
     the line after every line written means it has them all: the recovery is over.
 - A request for a line older than the kept history fails (:class:`HistoryExceededError`),
@@ -133,6 +135,9 @@ class _InFlight:
     number: int | None  # None for a probe or an unnumbered command; 0 for the M110 reset
     size: int
     temperature_reply: bool  # answered by "ok T:…" (M105 and probes)
+    #: Sent in a recovery's round: the firmware may have refused it as a duplicate, so no
+    #: answer can be counted on.
+    in_round: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,13 @@ class FlowControl:
         #: ``Resend: target`` received since the round was written: the firmware answered,
         #: just not with progress (see :meth:`recover_stall`).
         self._round_refused = False
+        #: Refusals (``Resend: target``) that lines written before the round may still bring
+        #: (each is refused at most once, or flushed unanswered); the round was read for sure
+        #: once more refusals came since it was written (:attr:`round_read`).
+        self._owed_before_round = 0
+        self._round_refusals = 0
+        self._round_lines = 0
+        self._round_numbers: list[int] = []
         #: The error line just before a ``Resend:`` (None: none, or not read).
         self._last_error: LineError | None = None
         self._same_target: int | None = None
@@ -282,6 +294,12 @@ class FlowControl:
         return any(item.number == 0 for item in self._in_flight)
 
     @property
+    def questions_in_flight(self) -> int:
+        """The flow's own numbered questions (:meth:`ask`) not answered yet."""
+        asked = set(self.probe_numbers[-8:])
+        return sum(1 for item in self._in_flight if item.number in asked)
+
+    @property
     def probes_in_flight(self) -> int:
         return sum(1 for item in self._in_flight if item.number is None)
 
@@ -343,6 +361,7 @@ class FlowControl:
             return b""
         self._round_due = False
         self._round_refused = False
+        self._round_refusals = 0
         out = bytearray(self._send_line(target))
         if question != target:
             # More lines of those refused, as many as the window leaves room for beside the
@@ -354,7 +373,23 @@ class FlowControl:
                     break
                 out += self._send_line(self._send_from)
             out += self._send_line(question)
+        self._round_lines = out.count(b"\n")
+        self._round_numbers = []
+        for item in list(self._in_flight)[-self._round_lines :]:
+            item.in_round = True
+            self._round_numbers.append(item.number or 0)
         return bytes(out)
+
+    @property
+    def round_read(self) -> bool:
+        """The firmware has read (part of) the recovery's round: it refused more lines since
+        the round was written than the lines written before it could account for. It is
+        reading, so the rest of the round is consumed at once, and sending the round again
+        cannot overflow its receive buffer. Without that proof the round may still wait
+        there, unread, behind a replayed move that waits for room in the planner."""
+        return self.recovering and not self._round_due and (
+            self._round_refusals > self._owed_before_round
+        )
 
     def take_probe(self) -> bytes:
         """An unnumbered ``M105`` on its own, for firmware that ignores line numbers only
@@ -436,9 +471,23 @@ class FlowControl:
                 # The firmware answered the round, only with refusals: it was damaged on the
                 # way (or flushed with the receive buffer), which counts as asking again.
                 self._count_request(self._target)
-            # The round or its answer was lost: again; whatever was in flight is presumed lost.
-            self._enter_recovery(self._target, forget_in_flight=True)
+            # The round or its answer was lost: again; whatever was in flight is presumed lost,
+            # though the previous round may still be refused line by line.
+            # Only the previous round's lines not refused yet may still be answered: lines
+            # written before it had that whole silence to be.
+            owed = 0
+            if not self._round_due:
+                answered = max(0, self._round_refusals - self._owed_before_round)
+                owed = max(0, self._round_lines - answered)
+            self._enter_recovery(self._target, forget_in_flight=True, owed_before=owed)
             return b""
+        for item in self._in_flight:
+            # After a silence of a whole allowance, an "ok T:" still owed by an M105 was lost.
+            # Expected, every later answer would be taken for the one before it, for ever
+            # (found by hypothesis: three questions whose answers were lost, then each new
+            # question answered in turn and none seen as answered). The question's answer
+            # proves those lines anyway.
+            item.temperature_reply = False
         return self.ask()
 
     def verify_last(self, *, firmware_checks_numbers: bool = True) -> bytes:
@@ -508,28 +557,45 @@ class FlowControl:
     # -- receiving ------------------------------------------------------------------------
     def handle(self, event: Event) -> list[Acknowledged]:
         """Update the window for one printer event; return the lines it acknowledges."""
+        acked: list[Acknowledged] = []
+        if self._last_error is not None and not isinstance(event, (Ok, Resend)):
+            # An error line whose "Resend:" did not come (damaged into another line: « Resend:
+            # q875 », « ResgNd: 2537 »): a refusal all the same, of the line after the one
+            # the error says was accepted. (An ok may come between the two: older Marlin.)
+            acked += self._on_request_without_resend()
         if isinstance(event, Ok):
-            return self._on_ok(event)
-        if isinstance(event, Resend):
+            acked += self._on_ok(event)
+        elif isinstance(event, Resend):
             error, self._last_error = self._last_error, None
+            number = event.line_number
             last_line = error.last_line if error is not None else None
-            if last_line is not None and last_line + 1 != event.line_number:
-                # "Last Line: 10" then "Resend: 51": one of the two was damaged on the way (a
-                # flipped bit turns a digit into another), and acting on the wrong one could
-                # skip lines (a resynchronisation) or replay from nowhere. The firmware will
-                # refuse the next line and say it again, or the silence will be asked about.
-                self.damaged_requests += 1
-                return []
             damaged = error is not None and error.kind in _DAMAGED_LINE_ERRORS
-            return self._on_resend(event.line_number, damaged_line=damaged)
-        if isinstance(event, LineError):
+            if last_line is not None and last_line + 1 != number:
+                # "Last Line: 10" then "Resend: 51": one of the two had a digit damaged on the
+                # way. Acting on the larger could skip lines (twice the same: a
+                # resynchronisation past them); the smaller is safe: replaying from an older
+                # line only makes the firmware refuse what it has, saying where it stands.
+                # A number the firmware cannot mean (below a line it said it accepted, past
+                # every line written) is left out.
+                self.damaged_requests += 1
+                plausible = [n for n in (number, last_line + 1) if self._plausible(n)]
+                if not plausible:
+                    return acked + self._on_unreadable_request(damaged)
+                number = min(plausible)
+            acked += self._on_resend(number, damaged_line=damaged)
+        elif isinstance(event, LineError):
             self.line_errors += 1
             self._last_error = event
-        else:
-            # Anything else between the error and the request (a damaged "Resend:" read as
-            # another line): the error belongs to no request that may follow.
-            self._last_error = None
-        return []
+        return acked
+
+    def _on_request_without_resend(self) -> list[Acknowledged]:
+        error, self._last_error = self._last_error, None
+        assert error is not None
+        self.damaged_requests += 1
+        damaged = error.kind in _DAMAGED_LINE_ERRORS
+        if error.last_line is None or not self._plausible(error.last_line + 1):
+            return self._on_unreadable_request(damaged)
+        return self._on_resend(error.last_line + 1, damaged_line=damaged)
 
     def _learn(self, ok: Ok) -> None:
         if ok.queue_free is None or self.ping_pong:
@@ -617,7 +683,9 @@ class FlowControl:
         self._round_refused = False
         self._probe_due = False
 
-    def _enter_recovery(self, target: int, *, forget_in_flight: bool = False) -> None:
+    def _enter_recovery(
+        self, target: int, *, forget_in_flight: bool = False, owed_before: int = 0
+    ) -> None:
         """Rewind to ``target``: a *round* goes out, once: line ``target`` again, then a
         numbered ``M105``, the *question* (never an unnumbered line: see :meth:`ask`).
 
@@ -635,22 +703,27 @@ class FlowControl:
           the lines that were in flight one round trip each, like a ping-pong.
         - The round itself is refused (damaged on the way, or flushed with the receive
           buffer): ``Resend: target`` again, which cannot be told from the refusal of a line
-          sent before the round, unless its error is a checksum error (only a line
-          numbered ``target`` can fail on its checksum, see :meth:`_on_resend`): then the
-          round goes again at once. Otherwise the host's silence timer sends it again
-          (:meth:`recover_stall`), within its receive-buffer budget. (Also sending it again
-          once as many refusals came as lines were written was tried: faster on a noisy
-          link, but it overflowed the receive buffer in twice as many random cases, a round
-          landing on the previous one's leftovers.)
+          sent before the round but by counting: ``owed_before`` is how many refusals the
+          lines written before the round may still bring (each line is refused at most
+          once). Once as many refusals came as those and the round's lines, or on a checksum
+          error (only a line numbered ``target`` can fail on its checksum, see
+          :meth:`_on_resend`), the round goes again at once: the firmware has read it, so
+          nothing of it is left to overflow its receive buffer. Otherwise the host's silence
+          timer sends it again (:meth:`recover_stall`): after 0.3 s once the firmware has
+          certainly read some of it (:attr:`round_read`), else after 1 s (it may be running
+          the replayed move, the round unread behind it).
 
         Plain ``ok`` are not counted during a recovery (whether one follows a ``Resend:``,
         two or none depends on the firmware). The ``ok T:`` still owed by M105 lines before
         ``target`` keep their place in flight, acknowledging nothing, so that the
         question's answer is recognised by its place (answers come in order), unless
-        ``forget_in_flight`` (after a silence, they are presumed lost).
+        ``forget_in_flight`` (after a silence, they are presumed lost) or the line was
+        sent in a round (a duplicate the firmware refused owes no answer).
         """
         kept: deque[_InFlight] = deque()
         for item in () if forget_in_flight else self._in_flight:
+            if item.in_round:
+                continue  # perhaps refused as a duplicate: no "ok T:" to wait for
             if item.temperature_reply and (item.number is None or 0 < item.number < target):
                 kept.append(_InFlight(None, item.size, True))
         self._in_flight = kept
@@ -668,6 +741,7 @@ class FlowControl:
         self._send_from = target
         self._round_due = True
         self._round_refused = False
+        self._owed_before_round = owed_before
 
     def _count_request(self, number: int) -> None:
         """One more request for line ``number``; :data:`MAX_SAME_RESENDS` in a row: a fault."""
@@ -680,6 +754,19 @@ class FlowControl:
             self._same_count = 1
         self.resends += 1
 
+    def _plausible(self, number: int) -> bool:
+        """Whether the firmware can mean ``number``: its counter never goes back below a line
+        it said it accepted (:attr:`proven`), and never past the lines written."""
+        return self.proven < number <= self._sent_max + 1 or self.resetting
+
+    def _on_unreadable_request(self, damaged_line: bool) -> list[Acknowledged]:
+        """A resend request whose number could not be read: a refusal all the same. During a
+        recovery it counts as one more refusal of the round's line; otherwise the next
+        refusal or the silence will tell."""
+        if self.recovering and self._target is not None:
+            return self._on_resend(self._target, damaged_line=damaged_line)
+        return []
+
     def _on_resend(self, number: int, *, damaged_line: bool = False) -> list[Acknowledged]:
         acked: list[Acknowledged] = []
         if self._verifying is not None and number == self._verifying + 1:
@@ -691,13 +778,22 @@ class FlowControl:
             # _enter_recovery. Only a silence sends the round again.
             self.duplicate_resends += 1
             self._round_refused = not self._round_due
-            if damaged_line and self._round_refused:
+            if self._round_due:
+                self._owed_before_round = max(0, self._owed_before_round - 1)
+            else:
+                self._round_refusals += 1
+            answered = self._round_refusals - self._owed_before_round
+            every_line = self._round_refused and answered >= self._round_lines > 0
+            if (damaged_line and self._round_refused) or every_line:
                 # A checksum error: Marlin and Prusa-Firmware compare the line number first
                 # (GCodeQueue::get_serial_commands, 2.1; cmdqueue.cpp), so only a line
                 # numbered N can fail on its checksum: the round's first line arrived
                 # damaged, and the rest of the round will be refused. Again at once.
                 self._count_request(number)
-                self._enter_recovery(number)
+                # The rest of the previous round and what was owed before it may still be
+                # refused: owed before the new one.
+                owed = self._owed_before_round + self._round_lines - self._round_refusals
+                self._enter_recovery(number, owed_before=max(0, owed))
             return acked
         if number > self._sent_max + 1:
             # Past every line written: a damaged digit, or a counter really ahead.
@@ -735,7 +831,22 @@ class FlowControl:
         # recovery gave up (the firmware had them): acknowledged now, once.
         self._accept_through(number - 1, acked)
         self.proven = max(self.proven, number - 1)
-        self._enter_recovery(number)
+        # Every line written from N on may still be refused, once (this request answers one).
+        # Counted from the numbers, not from what is in flight: an ok that comes before its
+        # Resend (older Marlin) or twice has already freed a place there. During a recovery,
+        # the lines of earlier rounds not answered yet may be refused too, whatever their
+        # number (a firmware that fell behind answers rounds long sent): counted as well, or
+        # their refusals would pass for this round's and send it again and again.
+        owed = self._sent_max - number
+        if self.recovering:
+            # Lines of the round before N were accepted (the firmware asks for N): no refusal
+            # will come for them.
+            earlier = self._owed_before_round - 1
+            if not self._round_due:
+                still = sum(1 for n in self._round_numbers if n >= number)
+                earlier += still - self._round_refusals
+            owed = earlier
+        self._enter_recovery(number, owed_before=max(0, owed))
         return acked
 
     def _on_resend_beyond(self, number: int) -> None:

@@ -54,7 +54,7 @@ MAX_RESPONSE_LINE = 1024
 _TEMP_TOKEN = re.compile(
     r"(?<![A-Za-z@])(T\d*|B|C)\s*:\s*(-?\d+(?:\.\d+)?)(?:\s*/\s*(-?\d+(?:\.\d+)?))?"
 )
-_LAST_LINE = re.compile(r"Last Line:\s*(-?\d+)")
+_LAST_LINE = re.compile(r"Last Line:\s*(-?\d+)\s*$")
 #: The whole line must be the request: a damaged digit ("Resend: 1s5") must not read as "1".
 _RESEND = re.compile(r"^(?:Resend|rs)\s*:?\s*N?\s*(\d+)\s*$", re.IGNORECASE)
 _ADV_OK = re.compile(r"\b([NPB])(\d+)\b")
