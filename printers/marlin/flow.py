@@ -447,9 +447,10 @@ class FlowControl:
         to write at once (more may follow from :meth:`take_output`).
 
         Outside a recovery the question is :meth:`ask`'s numbered M105, behind whatever is in
-        flight. During one, the replay and its probe go again (see :meth:`_enter_recovery`:
-        unnumbered items in flight are then forgotten). Firmware that ignores numbers gets
-        one more unnumbered probe, earlier ones kept in flight.
+        flight; answers still owed by M105 lines are then taken as lost. During one, its
+        round goes again (see :meth:`_enter_recovery`: what was in flight is then
+        forgotten). Firmware that ignores numbers gets one more unnumbered probe, earlier
+        ones kept in flight.
         """
         self.stall_recoveries += 1
         if not self.checks_numbers:
