@@ -39,6 +39,7 @@ import math
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -348,6 +349,25 @@ def wake_up_floor_us(rounds: int, lines_per_s: float) -> float:
         os.close(device)
 
 
+def print_measuring_gaps(job: PrintJob, clock: Callable[[], float]) -> tuple[float, str]:
+    """Run ``job`` to its end; return the longest time without a file line acknowledged, and
+    the first line of the French message if the print stopped (a resend loop on a very noisy
+    link: reported, not a traceback)."""
+    last_ack = clock()
+    longest = 0.0
+    done = 0
+    try:
+        while not job.finished:
+            job.step()
+            if job.commands_done != done:
+                now = clock()
+                longest = max(longest, now - last_ack)
+                last_ack, done = now, job.commands_done
+    except KitError as exc:
+        return longest, exc.message.splitlines()[0]
+    return longest, ""
+
+
 def noisy_run(path: Path, options: str, rx_buffer: int | None) -> dict[str, float]:
     """Print ``path`` on ``sim://marlin?options``; virtual-time rate and longest stall."""
     link = open_link(f"sim://marlin?latency_ms={LATENCY_MS}&{options}", baudrate=250000)
@@ -358,19 +378,8 @@ def noisy_run(path: Path, options: str, rx_buffer: int | None) -> dict[str, floa
         host = MarlinHost(link, clock=link.now_s, rx_buffer_bytes=rx_buffer - 1)
     host.connect()
     job = PrintJob(host, check_print_file(path))
-    start = last_ack = host.clock()
-    longest = 0.0
-    done = 0
-    failure = ""
-    try:
-        while not job.finished:
-            job.step()
-            if job.commands_done != done:
-                now = host.clock()
-                longest = max(longest, now - last_ack)
-                last_ack, done = now, job.commands_done
-    except KitError as exc:  # a resend loop on a very noisy link: reported, not a traceback
-        failure = exc.message.splitlines()[0]
+    start = host.clock()
+    longest, failure = print_measuring_gaps(job, host.clock)
     duration = host.clock() - start
     host.close()
     return {
@@ -392,15 +401,8 @@ def virtual_printer_run(path: Path, **settings: Any) -> dict[str, float]:
         host = MarlinHost(open_link(served.port, baudrate=115200, timeout_s=0.1))
         host.connect()
         job = PrintJob(host, check_print_file(path))
-        start = last_ack = time.monotonic()
-        longest = 0.0
-        done = 0
-        while not job.finished:
-            job.step()
-            if job.commands_done != done:
-                now = time.monotonic()
-                longest = max(longest, now - last_ack)
-                last_ack, done = now, job.commands_done
+        start = time.monotonic()
+        longest, _failure = print_measuring_gaps(job, time.monotonic)
         duration = time.monotonic() - start
         resends = host.flow.resends
         host.close()

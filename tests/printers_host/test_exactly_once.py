@@ -10,7 +10,6 @@ journal (``sim://marlin?journal=FILE``): one line per command it executed.
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -158,31 +157,6 @@ def test_every_file_command_runs_exactly_once_in_order(
     assert job.commands_done == len(commands)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_a_noisy_link_never_gets_an_unnumbered_line(tmp_path: Path, seed: int) -> None:
-    """Marlin checks the checksum of numbered lines only (``GCodeQueue::get_serial_commands``,
-    2.1: the ``*`` test sits inside ``if (npos)``): a damaged unnumbered line runs as whatever
-    it became (``M1``, ``M125``, ``M107`` were seen). So during a print on a noisy link every
-    line the firmware runs is numbered (the journal writes ``- CMD`` for the others), the
-    recovery's questions included, and every file command runs once, in order."""
-    path, commands = _file(tmp_path / "piece.gcode", 120)
-    journal = tmp_path / "journal.txt"
-    options = f"corrupt_in=0.01&corrupt_out=0.01&seed={seed}&journal={journal}"
-    host = connect(f"sim://marlin?{options}")
-    written = _record_writes(host)
-    first = host.flow.next_number
-    job = PrintJob(host, check_print_file(path))
-    job.run()
-    assert job.state is JobState.DONE
-    assert written and [line for line in written if not line.startswith(b"N")] == []
-    entries = _journal(journal)
-    assert [command for number, command in entries if number is None] == []
-    polls = set(job.poll_line_numbers)
-    executed = [c for n, c in entries if n is not None and n >= first and n not in polls]
-    assert executed == [*commands, "M400", "M105"]
-    assert host.flow.resends > 0  # the link was noisy indeed
-
-
 def _record_writes(host: MarlinHost) -> list[bytes]:
     """Every line the host writes from now on (a simulated link has no file descriptor)."""
     written: list[bytes] = []
@@ -196,21 +170,20 @@ def _record_writes(host: MarlinHost) -> list[bytes]:
     return written
 
 
-@pytest.mark.parametrize("rx_buffer", [64, 128])
-def test_lost_oks_are_found_by_numbered_questions_only(tmp_path: Path, rx_buffer: int) -> None:
-    """Marlin checks the checksum of numbered lines only (``GCodeQueue::get_serial_commands``:
-    the ``*`` test sits inside ``if (npos)``): a damaged unnumbered line runs as whatever it
-    became (``M1``, ``M125``, ``M107`` were seen). The silences of lost oks are asked about
-    with numbered M105 lines: the host writes no unnumbered line, and every file command runs
-    once, in order."""
-    path, commands = _file(tmp_path / "piece.gcode", 120)
-    journal = tmp_path / "journal.txt"
-    options = f"rx_buffer={rx_buffer}&drop_ok=20,40,60,80,100&journal={journal}"
-    host = connect(f"sim://marlin?{options}")
+def _print_numbered_exactly_once(folder: Path, options: str, moves: int = 120) -> MarlinHost:
+    """Print a file on ``sim://marlin?options`` (at most two minutes of printer time) and
+    check that the host wrote numbered lines only, that the firmware ran no unnumbered line,
+    and that every file command ran once, in order. Returns the host, for more checks."""
+    path, commands = _file(folder / "piece.gcode", moves)
+    journal = folder / "journal.txt"
+    host = connect(f"sim://marlin?{options}&journal={journal}")
     written = _record_writes(host)
     first = host.flow.next_number
     job = PrintJob(host, check_print_file(path))
-    job.run()
+    deadline = host.clock() + 120
+    while not job.finished:
+        job.step()
+        assert host.clock() < deadline, "no end in two minutes of printer time"
     assert job.state is JobState.DONE
     assert written and [line for line in written if not line.startswith(b"N")] == []
     entries = _journal(journal)
@@ -218,6 +191,25 @@ def test_lost_oks_are_found_by_numbered_questions_only(tmp_path: Path, rx_buffer
     polls = set(job.poll_line_numbers)
     executed = [c for n, c in entries if n is not None and n >= first and n not in polls]
     assert executed == [*commands, "M400", "M105"]
+    return host
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_noisy_link_never_gets_an_unnumbered_line(tmp_path: Path, seed: int) -> None:
+    """Marlin checks the checksum of numbered lines only (``GCodeQueue::get_serial_commands``,
+    2.1: the ``*`` test sits inside ``if (npos)``): a damaged unnumbered line runs as whatever
+    it became (``M1``, ``M125``, ``M107`` were seen). So during a print on a noisy link every
+    line the host writes is numbered, the recovery's rounds included, and every file command
+    runs once, in order."""
+    host = _print_numbered_exactly_once(tmp_path, f"corrupt_in=0.01&corrupt_out=0.01&seed={seed}")
+    assert host.flow.resends > 0  # the link was noisy indeed
+
+
+@pytest.mark.parametrize("rx_buffer", [64, 128])
+def test_lost_oks_are_found_by_numbered_questions_only(tmp_path: Path, rx_buffer: int) -> None:
+    """The silences of lost oks are asked about with numbered M105 lines: the host writes no
+    unnumbered line, and every file command runs once, in order."""
+    host = _print_numbered_exactly_once(tmp_path, f"rx_buffer={rx_buffer}&drop_ok=20,40,60,80,100")
     assert host.flow.probe_numbers  # the questions were asked
 
 
@@ -229,24 +221,9 @@ def test_connection_survives_a_damaged_answer_to_its_m105() -> None:
     assert host.identity.name.startswith("Marlin")
 
 
-def test_questions_whose_answers_are_lost_do_not_stop_the_print() -> None:
+def test_questions_whose_answers_are_lost_do_not_stop_the_print(tmp_path: Path) -> None:
     """Found by hypothesis: the oks of lines 21-23 dropped, which were the host's three
     questions; each later answer was taken for an older question and the print never went
     on (ten minutes of printer time). One question at a time now, and after a whole
     allowance of silence the answers owed are taken as lost."""
-    with tempfile.TemporaryDirectory() as folder:
-        path, commands = _file(Path(folder) / "piece.gcode", 25)
-        journal = Path(folder) / "journal.txt"
-        host = connect(f"sim://marlin?drop_ok=21,22,23&rx_buffer=64&journal={journal}")
-        first = host.flow.next_number
-        job = PrintJob(host, check_print_file(path))
-        deadline = host.clock() + 120
-        while not job.finished:
-            job.step()
-            assert host.clock() < deadline, "no end in two minutes of printer time"
-        assert job.state is JobState.DONE
-        polls = set(job.poll_line_numbers)
-        executed = [
-            c for (n, c) in _journal(journal) if n is not None and n >= first and n not in polls
-        ]
-        assert executed == [*commands, "M400", "M105"]
+    _print_numbered_exactly_once(tmp_path, "drop_ok=21,22,23&rx_buffer=64", moves=25)
